@@ -1,0 +1,1 @@
+"""Alerts: findings turned into alerts, suppressed, queued and delivered."""

@@ -1,0 +1,165 @@
+"""From facts to alerts: run detectors, merge findings, store, withdraw.
+
+Stage by stage, like an alert manager: detectors produce findings (pure);
+findings of one kind with the same key are grouped into one alert carrying
+every quote; alerts are stored by fingerprint (so a re-run changes nothing),
+raised, updated, re-raised or withdrawn; the outbox is filled in the same
+transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from rules.base import SEVERITY_ORDER, Finding
+from rules.registry import REGISTRY, load_all, options_for
+from worker.facts import ParsedReport
+from worker.storage import now_iso
+
+log = logging.getLogger("audit_worker.detect")
+
+
+@dataclass
+class Result:
+    new: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    unchanged: int = 0
+    queued: int = 0
+    reports: int = 0
+
+
+def select(rule_ids: list[str] | None) -> list[str]:
+    load_all()
+    if not rule_ids:
+        return sorted(REGISTRY)
+    chosen = []
+    for rid in rule_ids:
+        matches = [d for d in REGISTRY if d == rid or d.startswith(rid + ".")]
+        if not matches:
+            raise KeyError(f"unknown detector {rid!r} (see `audit-worker rules list`)")
+        chosen += matches
+    return sorted(set(chosen))
+
+
+def evaluate(report: ParsedReport, config_rules: dict | None, rule_ids: list[str] | None = None) -> list[Finding]:
+    """Run the chosen detectors on one report and group their findings (pure)."""
+    findings: list[Finding] = []
+    for rid in select(rule_ids):
+        det = REGISTRY[rid]
+        opts = options_for(det.family, config_rules)
+        if not opts.get("enabled", True):
+            continue
+        try:
+            findings.extend(det.func(report, opts))
+        except Exception:  # one faulty rule must not hide the others' findings
+            log.exception("detector failed rule=%s", rid)
+    return group(findings)
+
+
+def group(findings: list[Finding]) -> list[Finding]:
+    merged: dict[tuple, Finding] = {}
+    for f in findings:
+        k = (f.kind, _freeze(f.key))
+        if k not in merged:
+            merged[k] = f
+        elif f.priority > merged[k].priority:
+            f.merge(merged[k])
+            merged[k] = f
+        else:
+            merged[k].merge(f)
+    return list(merged.values())
+
+
+def _freeze(x):
+    if isinstance(x, (list, tuple)):
+        return tuple(_freeze(i) for i in x)
+    return x
+
+
+def fingerprint(kind: str, report_key: str, key: tuple) -> str:
+    """What makes a finding the same on a re-run: kind, report, facts involved."""
+    payload = json.dumps([kind, report_key, _freeze(key)], ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
+                  queue: str | None = None) -> Result:
+    """Detect on stored reports and store the alerts; queue deliveries if asked."""
+    from alerts import outbox
+
+    res = Result()
+    rules_run = select(rule_ids)
+    cfg_rules = app.cfg.rules
+    for rid in report_ids:
+        row = app.store.report(rid)
+        report = app.store.parsed_report(rid)
+        if row is None:
+            continue
+        findings = evaluate(report, cfg_rules, rule_ids) if report is not None else []
+        res.reports += 1
+        with app.store.tx() as conn:
+            seen = set()
+            for f in findings:
+                fp = fingerprint(f.kind, row["key"], f.key)
+                seen.add(fp)
+                status = _upsert(conn, fp, f, row)
+                if status == "new":
+                    res.new += 1
+                elif status in ("severity_up", "reraised"):
+                    res.updated += 1
+                else:
+                    res.unchanged += 1
+                if queue and status in ("new", "severity_up", "reraised"):
+                    res.queued += outbox.queue(conn, app.cfg, fp, event="firing", digest=(queue == "digest"),
+                                               run_id=app.run_id)
+            marks = ",".join("?" for _ in rules_run)
+            stale = conn.execute(
+                f"SELECT id, fingerprint FROM alerts WHERE report_id = ? AND status IN ('open', 'acked')"
+                f" AND rule IN ({marks})", (rid, *rules_run)).fetchall()
+            for a in stale:
+                if a["fingerprint"] in seen:
+                    continue
+                ts = now_iso()
+                conn.execute("UPDATE alerts SET status = 'withdrawn', withdrawn_at = ?, updated_at = ? WHERE id = ?",
+                             (ts, ts, a["id"]))
+                conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'withdrawn', ?, ?)",
+                             (a["id"], ts, "finding no longer present in the report"))
+                res.withdrawn += 1
+                if queue:
+                    res.queued += outbox.queue(conn, app.cfg, a["fingerprint"], event="withdrawn",
+                                               digest=(queue == "digest"), run_id=app.run_id)
+    return res
+
+
+def _upsert(conn, fp: str, f: Finding, row) -> str:
+    ts = now_iso()
+    evidence = json.dumps(f.contract_evidence(), ensure_ascii=False)
+    old = conn.execute("SELECT id, severity, status FROM alerts WHERE fingerprint = ?", (fp,)).fetchone()
+    if old is None:
+        cur = conn.execute(
+            "INSERT INTO alerts (fingerprint, kind, rule, severity, report_id, source, title, message, evidence,"
+            " status, created_at, updated_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?, 'open', ?, ?, ?)",
+            (fp, f.kind, f.rule, f.severity, row["id"], row["source"], f.title, f.message, evidence, ts, ts, ts))
+        conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'raised', ?, ?)",
+                     (cur.lastrowid, ts, f.severity))
+        return "new"
+    status = "unchanged"
+    new_status = old["status"]
+    if old["status"] == "withdrawn":
+        status, new_status = "reraised", "open"
+    elif SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[old["severity"]]:
+        status = "severity_up"
+    conn.execute(
+        "UPDATE alerts SET rule = ?, severity = ?, title = ?, message = ?, evidence = ?, source = ?, status = ?,"
+        " last_seen_at = ?, updated_at = CASE WHEN ? != 'unchanged' THEN ? ELSE updated_at END,"
+        " withdrawn_at = CASE WHEN ? = 'reraised' THEN NULL ELSE withdrawn_at END WHERE id = ?",
+        (f.rule, f.severity if status != "unchanged" or SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[old["severity"]]
+         else old["severity"], f.title, f.message, evidence, row["source"], new_status, ts, status, ts, status,
+         old["id"]))
+    if status != "unchanged":
+        conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, ?, ?, ?)",
+                     (old["id"], status, ts, f.severity))
+    return status

@@ -1,0 +1,23 @@
+"""`rules test`: parse one file in memory and evaluate the detectors on it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alerts.engine import evaluate
+from worker.extract import ExtractError, Limits, extract
+from worker.ingest import remap_grid
+from worker.parse import parse_report
+from worker.textnorm import normalize
+
+
+def trial(cfg, path: Path, rule_ids: list[str] | None, limits: Limits | None = None):
+    """Findings a document would raise, and its parsed report; nothing stored."""
+    try:
+        ex = extract(path.read_bytes(), path.name, None, limits)
+    except ExtractError as e:
+        raise ValueError(f"{path}: {e.status}: {e.reason}") from None
+    norm = normalize(ex.text)
+    for g in ex.grids:
+        remap_grid(g, norm)
+    report = parse_report(norm.text, ex.grids)
+    return evaluate(report, cfg.rules, rule_ids), report

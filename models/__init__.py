@@ -1,0 +1,1 @@
+"""Statistical detectors over many reports: peers, years, distributions."""

@@ -1,0 +1,1 @@
+"""Deterministic detectors: pure functions from a report's facts to findings."""

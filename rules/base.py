@@ -1,0 +1,87 @@
+"""Findings: what a detector reports, before it becomes an alert.
+
+A finding carries the alert contract's content (kind, severity, a Chinese
+title and message, evidence with quotes and numbers) and a `key`: the facts
+involved, as numbers rounded to what identifies them. Findings of one kind in
+one report with equal keys are the same problem (stated in the text and again
+in a table, or in two sections) and become one alert with all their quotes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from worker.numbers import Num
+
+SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3}
+
+
+@dataclass
+class Finding:
+    kind: str
+    rule: str
+    severity: str
+    title: str
+    message: str
+    evidence: dict
+    key: tuple
+    quotes: list = field(default_factory=list)      # [(text, start, end)]
+    priority: int = 0          # when findings merge, the highest priority one speaks for them
+
+    def merge(self, other: "Finding") -> None:
+        """Fold a second statement of the same problem into this one."""
+        for q in other.quotes:
+            if all(q[0] != mine[0] for mine in self.quotes):
+                self.quotes.append(q)
+        if SEVERITY_ORDER[other.severity] > SEVERITY_ORDER[self.severity]:
+            self.severity = other.severity
+        # The other statement's figures that differ from this one's, kept
+        # together so an auditor sees each statement as printed.
+        diff = {k: v for k, v in other.evidence.items()
+                if k not in ("quote", "also") and self.evidence.get(k) != v}
+        if diff:
+            also = self.evidence.setdefault("also", [])
+            if diff not in also and len(also) < 6:
+                also.append(diff)
+
+    def contract_evidence(self) -> dict:
+        ev = dict(self.evidence)
+        qs = [q[0] for q in self.quotes]
+        ev["quote"] = qs[0] if len(qs) == 1 else qs
+        ev["locations"] = [{"start": q[1], "end": q[2]} for q in self.quotes]
+        return ev
+
+
+def r(x: float | None, nd: int = 2) -> float | None:
+    """Round for keys and evidence (keeps keys stable across float noise)."""
+    if x is None:
+        return None
+    return round(float(x) + 0.0, nd)
+
+
+def num(n: Num | None) -> float | None:
+    if n is None:
+        return None
+    return r(n.value, max(2, n.precision))
+
+
+def printed(n: Num | None, default_unit: str = "") -> str:
+    """A figure as the report printed it, with its unit."""
+    if n is None:
+        return "—"
+    raw = "".join(n.raw.split())
+    if n.unit:
+        return raw if raw.endswith(n.unit) else f"{raw}{n.unit}"
+    u = default_unit or ("万元" if n.kind == "money" else "%" if n.kind == "percent" else "")
+    return f"{raw}{u}"
+
+
+def q(quote) -> tuple:
+    return (quote.text, quote.start, quote.end)
+
+
+def severity_by(value: float, bands: list[tuple[float, str]], default: str) -> str:
+    """First band whose bound the value is below: [(60, 'high'), (90, 'medium')]."""
+    for bound, sev in bands:
+        if value < bound:
+            return sev
+    return default

@@ -1,0 +1,63 @@
+"""Shared test helpers: the bundled example reports, parsing, a real database."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EXAMPLES = ROOT / "examples" / "reports"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def seed_path(prefix: str) -> Path:
+    return next(EXAMPLES.glob(prefix + "_*.txt"))
+
+
+def parse_text(text: str):
+    from worker.parse import parse_report
+    from worker.textnorm import normalize
+
+    return parse_report(normalize(text).text)
+
+
+def parse_bytes(data: bytes, name: str = "x.txt"):
+    from worker.extract import extract
+    from worker.ingest import remap_grid
+    from worker.parse import parse_report
+    from worker.textnorm import normalize
+
+    ex = extract(data, name)
+    norm = normalize(ex.text)
+    for g in ex.grids:
+        remap_grid(g, norm)
+    return parse_report(norm.text, ex.grids)
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    """Each example report parsed once: {'000': ParsedReport, …}."""
+    out = {}
+    for p in sorted(EXAMPLES.glob("*.txt")):
+        out[p.name[:3]] = parse_bytes(p.read_bytes(), p.name)
+    return out
+
+
+@pytest.fixture
+def app(tmp_path):
+    from worker.app import App
+    from worker.config import Config
+    from worker.storage import Store
+
+    a = App(Config(path=None, data={}), Store(tmp_path / "t.db"))
+    yield a
+    a.store.close()
+
+
+def by_name(items, name):
+    hits = [i for i in items if i.name == name]
+    assert hits, f"{name!r} not among {[i.name for i in items][:30]}"
+    return hits[0]

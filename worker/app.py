@@ -1,0 +1,177 @@
+"""The library behind the CLI and the daemon: one object per configured run.
+
+`App` ties configuration, the database and the stages together: ingest,
+detect, alert, deliver. The CLI mirrors its methods one to one.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from worker import config as cfgmod
+from worker.extract import Limits
+from worker.ingest import SUPPORTED_SUFFIXES, Ingestor, Outcome, iter_files
+from worker.storage import Store
+
+log = logging.getLogger("audit_worker")
+
+FAILED = ("failed", "empty", "not_report", "needs_ocr", "unsupported")
+
+
+@dataclass
+class Summary:
+    """What a run did, for the operator reading the terminal."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    alerts_new: int = 0
+    alerts_updated: int = 0
+    alerts_withdrawn: int = 0
+    queued: int = 0
+    delivery_note: str = ""
+    skipped_years: int = 0
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(o.status for o in self.outcomes)
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def readable(self) -> int:
+        c = self.counts
+        return c["ingested"] + c["unchanged"] + c["duplicate"]
+
+    def as_dict(self) -> dict:
+        c = self.counts
+        return {"documents": self.total, "ingested": c["ingested"], "unchanged": c["unchanged"],
+                "duplicates": c["duplicate"], "failed": sum(c[s] for s in FAILED),
+                "alerts_new": self.alerts_new, "alerts_updated": self.alerts_updated,
+                "alerts_withdrawn": self.alerts_withdrawn, "queued": self.queued}
+
+    def text(self) -> str:
+        c = self.counts
+        failed = [o for o in self.outcomes if o.status in FAILED]
+        lines = []
+        for o in failed:
+            lines.append(f"  {o.status:<11} {o.source}: {o.reason}")
+        for o in self.outcomes:
+            for w in o.warnings:
+                lines.append(f"  warning     {o.source}: {w}")
+        head = (f"{c['ingested']} ingested, {len(failed)} failed"
+                f" ({c['unchanged']} unchanged, {c['duplicate']} duplicates)")
+        if self.skipped_years:
+            head += f", {self.skipped_years} outside --since/--until"
+        alerts = (f"alerts: {self.alerts_new} new, {self.alerts_updated} updated, "
+                  f"{self.alerts_withdrawn} withdrawn")
+        out = "\n".join(lines + [head, alerts])
+        if self.delivery_note:
+            out += "\n" + self.delivery_note
+        return out
+
+
+class App:
+    def __init__(self, cfg: cfgmod.Config, store: Store):
+        self.cfg = cfg
+        self.store = store
+        self.run_id = uuid.uuid4().hex[:12]
+
+    @classmethod
+    def open(cls, config_path: str | None = None, db_path: str | None = None) -> "App":
+        cfg = cfgmod.load(config_path)
+        if db_path is None:
+            db_path = str(cfg.resolve(cfg.get("database", "path")))
+        return cls(cfg, Store(db_path))
+
+    @property
+    def limits(self) -> Limits:
+        lim = self.cfg.section("limits")
+        return Limits(max_bytes=lim["max_document_bytes"], max_uncompressed=lim["max_uncompressed_bytes"],
+                      max_pdf_pages=lim["max_pdf_pages"])
+
+    def ingestor(self, reparse: bool = False, source_name: str = "") -> Ingestor:
+        return Ingestor(self.store, limits=self.limits, reparse=reparse,
+                        max_attempts=self.cfg.section("limits")["max_attempts"], source_name=source_name)
+
+    # -- backfill ----------------------------------------------------------------
+    def backfill(self, paths: list[Path], *, reparse: bool = False, rule_ids: list[str] | None = None,
+                 detect: bool = True, deliver: str | None = None, dry_run: bool = False,
+                 since: int | None = None, until: int | None = None, progress: bool = False,
+                 jobs: int | None = None) -> Summary:
+        run_row = self.store.start_run(self.run_id, "backfill")
+        summary = Summary()
+        files = [f for f in iter_files(paths) if f.suffix.lower() in SUPPORTED_SUFFIXES or f in paths]
+        ing = self.ingestor(reparse=reparse)
+        changed: list[int] = []
+        jobs = jobs if jobs is not None else (min(os.cpu_count() or 1, 4) if len(files) >= 40 else 1)
+        outcomes = ing.ingest_many(_file_items(ing, files), jobs=jobs)
+        for outcome in _progress(outcomes, progress, "ingest", total=len(files)):
+            summary.outcomes.append(outcome)
+            f = outcome.source
+            if outcome.status in FAILED:
+                log.warning("document failed run_id=%s source=%s status=%s reason=%s",
+                            self.run_id, f, outcome.status, outcome.reason)
+            if outcome.report_id is not None and (outcome.changed or reparse or detect):
+                changed.append(outcome.report_id)
+        ids = self._in_years(sorted(set(changed)), since, until, summary)
+        if detect and ids:
+            from alerts.engine import run_detectors
+
+            res = run_detectors(self, ids, rule_ids=rule_ids, queue=None if dry_run else deliver)
+            summary.alerts_new, summary.alerts_updated, summary.alerts_withdrawn = res.new, res.updated, res.withdrawn
+            summary.queued = res.queued
+        if deliver is None:
+            summary.delivery_note = ("alerts stored, nothing sent (backfill: use --deliver or --digest to notify)"
+                                     if detect else "")
+        elif dry_run:
+            summary.delivery_note = "dry run: nothing queued, nothing sent"
+        else:
+            from alerts.outbox import flush
+
+            sent = flush(self)
+            summary.delivery_note = sent.text()
+        self.store.finish_run(run_row, "ok", summary.as_dict())
+        return summary
+
+    def _in_years(self, ids: list[int], since: int | None, until: int | None, summary: Summary) -> list[int]:
+        if since is None and until is None:
+            return ids
+        keep = []
+        for rid in ids:
+            row = self.store.report(rid)
+            y = row["year"] if row else None
+            if y is not None and ((since and y < since) or (until and y > until)):
+                summary.skipped_years += 1
+                continue
+            keep.append(rid)
+        return keep
+
+    # -- views ---------------------------------------------------------------------
+    def list_reports(self, status: str | None = None, by_risk: bool = False, limit: int = 200) -> list[dict]:
+        where = "WHERE r.status = ?" if status else ""
+        order = "r.risk_score DESC NULLS LAST, r.id" if by_risk else "r.id"
+        sql = (f"SELECT r.id, r.status, r.issuer, r.year, r.title, r.source, r.error, r.risk_score,"
+               f" (SELECT COUNT(*) FROM alerts a WHERE a.report_id = r.id AND a.status != 'withdrawn') AS alerts"
+               f" FROM reports r {where} ORDER BY {order} LIMIT ?")
+        args = ([status] if status else []) + [limit]
+        return [dict(r) for r in self.store.conn.execute(sql, args)]
+
+
+def _progress(items, enabled: bool, label: str, total: int | None = None):
+    if not enabled or (total or 0) < 20:
+        return items
+    from rich.progress import track
+
+    return track(items, description=label, total=total, transient=True)
+
+
+def _file_items(ing: Ingestor, files: list[Path]):
+    from worker.ingest import file_item
+
+    for f in files:
+        yield file_item(f, ing.limits)

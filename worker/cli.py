@@ -1,0 +1,270 @@
+"""The command line: a thin layer over the library, one command per job."""
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from pathlib import Path
+
+import click
+
+from worker import app as appmod
+from worker.config import ConfigError
+
+
+class Ctx:
+    def __init__(self, config_path: str | None, db_path: str | None):
+        self.config_path = config_path
+        self.db_path = db_path
+        self._app = None
+
+    @property
+    def app(self) -> "appmod.App":
+        if self._app is None:
+            try:
+                self._app = appmod.App.open(self.config_path, self.db_path)
+            except ConfigError as e:
+                click.echo("配置错误 / configuration error:\n" + str(e), err=True)
+                sys.exit(2)
+        return self._app
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="config.toml to use (default: $AUDIT_WORKER_CONFIG, else ./config.toml if present)")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="SQLite database (default: [database] path of the config, else audit.db)")
+@click.version_option(package_name="audit-worker")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, db_path: str | None) -> None:
+    """audit-worker: watch government portals for final accounts and performance
+    self-evaluations, check them, and alert an audit bureau."""
+    ctx.obj = Ctx(config_path, db_path)
+
+
+# -- ingestion -------------------------------------------------------------------
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--reparse", is_flag=True, help="re-parse reports already stored (after a parser change)")
+@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids to run (default: all)")
+@click.option("--no-detect", is_flag=True, help="ingest only; run no detectors")
+@click.option("--deliver", is_flag=True, help="queue and send each new alert through the channels")
+@click.option("--digest", is_flag=True, help="send one summary per channel instead of each alert")
+@click.option("--dry-run", is_flag=True, help="store nothing in the outbox and send nothing")
+@click.option("--since", default=None, help="only reports of this fiscal year or later (e.g. 2022)")
+@click.option("--until", default=None, help="only reports of this fiscal year or earlier")
+@click.option("--progress/--no-progress", default=None, help="show a progress bar (default: on a terminal)")
+@click.pass_obj
+def backfill(obj: Ctx, paths, reparse, rule_ids, no_detect, deliver, digest, dry_run, since, until, progress):
+    """Ingest files and folders (recursively), then run the detectors.
+
+    Alerts are stored but not sent unless --deliver or --digest is given,
+    so that a backfill of past years floods no one.
+    """
+    app = obj.app
+    summary = app.backfill(list(paths), reparse=reparse, rule_ids=_ids(rule_ids), detect=not no_detect,
+                           deliver="each" if deliver else "digest" if digest else None, dry_run=dry_run,
+                           since=_year(since), until=_year(until),
+                           progress=sys.stderr.isatty() if progress is None else progress)
+    click.echo(summary.text())
+    sys.exit(0 if summary.readable > 0 or summary.total == 0 else 1)
+
+
+def _ids(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(str(text)[:4])
+    except ValueError:
+        raise click.BadParameter(f"expected a fiscal year such as 2022, got {text!r}") from None
+
+
+# -- reports ------------------------------------------------------------------------
+@main.group()
+def reports():
+    """Stored reports and what was extracted from them."""
+
+
+@reports.command("list")
+@click.option("--status", default=None, help="only reports with this status (parsed, failed, …)")
+@click.option("--by-risk", is_flag=True, help="order by the statistical risk score, highest first")
+@click.option("--limit", default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print JSON lines")
+@click.pass_obj
+def reports_list(obj: Ctx, status, by_risk, limit, as_json):
+    """List reports: id, status, issuer, year, title, alerts."""
+    from worker import views
+
+    rows = obj.app.list_reports(status=status, by_risk=by_risk, limit=limit)
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        return
+    views.print_reports(rows)
+
+
+@reports.command("show")
+@click.argument("report_id", type=int)
+@click.option("--facts", "kinds", default=None, help="only these fact kinds (comma-separated)")
+@click.option("--json", "as_json", is_flag=True, help="print the facts as JSON lines")
+@click.pass_obj
+def reports_show(obj: Ctx, report_id, kinds, as_json):
+    """Show what was extracted from one report, as tables an auditor can read."""
+    from worker import views
+
+    app = obj.app
+    row = app.store.report(report_id)
+    if row is None:
+        raise click.ClickException(f"no report #{report_id}")
+    facts = app.store.facts(report_id, tuple(_ids(kinds)) if kinds else None)
+    if as_json:
+        for f in facts:
+            click.echo(json.dumps({"kind": f.kind, **json.loads(f.to_json())}, ensure_ascii=False))
+        return
+    views.print_report(row, facts, app.store.conn)
+
+
+# -- detection and alerts ---------------------------------------------------------
+@main.command()
+@click.option("--report", "report_ids", multiple=True, type=int, help="only this report (repeatable)")
+@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids or families")
+@click.option("--deliver", is_flag=True, help="queue and send new alerts through the channels")
+@click.pass_obj
+def detect(obj: Ctx, report_ids, rule_ids, deliver):
+    """Re-run detectors on stored reports (after a rule or threshold change)."""
+    from alerts.engine import run_detectors
+
+    app = obj.app
+    ids = list(report_ids) or app.store.report_ids()
+    try:
+        res = run_detectors(app, ids, rule_ids=_ids(rule_ids), queue="each" if deliver else None)
+    except KeyError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    click.echo(f"{res.reports} reports checked; alerts: {res.new} new, {res.updated} updated, "
+               f"{res.withdrawn} withdrawn, {res.unchanged} unchanged")
+    if deliver:
+        from alerts.outbox import flush
+
+        click.echo(flush(app).text())
+
+
+@main.group()
+def alerts():
+    """Stored alerts: list, show, export, acknowledge."""
+
+
+def _alert_filters(f):
+    f = click.option("--report", "report_id", type=int, default=None, help="only this report")(f)
+    f = click.option("--kind", "kinds", multiple=True, help="only this kind (repeatable)")(f)
+    f = click.option("--min-severity", type=click.Choice(["info", "low", "medium", "high"]), default=None)(f)
+    f = click.option("--all", "include_withdrawn", is_flag=True, help="include withdrawn alerts")(f)
+    f = click.option("--since", default=None, help="created at or after (ISO date)")(f)
+    f = click.option("--until", default=None, help="created at or before (ISO date)")(f)
+    return f
+
+
+@alerts.command("list")
+@_alert_filters
+@click.pass_obj
+def alerts_list(obj: Ctx, report_id, kinds, min_severity, include_withdrawn, since, until):
+    """List alerts, highest severity first within each report."""
+    from alerts.export import alert_rows
+    from worker import views
+
+    rows = alert_rows(obj.app.store.conn, include_withdrawn=include_withdrawn, report_id=report_id,
+                      kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until)
+    views.print_alerts(rows)
+
+
+@alerts.command("show")
+@click.argument("alert_id", type=int)
+@click.pass_obj
+def alerts_show(obj: Ctx, alert_id):
+    """Show one alert with its evidence, quotes and history."""
+    from alerts.export import alert_rows, to_contract
+    from worker import views
+
+    rows = alert_rows(obj.app.store.conn, include_withdrawn=True, ids=[alert_id])
+    if not rows:
+        raise click.ClickException(f"no alert #{alert_id}")
+    events = obj.app.store.conn.execute("SELECT event, at, detail FROM alert_events WHERE alert_id = ? ORDER BY id",
+                                        (alert_id,)).fetchall()
+    views.print_alert(to_contract(rows[0]), events)
+
+
+@alerts.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="file to write (default: stdout)")
+@_alert_filters
+@click.pass_obj
+def alerts_export(obj: Ctx, fmt, output, report_id, kinds, min_severity, include_withdrawn, since, until):
+    """Export alerts in the alert contract (JSON lines) or as CSV."""
+    from alerts.export import alert_rows, csv_text, jsonl
+
+    rows = alert_rows(obj.app.store.conn, include_withdrawn=include_withdrawn, report_id=report_id,
+                      kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until)
+    text = ("\n".join(jsonl(rows)) + ("\n" if rows else "")) if fmt == "jsonl" else csv_text(rows)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{len(rows)} alerts written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+# -- rules ----------------------------------------------------------------------------
+@main.group()
+def rules():
+    """Detectors: list them, try them on a document."""
+
+
+@rules.command("list")
+@click.option("--verbose", "-v", is_flag=True, help="print each detector's description")
+@click.pass_obj
+def rules_list(obj: Ctx, verbose):
+    """Detectors with their kind and current thresholds."""
+    from worker import views
+
+    views.print_rules(obj.app.cfg, verbose)
+
+
+@rules.command("test")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids or families")
+@click.option("--json", "as_json", is_flag=True, help="print the alerts as JSON lines")
+@click.pass_obj
+def rules_test(obj: Ctx, file, rule_ids, as_json):
+    """Parse one document without storing anything and print the alerts that
+    would be raised, with their evidence: try a threshold before deploying it."""
+    from alerts.trial import trial
+    from worker import views
+
+    try:
+        findings, report = trial(obj.app.cfg, file, _ids(rule_ids), obj.app.limits)
+    except KeyError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        for f in findings:
+            click.echo(json.dumps({"kind": f.kind, "rule": f.rule, "severity": f.severity, "title": f.title,
+                                   "message": f.message, "evidence": f.contract_evidence()}, ensure_ascii=False))
+        return
+    views.print_findings(findings, report)
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m worker.cli`
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]

@@ -1,0 +1,246 @@
+"""HTML pages to text and table grids.
+
+Portal pages wrap a report in navigation, breadcrumbs, share widgets and
+footers; those are dropped. Data tables (tables without nested tables) are
+expanded cell by cell, colspan and rowspan included, and rendered one row a
+line so every cell keeps offsets in the text.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+from worker.parse.tables import Cell, Table
+
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "button",
+              "select", "option", "object", "embed", "svg", "canvas", "template", "head")
+_BOILER = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumb|crumb|footer|foot|header|head-?top|topbar|share|bdshare|jiathis|"
+    r"sidebar|side-?bar|toolbar|tools|print|fontsize|font-size|copyright|banner|search|login|related|xgxx|bottom|"
+    r"gotop|location|position|dqwz)(?:$|[\s_-])", re.I)
+_CONTENT = re.compile(r"(?:content|article|main|zoom|trs_editor|detail|text|zw|xxgk_content|news_con|con)", re.I)
+_BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
+          "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "hr", "caption", "table", "tbody"}
+MAX_DEPTH = 400
+
+
+class HtmlError(Exception):
+    pass
+
+
+def extract_html(source: str) -> tuple[str, list[Table], list[str]]:
+    warnings: list[str] = []
+    if not source.strip():
+        return "", [], warnings
+    parser = html.HTMLParser(remove_comments=True, recover=True, huge_tree=False)
+    try:
+        root = html.fromstring(source, parser=parser)
+    except (etree.ParserError, ValueError) as e:
+        raise HtmlError(f"HTML 无法解析:{e}") from None
+    if root is None:
+        return "", [], warnings
+    if _depth_exceeds(root, MAX_DEPTH):
+        raise HtmlError(f"HTML 嵌套超过 {MAX_DEPTH} 层:不像正常网页,拒绝处理")
+    if not re.search(r"</html\s*>", source[-2000:], re.I) and re.search(r"<html", source[:2000], re.I):
+        warnings.append("网页没有结束标记 </html>:内容可能不完整")
+    title = ""
+    t = root.find(".//title")
+    if t is not None and t.text:
+        title = t.text.strip()
+    for el in list(root.iter(*_DROP_TAGS)):
+        _remove(el)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        ident = " ".join(filter(None, [el.get("class"), el.get("id")]))
+        if ident and _BOILER.search(ident) and len(el.text_content()) < 2000:
+            _remove(el)
+    body = _main_block(root)
+    out = _Writer()
+    _walk(body, out)
+    text = out.text()
+    if title and title not in text[:500]:
+        text = title + "\n" + text
+        shift = len(title) + 1
+        for g in out.tables:
+            _shift(g, shift)
+    return text, out.tables, warnings
+
+
+def _depth_exceeds(root, limit: int) -> bool:
+    stack = [(root, 0)]
+    while stack:
+        el, d = stack.pop()
+        if d > limit:
+            return True
+        stack.extend((c, d + 1) for c in el)
+    return False
+
+
+def _remove(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    parent.remove(el)
+    if tail and tail.strip():
+        prev = parent
+        prev.text = (prev.text or "") + tail
+
+
+def _main_block(root):
+    best, best_len = None, 0
+    total = len(root.text_content())
+    for el in root.iter("div", "td", "article", "section"):
+        ident = " ".join(filter(None, [el.get("class"), el.get("id")]))
+        if ident and _CONTENT.search(ident):
+            n = len(el.text_content())
+            if n > best_len:
+                best, best_len = el, n
+    if best is not None and best_len >= 200 and best_len >= total * 0.3:
+        return best
+    body = root.find(".//body")
+    return body if body is not None else root
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.tables: list[Table] = []
+
+    def write(self, s: str) -> None:
+        if s:
+            self.parts.append(s)
+            self.length += len(s)
+
+    def newline(self) -> None:
+        if self.parts and not self.parts[-1].endswith("\n"):
+            self.write("\n")
+
+    def text(self) -> str:
+        raw = "".join(self.parts)
+        return raw
+
+    def table(self, grid: list[list[tuple[str, tuple[int, int]]]], caption: str) -> None:
+        """Render a grid: a merged cell's text once, at its own position; the
+        Table repeats it in every grid position it covers (same offsets)."""
+        grid = [r for r in grid if any(t.strip() for t, _ in r)]
+        if not grid:
+            return
+        self.newline()
+        start = self.length
+        own: dict[tuple[int, int], tuple[int, int]] = {}
+        lines = []
+        pos = start
+        rows: list[list[Cell]] = []
+        for r, row in enumerate(grid):
+            parts = []
+            for c, (text, origin) in enumerate(row):
+                shown = text.replace("|", "/") if origin == (r, c) else ""
+                if c:
+                    parts.append(" | ")
+                    pos += 3
+                if origin == (r, c):
+                    own[origin] = (pos, pos + len(shown))
+                parts.append(shown)
+                pos += len(shown)
+            lines.append("".join(parts))
+            pos += 1
+        for r, row in enumerate(grid):
+            cells = []
+            for c, (text, origin) in enumerate(row):
+                s0, e0 = own.get(origin, (start, start))
+                cells.append(Cell(text.replace("|", "/"), s0, e0))
+            rows.append(cells)
+        self.write("\n".join(lines) + "\n")
+        self.tables.append(Table(rows=rows, start=start, end=pos - 1, kind="grid", caption=caption, aligned=True))
+
+
+def _shift(t: Table, by: int) -> None:
+    t.start += by
+    t.end += by
+    for r in t.rows:
+        for c in r:
+            c.start += by
+            c.end += by
+
+
+def _clean(s: str) -> str:
+    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", s)
+
+
+def _walk(el, out: _Writer) -> None:
+    # Iterative walk: deep pages must not exhaust Python's stack.
+    stack: list[tuple[object, bool]] = [(el, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if isinstance(node, str):
+                out.write(_clean(node))
+                continue
+            if node.tag in _BLOCK:
+                out.newline()
+            if node.tail and node.tail.strip():
+                out.write(_clean(node.tail.replace("\n", " ")))
+            continue
+        if isinstance(node, str):
+            if node.strip():
+                out.write(_clean(node))
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag == "table" and node.find(".//table") is None:
+            if node.getparent() is not None and tag in _BLOCK:
+                out.newline()
+            caption = node.find("caption")
+            out.table(_grid(node), caption.text_content().strip() if caption is not None else "")
+            if node.tail and node.tail.strip():
+                out.write(_clean(node.tail.replace("\n", " ")))
+            continue
+        if tag in _BLOCK:
+            out.newline()
+        if tag == "br":
+            out.write("\n")
+        stack.append((node, True))
+        for child in reversed(list(node)):
+            stack.append((child, False))
+        if node.text and node.text.strip():
+            stack.append((_clean(node.text.replace("\n", " ")), False))
+
+
+def _grid(table) -> list[list[tuple[str, tuple[int, int]]]]:
+    """Expand a table's cells into a rectangular grid (colspan and rowspan):
+    each position holds (text, position of the cell it comes from)."""
+    rows = [tr for tr in table.iter("tr")]
+    grid: list[list[tuple[str, tuple[int, int]]]] = []
+    pending: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    for r, tr in enumerate(rows):
+        row: list[str] = []
+        c = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in pending:
+                row.append(pending.pop((r, c)))
+                c += 1
+            text = re.sub(r"\s+", " ", cell.text_content()).strip()
+            try:
+                cs = max(1, min(50, int(cell.get("colspan", "1") or 1)))
+                rs = max(1, min(200, int(cell.get("rowspan", "1") or 1)))
+            except ValueError:
+                cs, rs = 1, 1
+            for k in range(cs):
+                row.append((text, (r, c)))
+                for dr in range(1, rs):
+                    pending[(r + dr, c + k)] = (text, (r, c))
+            c += cs
+        while (r, c) in pending:
+            row.append(pending.pop((r, c)))
+            c += 1
+        grid.append(row)
+    width = max((len(r) for r in grid), default=0)
+    for r, row in enumerate(grid):
+        while len(row) < width:
+            row.append(("", (r, len(row))))
+    return grid

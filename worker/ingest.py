@@ -1,0 +1,352 @@
+"""Ingestion: a report's documents in, facts stored, with a status and a reason.
+
+A report is identified by its key (a file's absolute path, or a detail page's
+URL) and made of documents (the page and its attachments). The same content
+is never processed twice: a report whose documents are unchanged is skipped,
+and content already stored under another key is recorded as a duplicate.
+Every outcome is recorded; bad input never stops a run.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from worker.extract import Extracted, ExtractError, Limits, extract
+from worker.parse import PARSER_VERSION, parse_report
+from worker.parse.meta import looks_like_report
+from worker.parse.tables import Table
+from worker.storage import Store, now_iso
+from worker.textnorm import normalize
+
+log = logging.getLogger("audit_worker.ingest")
+
+OK_STATUSES = ("parsed",)
+FINAL_STATUSES = ("parsed", "not_report", "empty", "unsupported", "needs_ocr", "duplicate")
+SUPPORTED_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".pdf", ".xlsx", ".xls", ".docx", ".doc")
+
+
+@dataclass
+class Doc:
+    """One document of a report, as fetched or read."""
+
+    url: str
+    data: bytes
+    role: str = "main"
+    content_type: str | None = None
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None          # a fetch error: recorded, not extracted
+
+
+@dataclass
+class Outcome:
+    key: str
+    source: str
+    status: str                        # ingested | unchanged | duplicate | failed | empty | not_report | needs_ocr | unsupported
+    reason: str = ""
+    report_id: int | None = None
+    changed: bool = False              # facts were (re)written: detectors should run
+    warnings: list = field(default_factory=list)
+
+
+class Ingestor:
+    def __init__(self, store: Store, *, limits: Limits | None = None, reparse: bool = False,
+                 max_attempts: int = 5, source_name: str = ""):
+        self.store = store
+        self.limits = limits or Limits()
+        self.reparse = reparse
+        self.max_attempts = max_attempts
+        self.source_name = source_name
+
+    # -- entry points -----------------------------------------------------------
+    def ingest_path(self, path: Path) -> Outcome:
+        return self.ingest(*file_item(path, self.limits))
+
+    def ingest(self, key: str, source: str, docs: list[Doc], published_at: str | None = None) -> Outcome:
+        sha = _content_sha(docs)
+        done = self.check(key, source, sha)
+        if done is not None:
+            return done
+        return self.commit(key, source, sha, prepare(docs, self.limits), published_at)
+
+    def ingest_many(self, items, jobs: int = 1):
+        """Ingest (key, source, docs) items, extracting and parsing in `jobs`
+        processes; the database is written here, one transaction per report.
+        Yields an Outcome per item, in order."""
+        pending = []
+        for key, source, docs in items:
+            sha = _content_sha(docs)
+            done = self.check(key, source, sha)
+            if done is not None:
+                if pending:
+                    yield from self._drain(pending, jobs)
+                    pending = []
+                yield done
+                continue
+            pending.append((key, source, sha, docs))
+            if len(pending) >= 64:
+                yield from self._drain(pending, jobs)
+                pending = []
+        if pending:
+            yield from self._drain(pending, jobs)
+
+    def _drain(self, pending, jobs):
+        if jobs <= 1 or len(pending) < 4:
+            for key, source, sha, docs in pending:
+                yield self.commit(key, source, sha, prepare(docs, self.limits))
+            return
+        pool = _pool(jobs)
+        results = pool.map(_prepare_star, [(docs, self.limits) for _, _, _, docs in pending], chunksize=2)
+        for (key, source, sha, _), prepared in zip(pending, results):
+            yield self.commit(key, source, sha, prepared)
+
+    def check(self, key: str, source: str, sha: str) -> Outcome | None:
+        """An outcome without work: unchanged content, or content stored under another key."""
+        existing = self.store.report_by_key(key)
+        if existing is not None and existing["content_sha"] == sha and not self.reparse:
+            if existing["status"] in FINAL_STATUSES and existing["parser_version"] == PARSER_VERSION:
+                return Outcome(key, source, "unchanged", report_id=existing["id"])
+            if existing["status"] == "failed" and existing["attempts"] >= self.max_attempts:
+                return Outcome(key, source, "unchanged", existing["error"] or "", report_id=existing["id"])
+        dup = self.store.parsed_report_with_sha(sha, key)
+        if dup is not None:
+            with self.store.tx() as conn:
+                rid = self.store.upsert_report_row(
+                    conn, key, source, source_name=self.source_name, status="duplicate", content_sha=sha,
+                    duplicate_of=dup["id"], error=f"内容与报告 #{dup['id']}({dup['source']})完全相同,不再重复处理",
+                    title=dup["title"], issuer=dup["issuer"], year=dup["year"])
+            return Outcome(key, source, "duplicate", f"same content as report #{dup['id']}", report_id=rid)
+        return None
+
+    def commit(self, key: str, source: str, sha: str, prep: "Prepared", published_at: str | None = None) -> Outcome:
+        """Write a prepared report (or its failure) in one transaction."""
+        if prep.status != "parsed":
+            return self._record_failure(key, source, prep.status, prep.reason, sha, prep.documents, prep.text)
+        meta = prep.parsed.meta
+        with self.store.tx() as conn:
+            rid = self.store.upsert_report_row(
+                conn, key, source, source_name=self.source_name, status="parsed", error=None,
+                content_sha=sha, duplicate_of=None, title=meta.title, issuer=meta.issuer, region=meta.region,
+                year=meta.year, report_type=meta.report_type, level=meta.level,
+                warnings=_json(meta.warnings), text=prep.text, original_text=prep.original,
+                parser_version=PARSER_VERSION, parsed_at=now_iso(), attempts=0,
+                **({"published_at": published_at} if published_at else {}))
+            self._save_documents(conn, rid, prep.documents)
+            self.store.save_parsed(conn, rid, prep.parsed)
+        return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings))
+
+    def _save_documents(self, conn, rid, documents) -> None:
+        conn.execute("DELETE FROM documents WHERE report_id = ?", (rid,))
+        ts = now_iso()
+        for d in documents or ():
+            conn.execute(
+                "INSERT INTO documents (report_id, url, role, sha256, size, content_type, encoding, status, error,"
+                " etag, last_modified, fetched_at, text_start, text_end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (rid, d.url, d.role, d.sha256, d.size, d.content_type, d.encoding, d.status, d.error,
+                 d.etag, d.last_modified, ts, d.text_start, d.text_end))
+
+    def _record_failure(self, key, source, status, reason, sha, documents=None, text=None) -> Outcome:
+        with self.store.tx() as conn:
+            row = conn.execute("SELECT id, attempts FROM reports WHERE key = ?", (key,)).fetchone()
+            attempts = (row["attempts"] if row else 0) + (1 if status == "failed" else 0)
+            rid = self.store.upsert_report_row(
+                conn, key, source, source_name=self.source_name, status=status, error=reason, content_sha=sha,
+                parser_version=PARSER_VERSION, attempts=attempts, text=text)
+            # A report that no longer parses keeps no stale facts.
+            conn.execute("DELETE FROM numbers WHERE report_id = ?", (rid,))
+            conn.execute("DELETE FROM facts WHERE report_id = ?", (rid,))
+            if documents:
+                self._save_documents(conn, rid, documents)
+        return Outcome(key, source, status, reason, report_id=rid, changed=True)
+
+
+@dataclass
+class DocInfo:
+    """What is recorded of a document: no bytes, just their identity and fate."""
+
+    url: str
+    role: str
+    sha256: str
+    size: int
+    content_type: str | None
+    encoding: str | None
+    status: str
+    error: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    text_start: int | None = None
+    text_end: int | None = None
+
+
+@dataclass
+class Prepared:
+    """A report extracted and parsed, ready to be written (picklable)."""
+
+    status: str                        # parsed, or the failure status
+    reason: str = ""
+    documents: list = field(default_factory=list)
+    text: str | None = None
+    original: str | None = None
+    parsed: object = None
+
+
+def prepare(docs: list[Doc], limits: Limits) -> Prepared:
+    """Extract, normalize and parse a report's documents: pure, no database."""
+    try:
+        return _prepare(docs, limits)
+    except Exception as e:  # a parser bug must not stop the run
+        log.error("parse failed url=%s error=%s\n%s", docs[0].url if docs else "", e, traceback.format_exc())
+        infos = [_info(d, None, None, "failed") for d in docs]
+        return Prepared("failed", f"解析出错({type(e).__name__}: {e}),已记录,下次运行将重试", infos)
+
+
+def _prepare_star(args) -> Prepared:
+    return prepare(*args)
+
+
+_POOL = {}
+
+
+def _pool(jobs: int):
+    """A process pool kept for the life of the process (spawned once)."""
+    import concurrent.futures
+    import multiprocessing
+
+    if jobs not in _POOL:
+        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+        _POOL[jobs] = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return _POOL[jobs]
+
+
+def shutdown_pools() -> None:
+    """Stop the parser processes (at exit of long-lived runs and benchmarks)."""
+    for pool in _POOL.values():
+        pool.shutdown(wait=True)
+    _POOL.clear()
+
+
+def _info(d: Doc, ex, reason, status, seg=(None, None)) -> DocInfo:
+    return DocInfo(url=d.url, role=d.role, sha256=hashlib.sha256(d.data).hexdigest(), size=len(d.data),
+                   content_type=(ex.content_type if ex else d.content_type), encoding=(ex.encoding if ex else None),
+                   status="ok" if ex else status, error=reason, etag=d.etag, last_modified=d.last_modified,
+                   text_start=seg[0], text_end=seg[1])
+
+
+def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
+    extracted: list[tuple[Doc, Extracted | None, str | None, str]] = []
+    for d in docs:
+        if d.error:
+            extracted.append((d, None, d.error, "failed"))
+            continue
+        try:
+            extracted.append((d, extract(d.data, d.url, d.content_type, limits, d.charset), None, "ok"))
+        except ExtractError as e:
+            extracted.append((d, None, e.reason, e.status))
+    main = extracted[0]
+    usable = [(d, ex) for d, ex, _, _ in extracted if ex is not None]
+    if not usable:
+        status = main[3] if main[3] != "ok" else "failed"
+        reasons = "; ".join(f"{_short(d.url)}: {r}" for d, _, r, _ in extracted if r) if len(extracted) > 1 else main[2]
+        return Prepared(status, reasons or "无法读取", [_info(d, ex, r, st) for d, ex, r, st in extracted])
+    # One text for the report: the page, then each attachment under a heading.
+    parts: list[str] = []
+    grids: list[Table] = []
+    segments: dict[int, tuple[int, int]] = {}
+    warnings: list[str] = []
+    pos = 0
+    for d, ex in usable:
+        header = "" if d.role == "main" and not parts else f"\n【附件:{_short(d.url)}】\n"
+        parts.append(header)
+        pos += len(header)
+        for g in ex.grids:
+            _shift(g, pos)
+            grids.append(g)
+        segments[id(d)] = (pos, pos + len(ex.text))
+        parts.append(ex.text)
+        pos += len(ex.text)
+        warnings += [f"{_short(d.url)}: {w}" if len(usable) > 1 else w for w in ex.warnings]
+    norm = normalize("".join(parts))
+    for g in grids:
+        remap_grid(g, norm)
+    infos = []
+    for d, ex, r, st in extracted:
+        seg = segments.get(id(d))
+        if seg is not None:
+            seg = (norm.to_normalized(seg[0]), norm.to_normalized(seg[1]))
+        infos.append(_info(d, ex, r, st, seg or (None, None)))
+    ok, why = looks_like_report(norm.text)
+    if not ok:
+        return Prepared("not_report", why, infos, text=norm.text)
+    parsed = parse_report(norm.text, grids)
+    parsed.meta.warnings = warnings + parsed.meta.warnings
+    return Prepared("parsed", "", infos, text=norm.text, original=norm.original if norm.changed else None,
+                    parsed=parsed)
+
+
+def _content_sha(docs: list[Doc]) -> str:
+    h = hashlib.sha256()
+    for d in sorted(docs, key=lambda d: (d.role != "main", d.url)):
+        h.update(hashlib.sha256(d.data).digest())
+    return h.hexdigest()
+
+
+def _short(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1] or url
+
+
+def _json(v) -> str:
+    import json
+
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _shift(t: Table, by: int) -> None:
+    t.start += by
+    t.end += by
+    for r in t.rows:
+        for c in r:
+            c.start += by
+            c.end += by
+
+
+def remap_grid(t: Table, norm) -> None:
+    """Move a grid's offsets into the normalized text and re-read its cells there."""
+    t.start, t.end = norm.to_normalized(t.start), norm.to_normalized(t.end)
+    for r in t.rows:
+        for c in r:
+            c.start, c.end = norm.to_normalized(c.start), norm.to_normalized(c.end)
+            c.text = norm.text[c.start:c.end]
+
+
+def file_item(path: Path, limits: Limits) -> tuple[str, str, list[Doc]]:
+    """(key, source, docs) for a file; an unreadable or oversized file becomes
+    a document carrying its error, recorded as failed without being read."""
+    key = str(path.resolve())
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            doc = Doc(url=str(path), data=b"", error=f"文件过大:{size:,} 字节,超过上限 {limits.max_bytes:,} 字节")
+        else:
+            doc = Doc(url=str(path), data=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0])
+    except OSError as e:
+        doc = Doc(url=str(path), data=b"", error=f"无法读取文件:{e.strerror or e}")
+    return key, str(path), [doc]
+
+
+def iter_files(paths: list[Path]) -> list[Path]:
+    """Files under the given paths, recursively, in a stable order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not f.name.startswith("."):
+                    out.append(f)
+        else:
+            out.append(p)
+    return out

@@ -1,0 +1,50 @@
+"""Parse a report's text (and any extracted tables) into facts.
+
+`parse_report` is a pure function: normalized text and grids in, facts out.
+"""
+from __future__ import annotations
+
+from worker.facts import Indicator, ParsedReport
+from worker.parse.meta import parse_meta, truncation_warnings
+from worker.parse.narrative import Narrative
+from worker.parse.tablefacts import cell_mentions, form_projects, read_tables
+from worker.parse.tables import Table, flat_blocks, pipe_tables
+
+PARSER_VERSION = "1"
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def find_tables(text: str, grids: list[Table] | None = None) -> list[Table]:
+    """Grids given by the extractor, then tables found in the flattened text."""
+    tables = list(grids or [])
+    covered = [(t.start, t.end) for t in tables]
+    for t in pipe_tables(text):
+        if not _overlaps((t.start, t.end), covered):
+            tables.append(t)
+    covered = [(t.start, t.end) for t in tables]
+    tables += flat_blocks(text, covered)
+    tables.sort(key=lambda t: t.start)
+    return tables
+
+
+def parse_report(text: str, grids: list[Table] | None = None) -> ParsedReport:
+    meta = parse_meta(text)
+    meta.warnings = truncation_warnings(text)
+    tables = find_tables(text, grids)
+    covered = [(t.start, t.end) for t in tables]
+    from_tables = read_tables(text, tables)
+    forms = form_projects(text, covered)
+    names = list(dict.fromkeys(from_tables.project_names + forms.project_names))
+    cells = from_tables.text_cells + forms.text_cells
+    ignore = from_tables.ignore + forms.ignore
+    narrative = Narrative(text, exclude=covered + cells + ignore, project_names=names, cells=cells)
+    report = ParsedReport(text=text, meta=meta)
+    report.facts.extend(narrative.parse())
+    report.facts.extend(narrative.project_money())
+    report.facts.extend(from_tables.facts)
+    report.facts.extend(forms.facts)
+    report.facts.extend(cell_mentions([f for f in from_tables.facts if isinstance(f, Indicator)]))
+    return report

@@ -1,0 +1,1 @@
+"""Sources: where reports come from (portals, feeds, sitemaps, folders)."""

@@ -1,0 +1,22 @@
+"""Tables of the fetching side: per-source state and the HTTP cache."""
+
+DDL = """
+CREATE TABLE IF NOT EXISTS source_state (
+    name TEXT PRIMARY KEY,
+    last_poll_at TEXT,
+    last_ok_at TEXT,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    polls INTEGER NOT NULL DEFAULT 0,
+    new_documents INTEGER NOT NULL DEFAULT 0,
+    requests INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS http_cache (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    sha256 TEXT,
+    status INTEGER,
+    fetched_at TEXT
+);
+"""

@@ -1,0 +1,261 @@
+"""The SQLite database: the only way stages talk to each other.
+
+One file holds reports, their documents, the facts parsed from them (each
+number with its quote), alerts, deliveries and runs. WAL mode and a busy
+timeout let a CLI run and the daemon share it; every document is written in
+one transaction, so a crash leaves either the old facts or the new ones.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from worker.facts import Fact, ParsedReport, ReportMeta, fact_from_row
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    source_name TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending',
+    error TEXT,
+    content_sha TEXT,
+    duplicate_of INTEGER,
+    title TEXT, issuer TEXT, region TEXT, year INTEGER, report_type TEXT, level TEXT,
+    warnings TEXT,
+    text TEXT,
+    original_text TEXT,
+    parser_version TEXT,
+    published_at TEXT,
+    first_seen TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    parsed_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    risk_score REAL,
+    risk_features TEXT
+);
+CREATE INDEX IF NOT EXISTS reports_sha ON reports(content_sha);
+CREATE INDEX IF NOT EXISTS reports_issuer_year ON reports(issuer, year);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id),
+    url TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'main',
+    sha256 TEXT, size INTEGER, content_type TEXT, encoding TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    error TEXT,
+    etag TEXT, last_modified TEXT,
+    fetched_at TEXT,
+    text_start INTEGER, text_end INTEGER,
+    UNIQUE(report_id, url)
+);
+CREATE TABLE IF NOT EXISTS facts (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facts_report ON facts(report_id, kind);
+CREATE TABLE IF NOT EXISTS numbers (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL,
+    fact_id INTEGER NOT NULL,
+    field TEXT,
+    value REAL, unit TEXT, kind TEXT, precision INTEGER, raw TEXT,
+    start INTEGER, "end" INTEGER,
+    quote_start INTEGER, quote_end INTEGER
+);
+CREATE INDEX IF NOT EXISTS numbers_report ON numbers(report_id);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    report_id INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    message TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    withdrawn_at TEXT,
+    acked_by TEXT, acked_at TEXT, ack_comment TEXT
+);
+CREATE INDEX IF NOT EXISTS alerts_report ON alerts(report_id);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    counts TEXT
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Store:
+    """A connection to the database with the queries the stages need."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
+                                    check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.db = sqlite_utils.Database(self.conn)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        from alerts.schema import DDL as ALERTS_DDL
+        from worker.sources.schema import DDL as SOURCES_DDL
+
+        with self.tx():
+            for stmt in (DDL + ALERTS_DDL + SOURCES_DDL).split(";\n"):
+                if stmt.strip():
+                    self.conn.execute(stmt)
+            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                              (str(SCHEMA_VERSION),))
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: all or nothing (BEGIN IMMEDIATE takes the write lock)."""
+        for attempt in range(50):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or attempt == 49:
+                    raise
+                time.sleep(0.1)
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reports ------------------------------------------------------------
+    def report_by_key(self, key: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM reports WHERE key = ?", (key,)).fetchone()
+
+    def report(self, report_id: int) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM reports WHERE id = ?", (report_id,)).fetchone()
+
+    def parsed_report_with_sha(self, sha: str, other_than: str) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT * FROM reports WHERE content_sha = ? AND key != ? AND status = 'parsed' ORDER BY id LIMIT 1",
+            (sha, other_than)).fetchone()
+
+    def upsert_report_row(self, conn: sqlite3.Connection, key: str, source: str, **fields) -> int:
+        ts = now_iso()
+        row = conn.execute("SELECT id FROM reports WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            cols = {"key": key, "source": source, "first_seen": ts, "updated_at": ts, **fields}
+            names = ", ".join(f'"{c}"' for c in cols)
+            marks = ", ".join("?" for _ in cols)
+            cur = conn.execute(f"INSERT INTO reports ({names}) VALUES ({marks})", list(cols.values()))
+            return int(cur.lastrowid)
+        cols = {"source": source, "updated_at": ts, **fields}
+        sets = ", ".join(f'"{c}" = ?' for c in cols)
+        conn.execute(f"UPDATE reports SET {sets} WHERE id = ?", [*cols.values(), row["id"]])
+        return int(row["id"])
+
+    def save_parsed(self, conn: sqlite3.Connection, report_id: int, parsed: ParsedReport) -> int:
+        """Replace a report's facts (and their numbers) with freshly parsed ones."""
+        conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
+        conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+        facts = [parsed.meta] + list(parsed.facts)
+        fact_rows = []
+        for seq, f in enumerate(facts):
+            fact_rows.append((report_id, seq, f.kind, f.display_name[:200] if f.kind != "meta" else "",
+                              f.to_json(parsed.text)))
+        conn.executemany("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?)", fact_rows)
+        ids = {seq: fid for fid, seq in conn.execute(
+            "SELECT id, seq FROM facts WHERE report_id = ?", (report_id,))}
+        num_rows = []
+        for seq, f in enumerate(facts):
+            quote = getattr(f, "quote", None)
+            for fieldname, n in f.numbers():
+                num_rows.append((report_id, ids[seq], fieldname, n.value, n.unit, n.kind, n.precision, n.raw,
+                                 n.start, n.end, quote.start if quote else None, quote.end if quote else None))
+        conn.executemany(
+            'INSERT INTO numbers (report_id, fact_id, field, value, unit, kind, precision, raw, start, "end",'
+            " quote_start, quote_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", num_rows)
+        return len(fact_rows)
+
+    def facts(self, report_id: int, kinds: tuple[str, ...] | None = None) -> list[Fact]:
+        row = self.conn.execute("SELECT text FROM reports WHERE id = ?", (report_id,)).fetchone()
+        text = row["text"] if row else None
+        if kinds:
+            marks = ",".join("?" for _ in kinds)
+            rows = self.conn.execute(
+                f"SELECT kind, data FROM facts WHERE report_id = ? AND kind IN ({marks}) ORDER BY seq",
+                (report_id, *kinds))
+        else:
+            rows = self.conn.execute("SELECT kind, data FROM facts WHERE report_id = ? ORDER BY seq", (report_id,))
+        return [fact_from_row(r["kind"], r["data"], text) for r in rows]
+
+    def parsed_report(self, report_id: int) -> ParsedReport | None:
+        row = self.report(report_id)
+        if row is None or row["status"] != "parsed":
+            return None
+        facts = self.facts(report_id)
+        meta = next((f for f in facts if isinstance(f, ReportMeta)), ReportMeta())
+        return ParsedReport(text=row["text"] or "", meta=meta, facts=[f for f in facts if not isinstance(f, ReportMeta)])
+
+    def report_ids(self, status: str = "parsed") -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM reports WHERE status = ? ORDER BY id", (status,))]
+
+    # -- runs ----------------------------------------------------------------
+    def start_run(self, run_id: str, command: str) -> int:
+        with self.tx() as c:
+            cur = c.execute("INSERT INTO runs (run_id, command, started_at) VALUES (?, ?, ?)",
+                            (run_id, command, now_iso()))
+            return int(cur.lastrowid)
+
+    def finish_run(self, rowid: int, status: str, counts: dict) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE id = ?",
+                      (now_iso(), status, json.dumps(counts, ensure_ascii=False), rowid))
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      (key, value))
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,174 @@
+"""Terminal views of reports, facts and alerts (rich tables)."""
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from worker.facts import (Amount, Claim, Execution, FundingRow, Indicator, LineItem, Mention, PartSet, Project,
+                          ReportMeta)
+from worker.numbers import Num
+
+import sys
+
+# Wide output when piped or captured: tables of Chinese text fold badly at 80 columns.
+console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+
+
+def n(x: Num | None) -> str:
+    if x is None:
+        return ""
+    unit = x.unit or ("万元" if x.kind == "money" else "%" if x.kind == "percent" else "")
+    return f"{x.raw}{'' if x.unit else (unit if unit and not x.raw.endswith(unit) else '')}"
+
+
+def print_reports(rows: list[dict]) -> None:
+    t = Table(title=f"{len(rows)} reports", show_lines=False)
+    for col in ("id", "status", "issuer", "year", "title", "alerts", "risk"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(str(r["id"]), r["status"], r["issuer"] or "", str(r["year"] or ""),
+                  (r["title"] or r["source"] or "")[:40] + (f"\n[dim]{r['error']}[/dim]" if r.get("error") and r["status"] != "parsed" else ""),
+                  str(r.get("alerts", "")), f"{r['risk_score']:.2f}" if r.get("risk_score") is not None else "")
+    console.print(t)
+
+
+def print_report(row, facts: list, conn) -> None:
+    meta = next((f for f in facts if isinstance(f, ReportMeta)), None)
+    console.print(f"[bold]Report #{row['id']}[/bold] {row['title'] or ''}")
+    console.print(f"  source: {row['source']}\n  status: {row['status']}" + (f" — {row['error']}" if row['error'] else ""))
+    if meta:
+        console.print(f"  issuer: {meta.issuer}  region: {meta.region}  year: {meta.year}  type: {meta.report_type}")
+        for w in json.loads(row["warnings"] or "[]"):
+            console.print(f"  [yellow]warning:[/yellow] {w}")
+    docs = conn.execute("SELECT url, role, content_type, encoding, status, error, size FROM documents WHERE report_id = ?",
+                        (row["id"],)).fetchall()
+    if docs:
+        t = Table(title="documents")
+        for c in ("role", "url", "type", "encoding", "size", "status"):
+            t.add_column(c, overflow="fold")
+        for d in docs:
+            t.add_row(d["role"], d["url"], d["content_type"] or "", d["encoding"] or "", f"{d['size'] or 0:,}",
+                      d["status"] + (f": {d['error']}" if d["error"] else ""))
+        console.print(t)
+    _section("headline figures", [f for f in facts if isinstance(f, Amount) and f.section in ("headline",)],
+             ("name", "amount", "quote"), lambda f: (f.name, n(f.num), f.quote.text[:60]))
+    _section("functional classification (类/款/项)", [f for f in facts if isinstance(f, LineItem)],
+             ("level", "name", "年初预算", "预算", "决算", "stated rate", "change"),
+             lambda f: (f.level, f.name, n(f.initial_budget), n(f.budget), n(f.final),
+                        (n(f.stated_rate) + f" of {f.rate_base}") if f.stated_rate else "",
+                        " ".join(filter(None, [n(f.change), n(f.change_pct)]))))
+    _section("三公经费 / 机关运行经费 / 政府采购",
+             [f for f in facts if isinstance(f, Amount) and f.section in ("sangong", "admin", "procurement")],
+             ("section", "name", "amount"), lambda f: (f.section, f.name, n(f.num)))
+    _section("projects", [f for f in facts if isinstance(f, Project)],
+             ("source", "project", "年初预算", "预算", "执行数", "stated rate", "score"),
+             lambda f: (f.source, f.name, n(f.initial_budget), n(f.budget), n(f.executed), n(f.stated_rate),
+                        f"{n(f.score)}/{n(f.weight)}" if f.weight else ""))
+    _section("funding rows", [f for f in facts if isinstance(f, FundingRow)],
+             ("owner", "row", "年初预算", "调整", "预算", "执行", "rate"),
+             lambda f: (f.owner[:20], f.label, n(f.initial_budget), n(f.adjustment), n(f.budget), n(f.executed),
+                        n(f.stated_rate)))
+    _section("department execution", [f for f in facts if isinstance(f, Execution)],
+             ("name", "budget", "executed", "stated rate"),
+             lambda f: (f.name, n(f.budget), n(f.executed), n(f.stated_rate)))
+    _section("indicators", [f for f in facts if isinstance(f, Indicator)],
+             ("owner", "一级/二级", "indicator", "target", "actual", "weight", "score", "note"),
+             lambda f: (f.owner[:16], f"{f.level1}/{f.level2}", f.name[:30], f.target_raw, f.actual_raw,
+                        n(f.weight), n(f.score), f.note[:20]))
+    _section("stated ratios and differences", [f for f in facts if isinstance(f, Claim)],
+             ("type", "subject", "stated", "numerator", "base", "delta", "quote"),
+             lambda f: (f.type, (f.subject or "")[:24], n(f.stated), n(f.numerator), n(f.base), n(f.delta),
+                        f.quote.text[:50]))
+    _section("totals and parts (其中)", [f for f in facts if isinstance(f, PartSet)],
+             ("total", "parts", "complete"),
+             lambda f: (f"{f.name} {n(f.total)}", ", ".join(f"{p[0]} {n(p[1])}" for p in f.parts)[:80],
+                        "yes" if f.exhaustive else ""))
+    mentions = [f for f in facts if isinstance(f, Mention)]
+    if mentions:
+        console.print(f"[dim]{len(mentions)} named quantities kept for text/table comparison[/dim]")
+
+
+def _section(title, items, cols, rowf) -> None:
+    if not items:
+        return
+    t = Table(title=f"{title} ({len(items)})")
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for f in items:
+        t.add_row(*[str(x) for x in rowf(f)])
+    console.print(t)
+
+
+SEV_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def print_alerts(rows) -> None:
+    from rules.base import SEVERITY_ORDER
+
+    rows = sorted(rows, key=lambda r: (r["report_id"], -SEVERITY_ORDER[r["severity"]], r["id"]))
+    t = Table(title=f"{len(rows)} alerts")
+    for c in ("id", "severity", "kind", "report", "title"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        sev = f"[{SEV_STYLE[r['severity']]}]{r['severity']}[/]"
+        status = "" if r["status"] == "open" else f" [dim]({r['status']})[/dim]"
+        t.add_row(str(r["id"]), sev + status, r["kind"], f"#{r['report_id']} {(r['issuer'] or '')[:14]} {r['year'] or ''}",
+                  r["title"])
+    console.print(t)
+
+
+def print_alert(a: dict, events) -> None:
+    console.print(f"[bold]Alert #{a['id']}[/bold] [{SEV_STYLE[a['severity']]}]{a['severity']}[/] {a['kind']} ({a['rule']})"
+                  f"  status: {a['status']}")
+    console.print(f"[bold]{a['title']}[/bold]")
+    console.print(a["message"])
+    rep = a["report"]
+    console.print(f"report #{rep['id']}: {rep['issuer'] or ''} {rep['year'] or ''} {rep['title'] or ''}")
+    console.print(f"source: {a['source']}")
+    ev = dict(a["evidence"])
+    quotes = ev.pop("quote", [])
+    ev.pop("locations", None)
+    for qt in ([quotes] if isinstance(quotes, str) else quotes):
+        console.print(f"  [green]“{qt}”[/green]")
+    for k, v in ev.items():
+        console.print(f"  {k}: {json.dumps(v, ensure_ascii=False)}")
+    console.print(f"fingerprint: {a['fingerprint']}  created: {a['created_at']}")
+    for e in events:
+        console.print(f"  [dim]{e['at']} {e['event']} {e['detail'] or ''}[/dim]")
+
+
+def print_rules(cfg, verbose: bool) -> None:
+    from rules.registry import FAMILIES, REGISTRY, load_all, options_for
+
+    load_all()
+    t = Table(title=f"{len(REGISTRY)} detectors")
+    for c in ("id", "kind", "severity", "options (current)"):
+        t.add_column(c, overflow="fold")
+    for rid in sorted(REGISTRY):
+        d = REGISTRY[rid]
+        opts = options_for(d.family, cfg.rules)
+        shown = ", ".join(f"{k}={v}" for k, v in opts.items() if k != "enabled" or not v)
+        t.add_row(rid + ("" if opts.get("enabled", True) else " [red](disabled)[/red]"), d.kind, d.severity, shown)
+    console.print(t)
+    if verbose:
+        for rid in sorted(REGISTRY):
+            console.print(f"\n[bold]{rid}[/bold] — {REGISTRY[rid].kind}\n{REGISTRY[rid].doc}")
+        for name, fam in sorted(FAMILIES.items()):
+            console.print(f"\n[bold][rules.{name}][/bold]\n{fam.doc.strip()}")
+
+
+def print_findings(findings, report) -> None:
+    from rules.base import SEVERITY_ORDER
+
+    m = report.meta
+    console.print(f"[bold]{m.issuer} {m.year or ''}[/bold] {m.title}  — {len(findings)} alerts would be raised")
+    for f in sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity]):
+        console.print(f"\n[{SEV_STYLE[f.severity]}]{f.severity}[/] {f.kind} ({f.rule})\n[bold]{f.title}[/bold]\n{f.message}")
+        ev = f.contract_evidence()
+        qs = ev.pop("quote")
+        ev.pop("locations", None)
+        for qt in ([qs] if isinstance(qs, str) else qs):
+            console.print(f"  [green]“{qt}”[/green]")
+        console.print("  " + json.dumps(ev, ensure_ascii=False))
