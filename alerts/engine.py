@@ -44,8 +44,10 @@ def select(rule_ids: list[str] | None) -> list[str]:
     return sorted(set(chosen))
 
 
-def evaluate(report: ParsedReport, config_rules: dict | None, rule_ids: list[str] | None = None) -> list[Finding]:
-    """Run the chosen detectors on one report and group their findings (pure)."""
+def evaluate(report: ParsedReport, config_rules: dict | None, rule_ids: list[str] | None = None,
+             strict: bool = False) -> list[Finding]:
+    """Run the chosen detectors on one report and group their findings (pure).
+    A detector that raises is logged and skipped, unless `strict` (tests)."""
     findings: list[Finding] = []
     for rid in select(rule_ids):
         det = REGISTRY[rid]
@@ -55,6 +57,8 @@ def evaluate(report: ParsedReport, config_rules: dict | None, rule_ids: list[str
         try:
             findings.extend(det.func(report, opts))
         except Exception:  # one faulty rule must not hide the others' findings
+            if strict:
+                raise
             log.exception("detector failed rule=%s", rid)
     return group(findings)
 

@@ -61,3 +61,16 @@ def by_name(items, name):
     hits = [i for i in items if i.name == name]
     assert hits, f"{name!r} not among {[i.name for i in items][:30]}"
     return hits[0]
+
+
+def findings(text: str, rules: str | list[str], config: dict | None = None):
+    """Findings the given detectors raise on a report text (nothing stored)."""
+    from alerts.engine import evaluate
+
+    ids = [rules] if isinstance(rules, str) else rules
+    return evaluate(parse_text(text), config or {}, ids, strict=True)
+
+
+def pipe(*rows):
+    """A table as the portals flatten it, one row a line: "a | b | c"."""
+    return "\n".join(" | ".join(r) for r in rows) + "\n"
