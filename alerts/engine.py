@@ -97,6 +97,7 @@ def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
     res = Result()
     rules_run = select(rule_ids)
     cfg_rules = app.cfg.rules
+    realert = bool(app.cfg.section("alerts")["realert_after"])
     for rid in report_ids:
         row = app.store.report(rid)
         report = app.store.parsed_report(rid)
@@ -119,6 +120,10 @@ def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
                 if queue and status in ("new", "severity_up", "reraised"):
                     res.queued += outbox.queue(conn, app.cfg, fp, event="firing", digest=(queue == "digest"),
                                                run_id=app.run_id)
+                elif queue and realert:
+                    # Unchanged, but delivered long ago: remind (realert_after).
+                    res.queued += outbox.queue(conn, app.cfg, fp, event="firing", digest=(queue == "digest"),
+                                               run_id=app.run_id, only_if_delivered=True)
             marks = ",".join("?" for _ in rules_run)
             stale = conn.execute(
                 f"SELECT id, fingerprint FROM alerts WHERE report_id = ? AND status IN ('open', 'acked')"

@@ -1,21 +1,239 @@
-"""The outbox (placeholder until delivery lands): nothing is queued."""
+"""The outbox: one delivery per alert and channel, written with the alert.
+
+Stages, as in an alert manager: an alert stored (or re-raised, or grown in
+severity) queues one `deliveries` row per configured channel target *in the
+same transaction*; `flush` sends what is due, channel by channel, and marks
+each delivery sent only when its channel confirmed it. A failed delivery is
+retried with exponential backoff and jitter up to `[alerts] max_attempts`,
+then marked failed; one channel's success never marks another's.
+
+Suppression: an alert already delivered on a channel is not queued again
+unless its severity rose, it was withdrawn and came back, or
+`[alerts] realert_after` has passed. Acknowledged and silenced alerts are not
+sent. A withdrawn alert that was delivered gets a short withdrawal notice.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from rules.base import SEVERITY_ORDER
+from worker.config import parse_duration
+from worker.storage import now_iso
+
+log = logging.getLogger("audit_worker.outbox")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(microsecond=0).isoformat()
+
+
+def targets(cfg) -> dict[str, dict]:
+    """Delivery targets: each channel, and each recipient group of an email channel."""
+    out: dict[str, dict] = {}
+    for name, spec in cfg.channels.items():
+        if spec["type"] == "email" and spec.get("groups"):
+            for g in spec["groups"]:
+                gname = g.get("name") or ",".join(g.get("to", []))
+                out[f"{name}/{gname}"] = {**spec, "to": g.get("to", []),
+                                          "min_severity": g.get("min_severity", spec["min_severity"]),
+                                          "group": gname, "channel": name}
+        else:
+            out[name] = {**spec, "channel": name}
+        if spec["type"] == "file":
+            out[name]["path"] = str(cfg.resolve(spec["path"]))
+    return out
+
+
+def _passes(severity: str, minimum: str) -> bool:
+    return SEVERITY_ORDER[severity] >= SEVERITY_ORDER.get(minimum, 0)
+
+
+def active_silence(conn, alert, at: str | None = None) -> dict | None:
+    at = at or now_iso()
+    rows = conn.execute(
+        "SELECT * FROM silences WHERE expired_at IS NULL AND (until IS NULL OR until > ?)", (at,)).fetchall()
+    for s in rows:
+        value = s["value"]
+        if (s["matcher"] == "rule" and (alert["rule"] == value or alert["rule"].startswith(value + "."))) or \
+                (s["matcher"] == "kind" and alert["kind"] == value) or \
+                (s["matcher"] == "report" and str(alert["report_id"]) == value):
+            return dict(s)
+    return None
+
+
+def queue(conn, cfg, fingerprint: str, event: str = "firing", digest: bool = False, run_id: str = "",
+          only_if_delivered: bool = False) -> int:
+    """Queue deliveries of one alert's event on every target that should get it.
+
+    Runs inside the caller's transaction. Returns the number queued.
+    """
+    alert = conn.execute("SELECT * FROM alerts WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    if alert is None:
+        return 0
+    alerts_cfg = cfg.section("alerts")
+    if not _passes(alert["severity"], alerts_cfg["min_severity"]) and event == "firing":
+        return 0
+    ts = now_iso()
+    if event == "firing":
+        if alert["status"] == "acked":
+            return 0
+        sil = active_silence(conn, alert, ts)
+        if sil is not None:
+            conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'silenced', ?, ?)",
+                         (alert["id"], ts, f"silence #{sil['id']} by {sil['created_by']}: {sil['comment']}"))
+            return 0
+    realert = parse_duration(alerts_cfg["realert_after"] or "")
+    n = 0
+    for name, spec in targets(cfg).items():
+        if event == "firing" and not _passes(alert["severity"], spec["min_severity"]):
+            continue
+        sent = conn.execute(
+            "SELECT * FROM deliveries WHERE alert_id = ? AND channel = ? AND kind = 'firing' AND status = 'sent'"
+            " ORDER BY id DESC LIMIT 1", (alert["id"], name)).fetchone()
+        pending = conn.execute(
+            "SELECT id FROM deliveries WHERE alert_id = ? AND channel = ? AND status = 'pending' AND kind = ?",
+            (alert["id"], name, event)).fetchone()
+        if pending is not None or (only_if_delivered and sent is None):
+            continue
+        if event == "withdrawn":
+            # Cancel a notice never sent; tell those who were told.
+            conn.execute("UPDATE deliveries SET status = 'cancelled', last_error = 'alert withdrawn before sending'"
+                         " WHERE alert_id = ? AND channel = ? AND status = 'pending' AND kind = 'firing'",
+                         (alert["id"], name))
+            if sent is None:
+                continue
+        elif sent is not None:
+            rose = SEVERITY_ORDER[alert["severity"]] > SEVERITY_ORDER.get(sent["severity"] or "info", 0)
+            came_back = _withdrawn_since(conn, alert["id"], sent["sent_at"])
+            stale = realert is not None and sent["sent_at"] and \
+                datetime.fromisoformat(sent["sent_at"]) + timedelta(seconds=realert) <= _now()
+            if not (rose or came_back or stale):
+                continue
+        conn.execute(
+            "INSERT INTO deliveries (alert_id, channel, kind, status, attempts, next_attempt_at, created_at, severity,"
+            " digest, run_id) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)",
+            (alert["id"], name, event, ts, ts, alert["severity"], 1 if digest else 0, run_id))
+        n += 1
+    return n
+
+
+def _withdrawn_since(conn, alert_id: int, since: str | None) -> bool:
+    if not since:
+        return False
+    return conn.execute("SELECT 1 FROM alert_events WHERE alert_id = ? AND event = 'withdrawn' AND at >= ?",
+                        (alert_id, since)).fetchone() is not None
 
 
 @dataclass
 class FlushResult:
     sent: int = 0
+    retrying: int = 0
     failed: int = 0
+    skipped: int = 0
+    errors: list = field(default_factory=list)     # (channel, message)
 
     def text(self) -> str:
-        return f"deliveries: {self.sent} sent, {self.failed} failed"
+        out = f"deliveries: {self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        if self.skipped:
+            out += f", {self.skipped} withheld (acknowledged or silenced)"
+        for ch, msg in self.errors[:10]:
+            out += f"\n  {ch}: {msg}"
+        return out
 
 
-def queue(conn, cfg, fingerprint: str, event: str = "firing", digest: bool = False, run_id: str = "") -> int:
-    return 0
+def flush(app, now: datetime | None = None, only: list[str] | None = None) -> FlushResult:
+    """Send every due delivery, channel by channel; record each outcome."""
+    from alerts.channels import DeliveryError, Item, make_channel
+    from alerts.export import alert_rows, to_contract
+
+    res = FlushResult()
+    now = now or _now()
+    cfg = app.cfg
+    alerts_cfg = cfg.section("alerts")
+    conn = app.store.conn
+    tmap = targets(cfg)
+    due = conn.execute(
+        "SELECT d.*, a.status AS alert_status FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
+        " WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.id", (_iso(now),)).fetchall()
+    by_target: dict[str, list] = {}
+    for d in due:
+        if only and d["channel"] not in only:
+            continue
+        by_target.setdefault(d["channel"], []).append(d)
+    for name, rows in by_target.items():
+        spec = tmap.get(name)
+        if spec is None:
+            with app.store.tx() as c:
+                c.executemany("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
+                              [("channel no longer configured", r["id"]) for r in rows])
+            res.failed += len(rows)
+            continue
+        # Acknowledged or silenced since queueing: withhold firing notices.
+        items, withheld = [], []
+        contracts = {r["id"]: to_contract(r) for r in alert_rows(conn, include_withdrawn=True,
+                                                               ids=sorted({d["alert_id"] for d in rows}))}
+        for d in rows:
+            a = contracts[d["alert_id"]]
+            alert_row = conn.execute("SELECT * FROM alerts WHERE id = ?", (d["alert_id"],)).fetchone()
+            if d["kind"] == "firing" and (alert_row["status"] in ("acked", "withdrawn")
+                                          or active_silence(conn, alert_row) is not None):
+                withheld.append(d)
+                continue
+            items.append(Item(delivery_id=d["id"], event=d["kind"], alert=a, digest=bool(d["digest"])))
+        if withheld:
+            with app.store.tx() as c:
+                c.executemany("UPDATE deliveries SET status = 'cancelled', last_error = ? WHERE id = ?",
+                              [("withheld: acknowledged, silenced or withdrawn", d["id"]) for d in withheld])
+            res.skipped += len(withheld)
+        if not items:
+            continue
+        channel = make_channel(name, spec)
+        try:
+            outcomes = channel.send(items)
+        except DeliveryError as e:
+            outcomes = {i.delivery_id: e for i in items}
+        except Exception as e:  # a channel bug is a failed attempt, not a crash
+            log.exception("channel %s failed", name)
+            outcomes = {i.delivery_id: DeliveryError(f"{type(e).__name__}: {e}", retryable=True) for i in items}
+        by_id = {d["id"]: d for d in rows}
+        with app.store.tx() as c:
+            for item in items:
+                err = outcomes.get(item.delivery_id)
+                d = by_id[item.delivery_id]
+                if err is None:
+                    c.execute("UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                              " last_error = NULL WHERE id = ?", (_iso(now), d["id"]))
+                    res.sent += 1
+                    continue
+                attempts = d["attempts"] + 1
+                if not err.retryable or attempts >= alerts_cfg["max_attempts"]:
+                    c.execute("UPDATE deliveries SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+                              (attempts, err.message, d["id"]))
+                    res.failed += 1
+                else:
+                    delay = _backoff(attempts, alerts_cfg, err.retry_after)
+                    c.execute("UPDATE deliveries SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                              (attempts, err.message, _iso(now + timedelta(seconds=delay)), d["id"]))
+                    res.retrying += 1
+                if (name, err.message) not in res.errors:
+                    res.errors.append((name, err.message))
+    return res
 
 
-def flush(app) -> FlushResult:
-    return FlushResult()
+def _backoff(attempts: int, alerts_cfg: dict, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, honouring a server's Retry-After."""
+    base = float(alerts_cfg["backoff_seconds"])
+    cap = float(alerts_cfg["backoff_max_seconds"])
+    delay = min(cap, base * (2 ** (attempts - 1)))
+    delay = random.uniform(delay / 2, delay) if delay > 0 else 0.0
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, cap))
+    return delay
+

@@ -55,8 +55,8 @@ def _finding(rule, subject_kind, name, rate, how, stated, budget, executed, quot
         parts.append(f"实际支出{printed(executed)}")
     stated_txt = f"报告所列执行率为{printed(stated)}" if stated is not None and how == "stated" else f"计算得执行率{pct}%"
     title = f"{subject_kind}预算执行率仅{pct}%:{name}"
-    message = (f"{subject_kind}“{name}”{'，'.join(parts) + '，' if parts else ''}{stated_txt}，低于{tol.fmt(opts['warn_below'])}%的关注线。"
-               f"执行率偏低可能意味着项目推进滞后、资金闲置或预算编制不实，建议核实未执行原因、资金结转及是否存在“以拨代支”。")
+    message = (f"{subject_kind}“{name}”{','.join(parts) + ',' if parts else ''}{stated_txt},低于{tol.fmt(opts['warn_below'])}%的关注线。"
+               f"执行率偏低可能意味着项目推进滞后、资金闲置或预算编制不实,建议核实未执行原因、资金结转及是否存在“以拨代支”。")
     evidence = {"subject": name, "rate": r(rate), "stated": num(stated), "budget": num(budget),
                 "executed": num(executed), "threshold": opts["warn_below"]}
     if stated is not None and executed is not None and budget is not None and budget.value > 0:

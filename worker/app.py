@@ -14,6 +14,7 @@ from pathlib import Path
 
 from worker import config as cfgmod
 from worker.extract import Limits
+from worker.faults import failpoint
 from worker.ingest import SUPPORTED_SUFFIXES, Ingestor, Outcome, iter_files
 from worker.storage import Store
 
@@ -125,6 +126,7 @@ class App:
             res = run_detectors(self, ids, rule_ids=rule_ids, queue=None if dry_run else deliver)
             summary.alerts_new, summary.alerts_updated, summary.alerts_withdrawn = res.new, res.updated, res.withdrawn
             summary.queued = res.queued
+        failpoint("after_alerts_stored")
         if deliver is None:
             summary.delivery_note = ("alerts stored, nothing sent (backfill: use --deliver or --digest to notify)"
                                      if detect else "")

@@ -258,6 +258,127 @@ def rules_test(obj: Ctx, file, rule_ids, as_json):
     views.print_findings(findings, report)
 
 
+# -- delivery ------------------------------------------------------------------------------
+@main.command()
+@click.option("--channel", "channels", multiple=True, help="only this channel target (repeatable)")
+@click.pass_obj
+def deliver(obj: Ctx, channels):
+    """Send every due delivery in the outbox (retries included)."""
+    from alerts.outbox import flush
+
+    res = flush(obj.app, only=list(channels) or None)
+    click.echo(res.text())
+    sys.exit(0 if res.failed == 0 else 1)
+
+
+@alerts.command("ack")
+@click.argument("alert_id", type=int)
+@click.option("--by", "by", required=True, help="who acknowledges (recorded)")
+@click.option("--comment", required=True, help="why (recorded)")
+@click.pass_obj
+def alerts_ack(obj: Ctx, alert_id, by, comment):
+    """Acknowledge an alert: no further notices are sent for it."""
+    from alerts.manage import ack
+
+    try:
+        cancelled = ack(obj.app.store, alert_id, by, comment)
+    except LookupError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"alert #{alert_id} acknowledged by {by}; {cancelled} pending notices cancelled")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--rule", "rule", default=None, help="silence a detector id or family")
+@click.option("--report", "report", type=int, default=None, help="silence a report id")
+@click.option("--kind", "kind", default=None, help="silence an alert kind")
+@click.option("--until", "until", default=None, help="end of the silence (ISO date or datetime); default: until expired")
+@click.option("--by", "by", default=None, help="who silences (required to create one)")
+@click.option("--comment", default=None, help="why (required to create one)")
+@click.pass_context
+def silence(ctx, rule, report, kind, until, by, comment):
+    """Stop deliveries for a rule, a report or a kind, with who, why and until when.
+
+    `silence --rule X --by NAME --comment TEXT` creates one; `silence list` and
+    `silence expire ID` manage them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from alerts.manage import add_silence
+
+    chosen = [(m, v) for m, v in (("rule", rule), ("report", report), ("kind", kind)) if v is not None]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --rule, --report or --kind")
+    if not by or not comment:
+        raise click.UsageError("--by and --comment are required: a silence records who and why")
+    try:
+        sid = add_silence(ctx.obj.app.store, chosen[0][0], str(chosen[0][1]), until, by, comment)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    click.echo(f"silence #{sid}: {chosen[0][0]} = {chosen[0][1]} until {until or 'expired'} ({by}: {comment})")
+
+
+@silence.command("list")
+@click.option("--all", "show_all", is_flag=True, help="include expired silences")
+@click.pass_obj
+def silence_list(obj: Ctx, show_all):
+    """Active silences (and expired ones with --all)."""
+    from alerts.manage import silences
+    from worker import views
+
+    views.print_silences(silences(obj.app.store, show_all))
+
+
+@silence.command("expire")
+@click.argument("silence_id", type=int)
+@click.pass_obj
+def silence_expire(obj: Ctx, silence_id):
+    """End a silence now."""
+    from alerts.manage import expire_silence
+
+    if not expire_silence(obj.app.store, silence_id):
+        raise click.ClickException(f"no active silence #{silence_id}")
+    click.echo(f"silence #{silence_id} expired")
+
+
+@main.group()
+def channels():
+    """Delivery channels."""
+
+
+@channels.command("test")
+@click.argument("name")
+@click.pass_obj
+def channels_test(obj: Ctx, name):
+    """Send a clearly marked test notification through one channel."""
+    from alerts.manage import test_channel
+
+    try:
+        ok, detail = test_channel(obj.app.cfg, name)
+    except KeyError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    click.echo(("OK   " if ok else "FAIL ") + f"{name}: {detail}")
+    sys.exit(0 if ok else 1)
+
+
+# -- operations ---------------------------------------------------------------------------
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output for monitoring")
+@click.pass_obj
+def status(obj: Ctx, as_json):
+    """Last runs, sources with errors, pending and failed deliveries, open alerts.
+
+    Exits 1 when the daemon's heartbeat is older than twice the poll interval
+    or a source has failed too many polls in a row (for an external monitor)."""
+    from worker import status as st
+    from worker import views
+
+    data = st.collect(obj.app)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        views.print_status(data)
+    sys.exit(0 if data["healthy"] else 1)
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m worker.cli`
     main()
 

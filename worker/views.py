@@ -172,3 +172,49 @@ def print_findings(findings, report) -> None:
         for qt in ([qs] if isinstance(qs, str) else qs):
             console.print(f"  [green]“{qt}”[/green]")
         console.print("  " + json.dumps(ev, ensure_ascii=False))
+
+
+def print_silences(rows) -> None:
+    t = Table(title=f"{len(rows)} silences")
+    for c in ("id", "matcher", "value", "until", "by", "comment", "created", "state"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(str(r["id"]), r["matcher"], r["value"], r["until"] or "", r["created_by"], r["comment"],
+                  r["created_at"], "active" if r["active"] else f"expired {r['expired_at'] or r['until']}")
+    console.print(t)
+
+
+def print_status(d: dict) -> None:
+    hb = d["heartbeat"]
+    if hb["present"]:
+        state = "ok" if hb["healthy"] else "[red]STALE[/red]"
+        console.print(f"daemon heartbeat: {state}, {hb['age_seconds']}s old (limit {hb['limit_seconds']}s), pid {hb['pid']}")
+    else:
+        console.print("daemon heartbeat: none (no daemon has run with this database)")
+    console.print("reports: " + ", ".join(f"{k} {v}" for k, v in sorted(d["reports"].items())) if d["reports"] else "reports: none")
+    sev = d["open_alerts"]
+    console.print("open alerts: " + ", ".join(f"{k} {sev.get(k, 0)}" for k in ("high", "medium", "low", "info")))
+    ob = d["outbox"]
+    console.print("deliveries: " + ", ".join(f"{k} {v}" for k, v in sorted(ob.items())) if ob else "deliveries: none")
+    for r in d["retrying"]:
+        console.print(f"  [yellow]retrying[/yellow] {r['channel']}: {r['n']} pending, {r['attempts']} attempts, "
+                      f"next {r['next_attempt_at']}, last error: {r['last_error']}")
+    for f in d["failed_deliveries"]:
+        console.print(f"  [red]failed[/red] delivery #{f['id']} of alert #{f['alert_id']} via {f['channel']} "
+                      f"after {f['attempts']} attempts: {f['last_error']}")
+    if d["sources"]:
+        t = Table(title="sources")
+        for c in ("name", "last poll", "last ok", "failures in a row", "new documents", "last error"):
+            t.add_column(c, overflow="fold")
+        for s in d["sources"]:
+            t.add_row(s["name"], s["last_poll_at"] or "", s["last_ok_at"] or "", str(s["consecutive_failures"]),
+                      str(s["new_documents"]), s["last_error"] or "")
+        console.print(t)
+    if d["runs"]:
+        t = Table(title="last runs")
+        for c in ("run", "command", "started", "finished", "status", "counts"):
+            t.add_column(c, overflow="fold")
+        for r in d["runs"]:
+            t.add_row(r["run_id"], r["command"], r["started_at"], r["finished_at"] or "", r["status"],
+                      ", ".join(f"{k} {v}" for k, v in r["counts"].items() if v))
+        console.print(t)

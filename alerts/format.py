@@ -1,0 +1,94 @@
+"""Alerts as text an auditor reads: one alert, or a digest grouped by report."""
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+
+from rules.base import SEVERITY_ORDER
+
+SEV_ZH = {"high": "高", "medium": "中", "low": "低", "info": "提示"}
+EVENT_ZH = {"firing": "", "withdrawn": "【已撤销】", "test": "【测试】"}
+
+
+def quotes(alert: dict) -> list[str]:
+    q = alert["evidence"].get("quote", [])
+    return [q] if isinstance(q, str) else list(q)
+
+
+def one(alert: dict, event: str = "firing") -> str:
+    """A single alert in plain text."""
+    r = alert["report"]
+    lines = [f"{EVENT_ZH.get(event, '')}[{SEV_ZH[alert['severity']]}] {alert['title']}",
+             f"报告:{r.get('issuer') or ''} {r.get('year') or ''} {r.get('title') or ''}",
+             f"来源:{alert['source']}"]
+    if event == "withdrawn":
+        lines.append("该问题在重新发布的报告中已不存在,此前的预警撤销。")
+    else:
+        lines.append(alert["message"])
+        for q in quotes(alert)[:4]:
+            lines.append(f"  原文:“{q}”")
+    lines.append(f"规则:{alert['rule']}  类型:{alert['kind']}  编号:{alert['id']}  指纹:{alert['fingerprint'][:12]}")
+    return "\n".join(lines)
+
+
+def grouped(items) -> "OrderedDict[int, list]":
+    """Items grouped by report; reports with the most severe alert first."""
+    groups: dict[int, list] = {}
+    for it in items:
+        groups.setdefault(it.alert["report"]["id"], []).append(it)
+    for g in groups.values():
+        g.sort(key=lambda i: (-SEVERITY_ORDER[i.alert["severity"]], i.alert["id"]))
+    order = sorted(groups, key=lambda k: (-max(SEVERITY_ORDER[i.alert["severity"]] for i in groups[k]), k))
+    return OrderedDict((k, groups[k]) for k in order)
+
+
+def digest_subject(items, test: bool = False) -> str:
+    firing = [i for i in items if i.event == "firing"]
+    withdrawn = [i for i in items if i.event == "withdrawn"]
+    issuers = list(OrderedDict.fromkeys(i.alert["report"].get("issuer") or "未知单位" for i in items))
+    high = sum(1 for i in firing if i.alert["severity"] == "high")
+    parts = []
+    if firing:
+        parts.append(f"{len(firing)}条预警" + (f"(高{high}条)" if high else ""))
+    if withdrawn:
+        parts.append(f"{len(withdrawn)}条撤销")
+    who = "、".join(issuers[:2]) + ("等" if len(issuers) > 2 else "")
+    return ("【测试】" if test else "") + f"【审计预警】{','.join(parts)}:{who}"
+
+
+def digest_text(items) -> str:
+    out = []
+    for _, group in grouped(items).items():
+        r = group[0].alert["report"]
+        out.append(f"=== {r.get('issuer') or ''} {r.get('year') or ''} {r.get('title') or ''} ===")
+        out.append(f"来源:{group[0].alert['source']}")
+        for it in group:
+            out.append("")
+            out.append(one(it.alert, it.event))
+        out.append("")
+    return "\n".join(out)
+
+
+def digest_html(items) -> str:
+    colors = {"high": "#b00020", "medium": "#b26a00", "low": "#00639b", "info": "#555"}
+    out = ["<html><body style='font-family:sans-serif'>"]
+    for _, group in grouped(items).items():
+        r = group[0].alert["report"]
+        out.append(f"<h2>{html.escape(str(r.get('issuer') or ''))} {r.get('year') or ''} "
+                   f"{html.escape(str(r.get('title') or ''))}</h2>")
+        out.append(f"<p>来源:{html.escape(group[0].alert['source'])}</p>")
+        for it in group:
+            a = it.alert
+            tag = EVENT_ZH.get(it.event, "")
+            out.append(f"<h3 style='color:{colors[a['severity']]}'>{html.escape(tag)}[{SEV_ZH[a['severity']]}] "
+                       f"{html.escape(a['title'])}</h3>")
+            if it.event == "withdrawn":
+                out.append("<p>该问题在重新发布的报告中已不存在,此前的预警撤销。</p>")
+                continue
+            out.append(f"<p>{html.escape(a['message'])}</p>")
+            for q in quotes(a)[:4]:
+                out.append(f"<blockquote>“{html.escape(q)}”</blockquote>")
+            out.append(f"<p style='color:#777;font-size:small'>规则 {html.escape(a['rule'])} · "
+                       f"编号 {a['id']} · 指纹 {a['fingerprint'][:12]}</p>")
+    out.append("</body></html>")
+    return "\n".join(out)
