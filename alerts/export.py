@@ -12,7 +12,8 @@ COLUMNS = ("id", "fingerprint", "kind", "rule", "severity", "source", "report", 
 
 def alert_rows(conn, *, include_withdrawn: bool = False, report_id: int | None = None,
                kinds: list[str] | None = None, min_severity: str | None = None,
-               since: str | None = None, until: str | None = None, ids: list[int] | None = None) -> list:
+               since: str | None = None, until: str | None = None, ids: list[int] | None = None,
+               operator: bool = False) -> list:
     from rules.base import SEVERITY_ORDER
 
     where, args = [], []
@@ -37,7 +38,9 @@ def alert_rows(conn, *, include_withdrawn: bool = False, report_id: int | None =
     if ids:
         where.append("a.id IN (%s)" % ",".join("?" for _ in ids))
         args += ids
-    sql = ("SELECT a.*, r.title AS report_title, r.issuer, r.year FROM alerts a JOIN reports r ON r.id = a.report_id"
+    elif not operator:
+        where.append("a.kind != 'source_failure'")     # operator alerts are not audit findings
+    sql = ("SELECT a.*, r.title AS report_title, r.issuer, r.year FROM alerts a LEFT JOIN reports r ON r.id = a.report_id"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id")
     return conn.execute(sql, args).fetchall()
 
@@ -51,7 +54,8 @@ def to_contract(row) -> dict:
         "rule": row["rule"],
         "severity": row["severity"],
         "source": row["source"],
-        "report": {"id": row["report_id"], "title": row["report_title"], "issuer": row["issuer"], "year": row["year"]},
+        "report": {"id": row["report_id"] or None, "title": row["report_title"], "issuer": row["issuer"],
+                   "year": row["year"]},
         "title": row["title"],
         "message": row["message"],
         "evidence": json.loads(row["evidence"]),

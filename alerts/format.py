@@ -35,7 +35,7 @@ def grouped(items) -> "OrderedDict[int, list]":
     """Items grouped by report; reports with the most severe alert first."""
     groups: dict[int, list] = {}
     for it in items:
-        groups.setdefault(it.alert["report"]["id"], []).append(it)
+        groups.setdefault(it.alert["report"]["id"] or 0, []).append(it)
     for g in groups.values():
         g.sort(key=lambda i: (-SEVERITY_ORDER[i.alert["severity"]], i.alert["id"]))
     order = sorted(groups, key=lambda k: (-max(SEVERITY_ORDER[i.alert["severity"]] for i in groups[k]), k))

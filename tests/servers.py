@@ -99,3 +99,76 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Portal:
+    """A government portal on 127.0.0.1: pages by path, with ETag and
+    Last-Modified support, optional delays, redirects and statuses."""
+
+    def __init__(self):
+        self.routes: dict[str, dict] = {}
+        self.hits: list[tuple[str, int]] = []
+        self.port = free_port()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                import hashlib
+                import time as _t
+
+                route = outer.routes.get(self.path.split("?")[0])
+                if route is None:
+                    outer.hits.append((self.path, 404))
+                    self.send_response(404)
+                    self.send_header("Content-Length", "9")
+                    self.end_headers()
+                    self.wfile.write(b"not found")
+                    return
+                if route.get("delay"):
+                    _t.sleep(route["delay"])
+                if route.get("redirect"):
+                    outer.hits.append((self.path, 302))
+                    self.send_response(302)
+                    self.send_header("Location", route["redirect"])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = route["body"]
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    outer.hits.append((self.path, 304))
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                status = route.get("status", 200)
+                outer.hits.append((self.path, status))
+                self.send_response(status)
+                self.send_header("Content-Type", route.get("type", "text/html; charset=utf-8"))
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", "Mon, 02 Jun 2025 08:00:00 GMT")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def add(self, path: str, body: bytes | str, type: str = "text/html; charset=utf-8", **extra) -> None:
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.routes[path] = {"body": body, "type": type, **extra}
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-import uuid
+
 from pathlib import Path
 
 import click
@@ -379,13 +379,49 @@ def status(obj: Ctx, as_json):
     sys.exit(0 if data["healthy"] else 1)
 
 
-def run() -> None:  # pragma: no cover - console entry for `python -m worker.cli`
-    main()
+# -- sources and polling -----------------------------------------------------------------
+@main.command()
+@click.option("--once", is_flag=True, help="poll every source once and exit (without it: run as the daemon)")
+@click.option("--source", "names", multiple=True, help="only this source (repeatable)")
+@click.option("--no-deliver", is_flag=True, help="store alerts but send nothing")
+@click.pass_obj
+def run(obj: Ctx, once, names, no_deliver):
+    """Poll the configured sources, ingest what is new, detect and deliver."""
+    if not once:
+        from worker.scheduler import run_daemon
+
+        sys.exit(run_daemon(obj.app))
+    try:
+        summary = obj.app.run_once(list(names) or None, deliver=not no_deliver)
+    except KeyError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    click.echo(summary.text())
+    sys.exit(0 if not any(r.error for r, _ in summary.polls) else 1)
+
+
+@main.group()
+def sources():
+    """Configured sources and their state."""
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def sources_list(obj: Ctx, as_json):
+    """Each source: kind, URL, last poll, new documents, errors."""
+    from worker import views
+
+    app = obj.app
+    state = {r["name"]: dict(r) for r in app.store.conn.execute("SELECT * FROM source_state")}
+    rows = [{**s, **state.get(s["name"], {})} for s in app.cfg.sources]
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        return
+    views.print_sources(rows)
 
 
 if __name__ == "__main__":  # pragma: no cover
     main()
 
 
-def new_run_id() -> str:
-    return uuid.uuid4().hex[:12]

@@ -280,11 +280,15 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
         if seg is not None:
             seg = (norm.to_normalized(seg[0]), norm.to_normalized(seg[1]))
         infos.append(_info(d, ex, r, st, seg or (None, None)))
+    failed = [f"{_short(d.url)}: {r}" for d, ex, r, st in extracted if ex is None and r]
     ok, why = looks_like_report(norm.text)
     if not ok:
+        if failed:
+            # The page only points at its attachments, and they could not be read.
+            return Prepared("failed", "; ".join(failed), infos, text=norm.text)
         return Prepared("not_report", why, infos, text=norm.text)
     parsed = parse_report(norm.text, grids)
-    parsed.meta.warnings = warnings + parsed.meta.warnings
+    parsed.meta.warnings = warnings + [f"附件未能读取 {f}" for f in failed] + parsed.meta.warnings
     return Prepared("parsed", "", infos, text=norm.text, original=norm.original if norm.changed else None,
                     parsed=parsed)
 

@@ -218,3 +218,14 @@ def print_status(d: dict) -> None:
             t.add_row(r["run_id"], r["command"], r["started_at"], r["finished_at"] or "", r["status"],
                       ", ".join(f"{k} {v}" for k, v in r["counts"].items() if v))
         console.print(t)
+
+
+def print_sources(rows) -> None:
+    t = Table(title=f"{len(rows)} sources")
+    for c in ("name", "kind", "url / path", "enabled", "last poll", "last ok", "failures in a row", "new", "last error"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(r["name"], r["kind"], r.get("url") or r.get("path") or "", "yes" if r["enabled"] else "no",
+                  r.get("last_poll_at") or "never", r.get("last_ok_at") or "", str(r.get("consecutive_failures", 0)),
+                  str(r.get("new_documents", 0)), r.get("last_error") or "")
+    console.print(t)

@@ -11,6 +11,11 @@ CREATE TABLE IF NOT EXISTS source_state (
     new_documents INTEGER NOT NULL DEFAULT 0,
     requests INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS http_cache (
     url TEXT PRIMARY KEY,
     etag TEXT,

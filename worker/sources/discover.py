@@ -1,0 +1,128 @@
+"""Finding report links: list pages, feeds, sitemaps; and a detail page's attachments."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from lxml import etree, html
+
+ATTACHMENT = re.compile(r"\.(pdf|xlsx?|docx?|wps|et)(?:$|[?#])", re.I)
+
+
+@dataclass
+class Link:
+    url: str
+    text: str = ""
+    published: str | None = None
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _decode(data: bytes, charset: str | None) -> str:
+    from worker.extract.charset import DecodeError, decode
+
+    try:
+        return decode(data, charset)[0]
+    except DecodeError:
+        return data.decode("utf-8", "replace")
+
+
+def page_links(data: bytes, base_url: str, charset: str | None, selector: str = "a") -> list[Link]:
+    """Every link the selector picks on a page, absolute, fragment dropped."""
+    text = _decode(data, charset)
+    if not text.strip():
+        return []
+    try:
+        root = html.fromstring(text)
+    except (etree.ParserError, ValueError):
+        return []
+    base = root.find(".//base")
+    if base is not None and base.get("href"):
+        base_url = urljoin(base_url, base.get("href"))
+    out: list[Link] = []
+    try:
+        anchors = root.cssselect(selector or "a")
+    except Exception:        # a bad selector: fall back to every link
+        anchors = root.iter("a")
+    for a in anchors:
+        if a.tag != "a":
+            a = a.find(".//a") if a.find(".//a") is not None else a
+        href = a.get("href")
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urldefrag(urljoin(base_url, href.strip()))[0]
+        out.append(Link(url=url, text=re.sub(r"\s+", " ", a.text_content() or a.get("title") or "").strip()))
+    return out
+
+
+def filter_links(links: list[Link], pattern: str, allowed_hosts: set[str]) -> list[Link]:
+    rx = re.compile(pattern) if pattern else None
+    seen, out = set(), []
+    for link in links:
+        if _host(link.url) not in allowed_hosts or link.url in seen:
+            continue
+        if rx and not (rx.search(link.text) or rx.search(link.url)):
+            continue
+        seen.add(link.url)
+        out.append(link)
+    return out
+
+
+def next_page(data: bytes, base_url: str, charset: str | None, selector: str) -> str | None:
+    if not selector:
+        return None
+    links = page_links(data, base_url, charset, selector)
+    return links[0].url if links else None
+
+
+def attachments(data: bytes, base_url: str, charset: str | None, allowed_hosts: set[str]) -> list[Link]:
+    """Attachment links (pdf, xls, xlsx, doc, docx) of a detail page."""
+    out = []
+    for link in page_links(data, base_url, charset, "a"):
+        if ATTACHMENT.search(urlsplit(link.url).path + ("?" + urlsplit(link.url).query if urlsplit(link.url).query else "")) \
+                and _host(link.url) in allowed_hosts:
+            if all(link.url != o.url for o in out):
+                out.append(link)
+    return out
+
+
+def feed_links(data: bytes) -> list[Link]:
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    out = []
+    for e in parsed.entries:
+        url = e.get("link")
+        if not url:
+            continue
+        published = None
+        if e.get("published_parsed"):
+            import time
+
+            published = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", e.published_parsed)
+        out.append(Link(url=url, text=e.get("title", ""), published=published))
+    return out
+
+
+def sitemap_links(data: bytes) -> tuple[list[Link], list[str]]:
+    """(page links, nested sitemap URLs) of a sitemap or sitemap index."""
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True,
+                                                              huge_tree=False))
+    except etree.XMLSyntaxError:
+        return [], []
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    pages = [Link(url=(loc.text or "").strip()) for loc in root.findall(".//s:url/s:loc", ns)]
+    nested = [(loc.text or "").strip() for loc in root.findall(".//s:sitemap/s:loc", ns)]
+    if not pages and not nested:      # sitemaps without the namespace
+        pages = [Link(url=(loc.text or "").strip()) for loc in root.iter("loc") if loc.getparent().tag == "url"]
+        nested = [(loc.text or "").strip() for loc in root.iter("loc") if loc.getparent().tag == "sitemap"]
+    return pages, nested
+
+
+def is_attachment(url: str) -> bool:
+    p = urlsplit(url)
+    return bool(ATTACHMENT.search(p.path))
