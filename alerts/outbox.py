@@ -119,7 +119,8 @@ def queue(conn, cfg, fingerprint: str, event: str = "firing", digest: bool = Fal
         conn.execute(
             "INSERT INTO deliveries (alert_id, channel, kind, status, attempts, next_attempt_at, created_at, severity,"
             " digest, run_id) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)",
-            (alert["id"], name, event, ts, ts, alert["severity"], 1 if digest else 0, run_id))
+            (alert["id"], name, event, ts, ts, alert["severity"],
+             1 if (digest or spec.get("cadence") == "daily") else 0, run_id))
         n += 1
     return n
 
@@ -148,8 +149,11 @@ class FlushResult:
         return out
 
 
-def flush(app, now: datetime | None = None, only: list[str] | None = None) -> FlushResult:
-    """Send every due delivery, channel by channel; record each outcome."""
+def flush(app, now: datetime | None = None, only: list[str] | None = None, daily: bool = False) -> FlushResult:
+    """Send every due delivery, channel by channel; record each outcome.
+
+    Channels with `cadence = "daily"` are only flushed by the daily digest
+    (`daily=True`), and then as one digest."""
     from alerts.channels import DeliveryError, Item, make_channel
     from alerts.export import alert_rows, to_contract
 
@@ -169,6 +173,8 @@ def flush(app, now: datetime | None = None, only: list[str] | None = None) -> Fl
         by_target.setdefault(d["channel"], []).append(d)
     for name, rows in by_target.items():
         spec = tmap.get(name)
+        if spec is not None and (spec.get("cadence") == "daily") != daily and not only:
+            continue
         if spec is None:
             with app.store.tx() as c:
                 c.executemany("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",

@@ -165,21 +165,25 @@ class App:
         self.store.finish_run(run_row, "ok", summary.as_dict())
         return summary
 
-    def _in_years(self, ids: list[int], since: int | None, until: int | None, summary: Summary) -> list[int]:
+    def _in_years(self, ids: list[int], since, until, summary: Summary) -> list[int]:
+        """Reports within --since/--until: a fiscal year (2022) compares with the
+        report's year, a date (2022-06-01) with its publication date."""
         if since is None and until is None:
             return ids
         keep = []
         for rid in ids:
             row = self.store.report(rid)
-            y = row["year"] if row else None
-            if y is not None and ((since and y < since) or (until and y > until)):
+            if row is None:
+                continue
+            if not (_within(row, since, lower=True) and _within(row, until, lower=False)):
                 summary.skipped_years += 1
                 continue
             keep.append(rid)
         return keep
 
     # -- polling ---------------------------------------------------------------------
-    def run_once(self, names: list[str] | None = None, deliver: bool = True) -> "RunSummary":
+    def run_once(self, names: list[str] | None = None, deliver: bool = True, should_stop=None,
+                 since=None, until=None, rule_ids: list[str] | None = None, detect: bool = True) -> "RunSummary":
         """Poll every enabled source once, ingest what is new, detect, deliver."""
         from concurrent.futures import ThreadPoolExecutor
 
@@ -201,7 +205,7 @@ class App:
                 fetcher = Fetcher(fetch_cfg, store, policy)
                 ing = Ingestor(store, limits=self.limits, max_attempts=self.cfg.section("limits")["max_attempts"],
                                source_name=spec["name"])
-                res = SourcePoller(spec, store, ing, fetcher, claimed).poll()
+                res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
                 state = record_state(store, res)
                 return res, state
             finally:
@@ -215,11 +219,12 @@ class App:
                     summary.outcomes += res.outcomes
                     if res.error:
                         log.warning("source failed run_id=%s source=%s error=%s", self.run_id, res.source, res.error)
-        changed = sorted({o.report_id for o in summary.outcomes if o.changed and o.report_id})
-        if changed:
+        changed = self._in_years(sorted({o.report_id for o in summary.outcomes if o.changed and o.report_id}),
+                                 since, until, summary)
+        if changed and detect:
             from alerts.engine import run_detectors
 
-            r = run_detectors(self, changed, queue="each" if deliver else None)
+            r = run_detectors(self, changed, rule_ids=rule_ids, queue="each" if deliver else None)
             summary.alerts_new, summary.alerts_updated, summary.alerts_withdrawn = r.new, r.updated, r.withdrawn
         from alerts.operator import source_failures
 
@@ -240,6 +245,16 @@ class App:
                f" FROM reports r {where} ORDER BY {order} LIMIT ?")
         args = ([status] if status else []) + [limit]
         return [dict(r) for r in self.store.conn.execute(sql, args)]
+
+
+def _within(row, bound, lower: bool) -> bool:
+    if bound is None:
+        return True
+    if isinstance(bound, int):
+        y = row["year"]
+        return y is None or (y >= bound if lower else y <= bound)
+    published = (row["published_at"] or row["first_seen"] or "")[:10]
+    return not published or (published >= bound if lower else published <= bound)
 
 
 def _progress(items, enabled: bool, label: str, total: int | None = None):

@@ -13,9 +13,11 @@ from worker.config import ConfigError
 
 
 class Ctx:
-    def __init__(self, config_path: str | None, db_path: str | None):
+    def __init__(self, config_path: str | None, db_path: str | None, log_level=None, log_format=None):
         self.config_path = config_path
         self.db_path = db_path
+        self.log_level = log_level
+        self.log_format = log_format
         self._app = None
 
     @property
@@ -24,8 +26,13 @@ class Ctx:
             try:
                 self._app = appmod.App.open(self.config_path, self.db_path)
             except ConfigError as e:
-                click.echo("配置错误 / configuration error:\n" + str(e), err=True)
+                click.echo("configuration error (nothing was run):\n" + str(e), err=True)
                 sys.exit(2)
+            from worker import logs
+
+            lg = self._app.cfg.section("logging")
+            logs.setup(self.log_format or lg["format"], self.log_level or lg["level"])
+            logs.run_id_var.set(self._app.run_id)
         return self._app
 
 
@@ -34,37 +41,59 @@ class Ctx:
               help="config.toml to use (default: $AUDIT_WORKER_CONFIG, else ./config.toml if present)")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
               help="SQLite database (default: [database] path of the config, else audit.db)")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default=None,
+              help="override [logging] level")
+@click.option("--log-format", type=click.Choice(["keyvalue", "json"]), default=None,
+              help="override [logging] format")
 @click.version_option(package_name="audit-worker")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, db_path: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, db_path: str | None, log_level, log_format) -> None:
     """audit-worker: watch government portals for final accounts and performance
     self-evaluations, check them, and alert an audit bureau."""
-    ctx.obj = Ctx(config_path, db_path)
+    ctx.obj = Ctx(config_path, db_path, log_level, log_format)
 
 
 # -- ingestion -------------------------------------------------------------------
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--source", "source_names", multiple=True,
+              help="backfill a configured source (a site) instead of files; repeatable")
 @click.option("--reparse", is_flag=True, help="re-parse reports already stored (after a parser change)")
 @click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids to run (default: all)")
 @click.option("--no-detect", is_flag=True, help="ingest only; run no detectors")
 @click.option("--deliver", is_flag=True, help="queue and send each new alert through the channels")
 @click.option("--digest", is_flag=True, help="send one summary per channel instead of each alert")
 @click.option("--dry-run", is_flag=True, help="store nothing in the outbox and send nothing")
-@click.option("--since", default=None, help="only reports of this fiscal year or later (e.g. 2022)")
-@click.option("--until", default=None, help="only reports of this fiscal year or earlier")
+@click.option("--since", default=None, help="only reports of this fiscal year (2022) or published on this date (2022-06-01) or later")
+@click.option("--until", default=None, help="only reports of this fiscal year or published on this date or earlier")
 @click.option("--progress/--no-progress", default=None, help="show a progress bar (default: on a terminal)")
 @click.pass_obj
-def backfill(obj: Ctx, paths, reparse, rule_ids, no_detect, deliver, digest, dry_run, since, until, progress):
-    """Ingest files and folders (recursively), then run the detectors.
+def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, deliver, digest, dry_run, since, until,
+             progress):
+    """Ingest files and folders (recursively) or whole sites, then run the detectors.
 
     Alerts are stored but not sent unless --deliver or --digest is given,
-    so that a backfill of past years floods no one.
+    so that a backfill of past years floods no one. An interrupted backfill
+    resumes where it stopped: finished documents are skipped on the re-run.
     """
+    if not paths and not source_names:
+        raise click.UsageError("give files or folders, or --source NAME")
     app = obj.app
+    mode = None if dry_run else ("each" if deliver else "digest" if digest else None)
+    if source_names:
+        if mode == "digest":
+            raise click.UsageError("--digest applies to file backfills; use --deliver with --source")
+        try:
+            summary = app.run_once(list(source_names), deliver=bool(mode), since=_bound(since), until=_bound(until),
+                                   rule_ids=_ids(rule_ids), detect=not no_detect)
+        except KeyError as e:
+            raise click.ClickException(str(e.args[0])) from None
+        if not mode:
+            summary.delivery_note = "alerts stored, nothing sent (backfill: use --deliver to notify)"
+        click.echo(summary.text())
+        sys.exit(0 if not any(r.error for r, _ in summary.polls) else 1)
     summary = app.backfill(list(paths), reparse=reparse, rule_ids=_ids(rule_ids), detect=not no_detect,
-                           deliver="each" if deliver else "digest" if digest else None, dry_run=dry_run,
-                           since=_year(since), until=_year(until),
+                           deliver=mode, dry_run=dry_run, since=_bound(since), until=_bound(until),
                            progress=sys.stderr.isatty() if progress is None else progress)
     click.echo(summary.text())
     sys.exit(0 if summary.readable > 0 or summary.total == 0 else 1)
@@ -76,13 +105,18 @@ def _ids(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def _year(text: str | None) -> int | None:
+def _bound(text: str | None):
+    """'2022' → 2022 (a fiscal year); '2022-06-01' → '2022-06-01' (a publication date)."""
+    import re
+
     if text is None:
         return None
-    try:
-        return int(str(text)[:4])
-    except ValueError:
-        raise click.BadParameter(f"expected a fiscal year such as 2022, got {text!r}") from None
+    t = str(text).strip()
+    if re.fullmatch(r"\d{4}", t):
+        return int(t)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        return t
+    raise click.BadParameter(f"expected a fiscal year (2022) or a date (2022-06-01), got {text!r}")
 
 
 # -- reports ------------------------------------------------------------------------
@@ -419,6 +453,38 @@ def sources_list(obj: Ctx, as_json):
             click.echo(json.dumps(r, ensure_ascii=False))
         return
     views.print_sources(rows)
+
+
+@main.command()
+@click.pass_obj
+def daemon(obj: Ctx):
+    """Run as a service: poll on the [schedule], detect, deliver, until SIGTERM.
+
+    One daemon per database; a second one exits with a message."""
+    from worker.scheduler import run_daemon
+
+    sys.exit(run_daemon(obj.app))
+
+
+@main.group()
+def config():
+    """The configuration file."""
+
+
+@config.command("check")
+@click.pass_obj
+def config_check(obj: Ctx):
+    """Validate config.toml: every wrong key, type or value is reported with
+    the file and the key, before anything runs."""
+    from worker import config as cfgmod
+
+    try:
+        cfg = cfgmod.load(obj.config_path)
+    except ConfigError as e:
+        click.echo("configuration error:\n" + str(e), err=True)
+        sys.exit(2)
+    click.echo(f"{cfg.path or '(defaults: no config file)'}: OK — {len(cfg.sources)} sources, "
+               f"{len(cfg.channels)} channels")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,8 +80,10 @@ SCHEMA: dict[str, Any] = {
 }
 
 CHANNEL_SCHEMA: dict[str, dict[str, Any]] = {
-    "console": {"min_severity": _k("severity", "low", "")},
-    "file": {"path": _k("str", "alerts.jsonl", ""), "min_severity": _k("severity", "info", "")},
+    "console": {"min_severity": _k("severity", "low", ""),
+                "cadence": _k("str", "each", "each: with every poll; daily: in the daily digest", choices=("each", "daily"))},
+    "file": {"path": _k("str", "alerts.jsonl", ""), "min_severity": _k("severity", "info", ""),
+             "cadence": _k("str", "each", "", choices=("each", "daily"))},
     "email": {
         "host": _k("str", "localhost", ""), "port": _k("int", 587, "", min=1),
         "security": _k("str", "starttls", "", choices=("starttls", "ssl", "none")),
@@ -91,6 +93,7 @@ CHANNEL_SCHEMA: dict[str, dict[str, Any]] = {
         "timeout_seconds": _k("float", 30.0, "", min=0.1),
         "groups": _k("list", [], "recipient groups: {name, to=[...], min_severity}"),
         "min_severity": _k("severity", "low", ""),
+        "cadence": _k("str", "each", "", choices=("each", "daily")),
     },
     "webhook": {
         "url": _k("str", "", ""),
@@ -100,6 +103,7 @@ CHANNEL_SCHEMA: dict[str, dict[str, Any]] = {
         "timeout_seconds": _k("float", 10.0, "", min=0.1),
         "min_severity": _k("severity", "low", ""),
         "allow_private": _k("bool", False, "allow a receiver on a private or loopback address"),
+        "cadence": _k("str", "each", "", choices=("each", "daily")),
     },
 }
 
@@ -284,7 +288,44 @@ def validate(data: dict, rule_specs: dict | None = None, model_specs: dict | Non
         if spec.get("__free__"):
             continue
         _check_table(section, spec, value, problems)
+    _check_semantics(data, problems)
     return problems
+
+
+def _check_semantics(data: dict, problems: list[str]) -> None:
+    """Checks that need more than a type: schedules, times, email groups."""
+    import re
+
+    sched = data.get("schedule", {}) if isinstance(data.get("schedule"), dict) else {}
+    poll = sched.get("poll")
+    if isinstance(poll, str):
+        try:
+            parse_duration(poll)
+        except ValueError:
+            try:
+                from apscheduler.triggers.cron import CronTrigger
+
+                CronTrigger.from_crontab(poll)
+            except ValueError as e:
+                problems.append(f"schedule.poll: expected a duration (30m, 6h) or a cron expression "
+                                f"(\"0 */2 * * *\"), got {poll!r} ({e})")
+    digest = sched.get("daily_digest")
+    if isinstance(digest, str) and digest and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest):
+        problems.append(f"schedule.daily_digest: expected a time HH:MM such as \"08:30\", got {digest!r}")
+    rules = data.get("rules", {})
+    er = rules.get("execution_rate", {}) if isinstance(rules, dict) else {}
+    if isinstance(er, dict) and isinstance(er.get("high_below"), (int, float)) and \
+            isinstance(er.get("warn_below"), (int, float)) and er["high_below"] > er["warn_below"]:
+        problems.append(f"rules.execution_rate.high_below: must not exceed warn_below "
+                        f"({er['high_below']} > {er['warn_below']})")
+    for name, ch in (data.get("channels", {}) or {}).items():
+        if not isinstance(ch, dict) or ch.get("type", name) != "email":
+            continue
+        for i, g in enumerate(ch.get("groups", []) or []):
+            if not isinstance(g, dict) or not g.get("to") or not isinstance(g.get("to"), list):
+                problems.append(f"channels.{name}.groups[{i}].to: expected a list of addresses")
+            elif isinstance(g, dict) and g.get("min_severity", "low") not in SEVERITIES:
+                problems.append(f"channels.{name}.groups[{i}].min_severity: expected one of {', '.join(SEVERITIES)}")
 
 
 def _check_table(prefix: str, spec: dict, value: Any, problems: list[str]) -> None:

@@ -54,8 +54,10 @@ def load_blob(store: Store, sha: str | None) -> bytes | None:
 
 
 class SourcePoller:
-    def __init__(self, spec: dict, store: Store, ingestor: Ingestor, fetcher: Fetcher, claimed=None):
+    def __init__(self, spec: dict, store: Store, ingestor: Ingestor, fetcher: Fetcher, claimed=None,
+                 should_stop=None):
         self.spec = spec
+        self.should_stop = should_stop or (lambda: False)
         # Report URLs taken by a source in this run (sources may list the same report).
         self.claimed = claimed if claimed is not None else (set(), threading.Lock())
         self.store = store
@@ -75,6 +77,8 @@ class SourcePoller:
                 links = self._discover(res)
                 seen, lock = self.claimed
                 for link in links:
+                    if self.should_stop():
+                        break           # stopping: the report in progress was finished
                     with lock:
                         if link.url in seen:
                             continue
@@ -178,6 +182,8 @@ class SourcePoller:
         if not folder.is_dir():
             raise FetchError(f"目录不存在:{folder}")
         for f in iter_files([folder]):
+            if self.should_stop():
+                break
             if f.suffix.lower() in SUPPORTED_SUFFIXES:
                 res.outcomes.append(self.ingestor.ingest(*file_item(f, self.ingestor.limits)))
 

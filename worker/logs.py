@@ -1,0 +1,54 @@
+"""Logging: key=value or JSON lines, with the run id on every line.
+
+Secrets never reach the logs: credentials come from the environment and are
+never formatted, and URLs are logged through `worker.net.redact`.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import time
+
+run_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("run_id", default="-")
+
+
+class _RunId(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.run_id = run_id_var.get()
+        return True
+
+
+class KeyValueFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + "Z"
+        msg = record.getMessage().replace("\n", " | ")
+        line = f"ts={ts} level={record.levelname} run_id={getattr(record, 'run_id', '-')} logger={record.name} msg={json.dumps(msg, ensure_ascii=False)}"
+        if record.exc_info:
+            line += " exc=" + json.dumps(self.formatException(record.exc_info), ensure_ascii=False)
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + "Z",
+               "level": record.levelname, "run_id": getattr(record, "run_id", "-"), "logger": record.name,
+               "msg": record.getMessage()}
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def setup(fmt: str = "keyvalue", level: str = "INFO", stream=None) -> None:
+    root = logging.getLogger("audit_worker")
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
+    handler.addFilter(_RunId())
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    root.propagate = False
+    for noisy in ("apscheduler", "pdfminer", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
