@@ -37,6 +37,8 @@ def select(rule_ids: list[str] | None) -> list[str]:
         return sorted(REGISTRY)
     chosen = []
     for rid in rule_ids:
+        if rid == "models" or rid.startswith("models."):
+            continue
         matches = [d for d in REGISTRY if d == rid or d.startswith(rid + ".")]
         if not matches:
             raise KeyError(f"unknown detector {rid!r} (see `audit-worker rules list`)")
@@ -90,56 +92,88 @@ def fingerprint(kind: str, report_key: str, key: tuple) -> str:
 
 
 def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
-                  queue: str | None = None) -> Result:
-    """Detect on stored reports and store the alerts; queue deliveries if asked."""
-    from alerts import outbox
+                  queue: str | None = None, models: bool = True) -> Result:
+    """Detect on stored reports and store the alerts; queue deliveries if asked.
+
+    Rules run per report; then the statistical models run over the whole
+    population (refitted only when it changed). `rule_ids` may name rules
+    (execution_rate, totals.parts) and models (models, models.peer)."""
+    from models.engine import store_features
 
     res = Result()
-    rules_run = select(rule_ids)
+    wanted_models = [r for r in (rule_ids or []) if r == "models" or r.startswith("models.")]
+    wanted_rules = [r for r in (rule_ids or []) if r not in wanted_models]
+    run_rules = not rule_ids or bool(wanted_rules)
+    rules_run = select(wanted_rules or None) if run_rules else []
     cfg_rules = app.cfg.rules
-    realert = bool(app.cfg.section("alerts")["realert_after"])
     for rid in report_ids:
         row = app.store.report(rid)
-        report = app.store.parsed_report(rid)
         if row is None:
             continue
-        findings = evaluate(report, cfg_rules, rule_ids) if report is not None else []
+        report = app.store.parsed_report(rid)
+        findings = evaluate(report, cfg_rules, wanted_rules or None) if (report is not None and run_rules) else []
         res.reports += 1
         with app.store.tx() as conn:
-            seen = set()
-            for f in findings:
-                fp = fingerprint(f.kind, row["key"], f.key)
-                seen.add(fp)
-                status = _upsert(conn, fp, f, row)
-                if status == "new":
-                    res.new += 1
-                elif status in ("severity_up", "reraised"):
-                    res.updated += 1
-                else:
-                    res.unchanged += 1
-                if queue and status in ("new", "severity_up", "reraised"):
-                    res.queued += outbox.queue(conn, app.cfg, fp, event="firing", digest=(queue == "digest"),
-                                               run_id=app.run_id)
-                elif queue and realert:
-                    # Unchanged, but delivered long ago: remind (realert_after).
-                    res.queued += outbox.queue(conn, app.cfg, fp, event="firing", digest=(queue == "digest"),
-                                               run_id=app.run_id, only_if_delivered=True)
-            marks = ",".join("?" for _ in rules_run)
-            stale = conn.execute(
-                f"SELECT id, fingerprint FROM alerts WHERE report_id = ? AND status IN ('open', 'acked')"
-                f" AND rule IN ({marks})", (rid, *rules_run)).fetchall()
-            for a in stale:
-                if a["fingerprint"] in seen:
-                    continue
-                ts = now_iso()
-                conn.execute("UPDATE alerts SET status = 'withdrawn', withdrawn_at = ?, updated_at = ? WHERE id = ?",
-                             (ts, ts, a["id"]))
-                conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'withdrawn', ?, ?)",
-                             (a["id"], ts, "finding no longer present in the report"))
-                res.withdrawn += 1
-                if queue:
-                    res.queued += outbox.queue(conn, app.cfg, a["fingerprint"], event="withdrawn",
-                                               digest=(queue == "digest"), run_id=app.run_id)
+            if report is not None:
+                store_features(conn, rid, report, row)
+            else:
+                conn.execute("DELETE FROM report_features WHERE report_id = ?", (rid,))
+            if run_rules:
+                store_findings(app, conn, row, findings, rules_run, queue, res)
+    if models and (not rule_ids or wanted_models):
+        from models.engine import run_models
+
+        out = run_models(app, report_ids, queue=queue)
+        res.new += out.get("new", 0)
+        res.queued += out.get("queued", 0)
+        res.withdrawn += out.get("withdrawn", 0)
+    return res
+
+
+def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str], queue: str | None,
+                   res: Result | None = None) -> Result:
+    """Upsert one report's alerts from its findings and withdraw those of the
+    rules that ran and no longer find them (inside the caller's transaction)."""
+    from alerts import outbox
+
+    res = res if res is not None else Result()
+    realert = bool(app.cfg.section("alerts")["realert_after"])
+    seen = set()
+    for f in findings:
+        fp = fingerprint(f.kind, row["key"], f.key)
+        seen.add(fp)
+        status = _upsert(conn, fp, f, row)
+        if status == "new":
+            res.new += 1
+        elif status in ("severity_up", "reraised"):
+            res.updated += 1
+        else:
+            res.unchanged += 1
+        if queue and status in ("new", "severity_up", "reraised"):
+            res.queued += outbox.queue(conn, app.cfg, fp, event="firing", digest=(queue == "digest"),
+                                       run_id=app.run_id)
+        elif queue and realert:
+            # Unchanged, but delivered long ago: remind (realert_after).
+            res.queued += outbox.queue(conn, app.cfg, fp, event="firing", digest=(queue == "digest"),
+                                       run_id=app.run_id, only_if_delivered=True)
+    if not rules_run:
+        return res
+    marks = ",".join("?" for _ in rules_run)
+    stale = conn.execute(
+        f"SELECT id, fingerprint FROM alerts WHERE report_id = ? AND status IN ('open', 'acked')"
+        f" AND rule IN ({marks})", (row["id"], *rules_run)).fetchall()
+    for a in stale:
+        if a["fingerprint"] in seen:
+            continue
+        ts = now_iso()
+        conn.execute("UPDATE alerts SET status = 'withdrawn', withdrawn_at = ?, updated_at = ? WHERE id = ?",
+                     (ts, ts, a["id"]))
+        conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'withdrawn', ?, ?)",
+                     (a["id"], ts, "finding no longer present in the report"))
+        res.withdrawn += 1
+        if queue:
+            res.queued += outbox.queue(conn, app.cfg, a["fingerprint"], event="withdrawn",
+                                       digest=(queue == "digest"), run_id=app.run_id)
     return res
 
 

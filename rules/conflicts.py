@@ -23,7 +23,7 @@ from worker.parse import lang
 family("conflict", doc=__doc__, min_core_length=2)
 
 _TAIL = re.compile(r"(?:不小于|不低于|不少于|大于等于|小于等于|不超过|不高于|大于|小于|≥|≤|>=|<=|>|<|=)\s*\d.*$")
-_COUNT_SUFFIX = re.compile(r"(?:次数|个数|数量|总数|总量|数)$")
+_COUNT_SUFFIX = re.compile(r"(?:人次数|次数|个数|件数|项数|台数|套数|人数|户数|家数|数量|总数|总量|数)$")
 _SAME_UNITS = [{"次", "件"}, {"个", "项"}, {"人", "名"}]
 
 
@@ -53,6 +53,7 @@ def _agree(a: Num, b: Num) -> bool:
 
 
 _DONE = re.compile(r"完成|开展|实施|举办|组织|召开|实际|累计|共计")
+_LEAD = re.compile(r"^(?:全年|全年度|本年度|本年|年内|截至年底|截至目前|累计|共计|共|已经|已|合计|总计)+")
 
 
 def _match(mc: str, ic: str, min_len: int) -> int:
@@ -63,6 +64,7 @@ def _match(mc: str, ic: str, min_len: int) -> int:
     """
     if not mc or not ic:
         return 0
+    mc = _LEAD.sub("", mc)
     if mc == ic:
         return 100
     if len(ic) >= min_len and mc.endswith(ic) and _DONE.search(mc[:-len(ic)]):

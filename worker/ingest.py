@@ -219,8 +219,11 @@ def _pool(jobs: int):
     import multiprocessing
 
     if jobs not in _POOL:
+        import atexit
+
         ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
         _POOL[jobs] = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+        atexit.register(shutdown_pools)
     return _POOL[jobs]
 
 

@@ -136,10 +136,11 @@ class Store:
 
     def _migrate(self) -> None:
         from alerts.schema import DDL as ALERTS_DDL
+        from models.schema import DDL as MODELS_DDL
         from worker.sources.schema import DDL as SOURCES_DDL
 
         with self.tx():
-            for stmt in (DDL + ALERTS_DDL + SOURCES_DDL).split(";\n"):
+            for stmt in (DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL).split(";\n"):
                 if stmt.strip():
                     self.conn.execute(stmt)
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",

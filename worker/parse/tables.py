@@ -71,11 +71,13 @@ def pipe_tables(text: str) -> list[Table]:
                 j += 1
                 continue
             # Text lines inside a table are cell contents waiting for the
-            # "|" that closes them; allow a few before giving up.
+            # "|" that closes them: a few short lines, not sentences, then a
+            # lone "|". Narrative before the next table is not a cell.
             k = j + 1
-            while k < n and k - j <= 6 and not is_pipe[k] and text[lines[k][0]:lines[k][1]].strip():
+            while k < n and k - j <= 3 and not is_pipe[k] and text[lines[k][0]:lines[k][1]].strip() \
+                    and not text[lines[k][0]:lines[k][1]].rstrip().endswith(("。", ":", ";")):
                 k += 1
-            if k < n and is_pipe[k] and k - j <= 6 and text[lines[k][0]:lines[k][1]].lstrip().startswith("|"):
+            if k < n and is_pipe[k] and k - j <= 3 and text[lines[k][0]:lines[k][1]].strip() == "|":
                 j = k
                 continue
             break
@@ -158,14 +160,18 @@ def _read_pipe_region(text: str, region: list[tuple[int, int]]) -> Table | None:
             offset += len(p) + 1
         nonempty = [c for c in cells_here if text[c[0]:c[1]].strip()]
         tail = parts[-1]
-        if len(nonempty) >= 2:
-            # A whole row on one line: "a | b | c".
+        if len(nonempty) >= 2 or (len(nonempty) == 1 and tail.strip()):
+            # A whole row on one line: "a | b | c", or "| a | b |" (markdown):
+            # outer pipes of a markdown row enclose; otherwise what follows
+            # the last " | " is the last cell, even when empty.
             if pending:
                 flush_pending()
                 end_row()
-            for cs, ce in cells_here:
+            markdown = line.lstrip().startswith("|")
+            spans = cells_here[1:] if markdown else cells_here
+            for cs, ce in spans:
                 row.append(_cell(text, cs, ce))
-            if tail.strip():
+            if not markdown or tail.strip():
                 row.append(_cell(text, e - len(tail), e))
             end_row()
             continue

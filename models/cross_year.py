@@ -1,0 +1,46 @@
+"""A "比上年" figure that contradicts the previous year's report (cross_year_mismatch).
+
+比上年增加X万元 says last year's figure was (this year's − X). When the same
+department's report for the previous year is stored and states that figure
+under the same name, the two must agree within the rounding rule.
+"""
+from __future__ import annotations
+
+from models.registry import family, model
+from rules.base import Finding, r
+
+family("cross_year", doc=__doc__)
+
+
+@model("models.cross_year.previous", "cross_year_mismatch", severity="medium; high when off by ≥ 10%")
+def previous(ctx) -> dict:
+    """Previous-year values implied by 比上年增加/减少 against the stored
+    previous-year report of the same issuer."""
+    out: dict = {}
+    index = ctx.by_issuer_year()
+    for row in ctx.rows():
+        prev = index.get((row["issuer"], row["year"] - 1)) if row.get("issuer") and row.get("year") else None
+        if prev is None:
+            continue
+        amounts = prev.get("material", {}).get("amounts", {})
+        for g in row.get("material", {}).get("growth", []):
+            p = amounts.get(g["name"])
+            if p is None:
+                continue
+            implied = g["current"] - g["delta"] * (1 if g["dir"] >= 0 else -1)
+            tol = 0.5 * 10 ** -g["current_p"] * g["current_scale"] + 0.5 * 10 ** -g["delta_p"] * g["delta_scale"] \
+                + 1.5 * 10 ** -p["p"] * p["scale"]
+            if abs(implied - p["value"]) <= tol:
+                continue
+            off = abs(implied - p["value"]) / max(abs(p["value"]), 1e-9)
+            title = f"与上年报告不符:{g['label']}上年应为{r(implied)}万元,上年报告为{p['raw']}"
+            message = (f"本年报告称{g['label']}{r(g['current'])}万元,比上年{'增加' if g['dir'] >= 0 else '减少'}"
+                       f"{r(g['delta'])}万元,由此推得上年为{r(implied)}万元;而{row['issuer']}{row['year'] - 1}年度报告"
+                       f"所列为{p['raw']}。两份报告对同一数据说法不一,增减额和增幅可能计算有误,或上年数据被调整而未说明。")
+            out.setdefault(row["report_id"], []).append(Finding(
+                "cross_year_mismatch", "models.cross_year.previous", "high" if off >= 0.1 else "medium", title,
+                message, {"name": g["label"], "current": g["current"], "delta": g["delta"], "computed": r(implied),
+                          "previous": p["value"], "previous_report": prev["report_id"],
+                          "quote": [g["quote"], p["quote"]]},
+                ("cross_year", g["name"], r(implied)), [(g["quote"], 0, 0), (p["quote"], 0, 0)]))
+    return out
