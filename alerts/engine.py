@@ -91,36 +91,86 @@ def fingerprint(kind: str, report_key: str, key: tuple) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
+@dataclass
+class Analysis:
+    """What detection computes from one report's facts alone (picklable, so
+    parser processes compute it while they hold the facts)."""
+
+    findings: list | None             # None: rules were not asked for
+    features: str                     # models.features.feature_text
+
+
+def analyse(cfg_rules: dict | None, rule_ids: list[str] | None, report: ParsedReport) -> Analysis:
+    """Rules' findings and model features of one report (pure)."""
+    from models.features import feature_text
+
+    run_rules, wanted = _rule_plan(rule_ids)
+    return Analysis(evaluate(report, cfg_rules, wanted or None) if run_rules else None, feature_text(report))
+
+
+def analyser(app, rule_ids: list[str] | None = None):
+    """`analyse` bound to the app's rule options, for Ingestor(analyse=...)."""
+    import functools
+
+    return functools.partial(analyse, app.cfg.rules, rule_ids)
+
+
+def _rule_plan(rule_ids):
+    wanted_rules = [r for r in (rule_ids or []) if not (r == "models" or r.startswith("models."))]
+    return (not rule_ids or bool(wanted_rules)), wanted_rules
+
+
 def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
-                  queue: str | None = None, models: bool = True) -> Result:
+                  queue: str | None = None, models: bool = True, analysed: dict | None = None,
+                  batch: int = 50) -> Result:
     """Detect on stored reports and store the alerts; queue deliveries if asked.
 
     Rules run per report; then the statistical models run over the whole
     population (refitted only when it changed). `rule_ids` may name rules
-    (execution_rate, totals.parts) and models (models, models.peer)."""
+    (execution_rate, totals.parts) and models (models, models.peer).
+    `analysed` maps report ids to an Analysis computed at parse time with the
+    same rules; the others are loaded from the database. Reports are written
+    `batch` to a transaction."""
     from models.engine import store_features
+    from models.features import feature_text
 
     res = Result()
-    wanted_models = [r for r in (rule_ids or []) if r == "models" or r.startswith("models.")]
-    wanted_rules = [r for r in (rule_ids or []) if r not in wanted_models]
-    run_rules = not rule_ids or bool(wanted_rules)
+    analysed = analysed or {}
+    run_rules, wanted_rules = _rule_plan(rule_ids)
     rules_run = select(wanted_rules or None) if run_rules else []
     cfg_rules = app.cfg.rules
-    for rid in report_ids:
-        row = app.store.report(rid)
-        if row is None:
-            continue
-        report = app.store.parsed_report(rid)
-        findings = evaluate(report, cfg_rules, wanted_rules or None) if (report is not None and run_rules) else []
-        res.reports += 1
+    for i in range(0, len(report_ids), batch):
+        work = []
+        for rid in report_ids[i:i + batch]:
+            row = app.store.report(rid)
+            if row is None:
+                continue
+            a = analysed.get(rid) if row["status"] == "parsed" else None
+            if a is None or (run_rules and a.findings is None):
+                report = app.store.parsed_report(rid)
+                a = None if report is None else Analysis(
+                    evaluate(report, cfg_rules, wanted_rules or None) if run_rules else None, feature_text(report))
+            work.append((rid, row, a))
         with app.store.tx() as conn:
-            if report is not None:
-                store_features(conn, rid, report, row)
-            else:
-                conn.execute("DELETE FROM report_features WHERE report_id = ?", (rid,))
-            if run_rules:
-                store_findings(app, conn, row, findings, rules_run, queue, res)
-    if models and (not rule_ids or wanted_models):
+            for rid, row, a in work:
+                res.reports += 1
+                if a is not None:
+                    store_features(conn, rid, a.features, row)
+                else:
+                    conn.execute("DELETE FROM report_features WHERE report_id = ?", (rid,))
+                if run_rules:
+                    store_findings(app, conn, row, (a.findings or []) if a else [], rules_run, queue, res)
+    if models:
+        run_models_stage(app, report_ids, rule_ids, queue, res)
+    return res
+
+
+def run_models_stage(app, report_ids: list[int], rule_ids: list[str] | None = None, queue: str | None = None,
+                     res: Result | None = None) -> Result:
+    """The statistical models over the population, when `rule_ids` asks for
+    them (no ids: everything)."""
+    res = res if res is not None else Result()
+    if not rule_ids or any(r == "models" or r.startswith("models.") for r in rule_ids):
         from models.engine import run_models
 
         out = run_models(app, report_ids, queue=queue)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,8 @@ def main() -> None:
             print(f"  missed {k}: {', '.join(misses[k][:8])}")
         if false_pos[k]:
             print(f"  unexpected {k}: {', '.join(false_pos[k][:8])}")
+    app.store.close()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ def previous(ctx) -> dict:
         prev = index.get((row["issuer"], row["year"] - 1)) if row.get("issuer") and row.get("year") else None
         if prev is None:
             continue
-        amounts = prev.get("material", {}).get("amounts", {})
-        for g in row.get("material", {}).get("growth", []):
+        amounts = ctx.material(prev).get("amounts", {})
+        for g in ctx.material(row).get("growth", []):
             p = amounts.get(g["name"])
             if p is None:
                 continue

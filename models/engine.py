@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -21,7 +22,6 @@ from dataclasses import dataclass, field
 
 import sklearn
 
-from models.features import features, material
 from models.registry import FAMILIES, REGISTRY, load_all, options_for
 from worker.storage import now_iso
 
@@ -31,11 +31,8 @@ MODEL_VERSION = "1"
 from models.schema import DDL  # noqa: E402  (kept with the other tables)
 
 
-def store_features(conn, report_id: int, report, meta_row) -> None:
-    """Compute and store one report's features (inside the caller's transaction)."""
-    data = features(report)
-    data["material"] = material(report)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+def store_features(conn, report_id: int, text: str, meta_row) -> None:
+    """Store one report's features (inside the caller's transaction)."""
     sha = hashlib.sha256(f"{meta_row['issuer']}|{meta_row['year']}|{meta_row['level']}|{text}".encode()).hexdigest()
     conn.execute(
         "INSERT INTO report_features (report_id, issuer, year, level, data, data_sha, updated_at)"
@@ -55,7 +52,16 @@ class Context:
     rows_cache: list = field(default_factory=list)
     scores: dict = field(default_factory=dict)
     covered: dict = field(default_factory=dict)      # report id → kinds of its open rule alerts
+    loader: object = None                            # report id → its material (read on demand)
     _index: dict | None = None
+
+    def material(self, row: dict) -> dict:
+        """A report's cross-report material (growth claims, named amounts,
+        satisfactions): kept out of the population table, which would
+        otherwise hold every report's quotes in memory at once."""
+        if "material" in row:
+            return row["material"]
+        return self.loader(row["report_id"]) if self.loader is not None else {}
 
     def rows(self):
         """Rows (dicts) of the reports to judge."""
@@ -79,6 +85,7 @@ def population(conn):
     for r in conn.execute("SELECT f.report_id, f.issuer, f.year, f.level, f.data FROM report_features f"
                           " JOIN reports r ON r.id = f.report_id WHERE r.status = 'parsed' ORDER BY f.report_id"):
         d = json.loads(r["data"])
+        d.pop("material", None)
         d.update(report_id=r["report_id"], issuer=r["issuer"], year=r["year"], level=r["level"] or "")
         rows.append(d)
     df = pd.DataFrame(rows)
@@ -133,6 +140,12 @@ def run_models(app, report_ids: list[int], queue: str | None = None, force_refit
     scores: dict = {}
     ran: list[str] = []
     covered: dict[int, set] = {}
+
+    @functools.lru_cache(maxsize=512)
+    def load_material(report_id: int) -> dict:
+        row = conn.execute("SELECT data FROM report_features WHERE report_id = ?", (report_id,)).fetchone()
+        return json.loads(row[0]).get("material", {}) if row else {}
+
     for rid, kind in conn.execute("SELECT report_id, kind FROM alerts WHERE status IN ('open', 'acked')"
                                   " AND rule NOT LIKE 'models.%'"):
         covered.setdefault(rid, set()).add(kind)
@@ -142,7 +155,7 @@ def run_models(app, report_ids: list[int], queue: str | None = None, force_refit
             continue
         ran.append(mid)
         ctx = Context(population=df, state=states.get(det.family, {}), opts=opts, targets=targets, rows_cache=rows,
-                      covered=covered)
+                      covered=covered, loader=load_material)
         try:
             for rid, fs in det.detect(ctx).items():
                 found.setdefault(int(rid), []).extend(fs)

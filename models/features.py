@@ -16,6 +16,7 @@ Every feature is documented here because the risk score's alerts name them:
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -181,3 +182,10 @@ def features(report: ParsedReport) -> dict:
         f["benford_mad"] = mad
         f["benford_chi2"] = chi2
     return f
+
+
+def feature_text(report: ParsedReport) -> str:
+    """One report's features and cross-report material, as stored (pure)."""
+    data = features(report)
+    data["material"] = material(report)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)

@@ -86,7 +86,7 @@ def within_report(ctx) -> dict:
     other satisfaction figures of the same report."""
     out: dict = {}
     for row in ctx.rows():
-        sats = row.get("material", {}).get("sats", [])
+        sats = ctx.material(row).get("sats", [])
         if len(sats) < ctx.opts["min_siblings"] + 1:
             continue
         for i, s in enumerate(sats):

@@ -256,6 +256,22 @@ def test_digest_mode_sends_one_batch_per_channel(tmp_path, reports):
     assert len(env["alerts"]) == len(open_alerts(app)) and s.queued == len(env["alerts"])
 
 
+def test_batches_are_split_at_batch_max_and_each_part_is_signed(tmp_path, reports):
+    with Receiver() as rx:
+        app = make_app(tmp_path, webhook(rx.url, batch=True, batch_max=4))
+        app.backfill([reports], deliver="each")
+    n = len(open_alerts(app))
+    assert n > 8
+    assert len(rx.requests) == -(-n // 4)                       # ceil(n / 4)
+    assert sorted(len(env["alerts"]) for env in rx.accepted())[-1] == 4
+    assert Counter(fingerprints(rx)) == Counter({a["fingerprint"]: 1 for a in open_alerts(app)})
+    for req in rx.requests:
+        h = req["headers"]
+        assert verify(SECRET.encode(), h["X-Audit-Timestamp"], req["body"], h["X-Audit-Signature"])
+        env = json.loads(req["body"])
+        assert h["X-Audit-Delivery-Id"] == ",".join(str(i) for i in env["delivery_ids"])
+
+
 def test_channels_test_command(tmp_path):
     with Receiver() as rx, SMTPServer() as smtp:
         cfg = tmp_path / "c.toml"

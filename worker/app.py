@@ -133,24 +133,57 @@ class App:
         summary = Summary()
         files = [f for f in iter_files(paths) if f.suffix.lower() in SUPPORTED_SUFFIXES or f in paths]
         ing = self.ingestor(reparse=reparse)
-        changed: list[int] = []
+        if detect:
+            from alerts.engine import analyser
+
+            ing.analyse = analyser(self, rule_ids)     # detectors run in the parser processes
+        # Rules' findings are stored batch by batch as reports come in (memory
+        # stays flat, and an interrupted backfill keeps what it found); the
+        # statistical models run once, over the whole population, at the end.
+        queue = None if dry_run else deliver
+        pending: list[int] = []
+        analysed: dict = {}
+        detected: list[int] = []
+        seen: set[int] = set()
+
+        def detect_batch() -> None:
+            from alerts.engine import run_detectors
+
+            ids = self._in_years(sorted(set(pending)), since, until, summary)
+            if ids:
+                res = run_detectors(self, ids, rule_ids=rule_ids, queue=queue, analysed=analysed, models=False)
+                summary.alerts_new += res.new
+                summary.alerts_updated += res.updated
+                summary.alerts_withdrawn += res.withdrawn
+                summary.queued += res.queued
+                detected.extend(ids)
+            pending.clear()
+            analysed.clear()
+
         jobs = jobs if jobs is not None else (min(os.cpu_count() or 1, 4) if len(files) >= 40 else 1)
         outcomes = ing.ingest_many(_file_items(ing, files), jobs=jobs)
         for outcome in _progress(outcomes, progress, "ingest", total=len(files)):
             summary.outcomes.append(outcome)
-            f = outcome.source
             if outcome.status in FAILED:
                 log.warning("document failed run_id=%s source=%s status=%s reason=%s",
-                            self.run_id, f, outcome.status, outcome.reason)
-            if outcome.report_id is not None and (outcome.changed or reparse or detect):
-                changed.append(outcome.report_id)
-        ids = self._in_years(sorted(set(changed)), since, until, summary)
-        if detect and ids:
-            from alerts.engine import run_detectors
+                            self.run_id, outcome.source, outcome.status, outcome.reason)
+            if detect and outcome.report_id is not None and outcome.report_id not in seen:
+                seen.add(outcome.report_id)
+                pending.append(outcome.report_id)
+                if outcome.analysis is not None:
+                    analysed[outcome.report_id] = outcome.analysis
+            outcome.analysis = None
+            if len(pending) >= 200:
+                detect_batch()
+        if detect:
+            detect_batch()
+            if detected:
+                from alerts.engine import run_models_stage
 
-            res = run_detectors(self, ids, rule_ids=rule_ids, queue=None if dry_run else deliver)
-            summary.alerts_new, summary.alerts_updated, summary.alerts_withdrawn = res.new, res.updated, res.withdrawn
-            summary.queued = res.queued
+                res = run_models_stage(self, detected, rule_ids=rule_ids, queue=queue)
+                summary.alerts_new += res.new
+                summary.alerts_withdrawn += res.withdrawn
+                summary.queued += res.queued
         failpoint("after_alerts_stored")
         if deliver is None:
             summary.delivery_note = ("alerts stored, nothing sent (backfill: use --deliver or --digest to notify)"

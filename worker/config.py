@@ -100,6 +100,7 @@ CHANNEL_SCHEMA: dict[str, dict[str, Any]] = {
         "secret_env": _k("str", "", "environment variable holding the HMAC secret"),
         "key_id": _k("str", "default", "sent as X-Audit-Key-Id so a receiver can rotate keys"),
         "batch": _k("bool", False, "one request per run instead of one per alert"),
+        "batch_max": _k("int", 500, "at most this many alerts in one request (batches and digests)", min=1),
         "timeout_seconds": _k("float", 10.0, "", min=0.1),
         "min_severity": _k("severity", "low", ""),
         "allow_private": _k("bool", False, "allow a receiver on a private or loopback address"),

@@ -27,7 +27,12 @@ class Quote:
 _NUM_FIELDS = ("value", "unit", "kind", "precision", "raw", "start", "end", "scale", "approx")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _enc(value: Any, text: str | None) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Num):
         return {"n": [getattr(value, f) for f in _NUM_FIELDS]}
     if isinstance(value, Quote):
@@ -60,6 +65,8 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 def _dec(value: Any, text: str | None) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dict):
         if "n" in value and len(value) == 1:
             return Num(**dict(zip(_NUM_FIELDS, value["n"])))
@@ -319,3 +326,24 @@ class ParsedReport:
 
 def fact_from_row(kind: str, data: str, text: str | None = None) -> Fact:
     return FACT_TYPES[kind].from_json(data, text)
+
+
+@dataclass
+class FactRows:
+    """A report's facts encoded for the `facts` and `numbers` tables, keyed
+    by sequence number: computed by the parser process, so the process that
+    writes the database only inserts."""
+
+    facts: list = field(default_factory=list)      # (seq, kind, name, json)
+    numbers: list = field(default_factory=list)    # (seq, field, value, unit, kind, precision, raw, start, end, qs, qe)
+
+
+def encode_facts(parsed: ParsedReport) -> FactRows:
+    rows = FactRows()
+    for seq, f in enumerate([parsed.meta] + list(parsed.facts)):
+        rows.facts.append((seq, f.kind, f.display_name[:200] if f.kind != "meta" else "", f.to_json(parsed.text)))
+        quote = getattr(f, "quote", None)
+        qs, qe = (quote.start, quote.end) if quote else (None, None)
+        for fieldname, n in f.numbers():
+            rows.numbers.append((seq, fieldname, n.value, n.unit, n.kind, n.precision, n.raw, n.start, n.end, qs, qe))
+    return rows

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from worker.extract import Extracted, ExtractError, Limits, extract
+from worker.facts import FactRows, encode_facts
 from worker.parse import PARSER_VERSION, parse_report
 from worker.parse.meta import looks_like_report
 from worker.parse.tables import Table
@@ -53,12 +54,16 @@ class Outcome:
     report_id: int | None = None
     changed: bool = False              # facts were (re)written: detectors should run
     warnings: list = field(default_factory=list)
+    analysis: object = None            # what the Ingestor's `analyse` returned for the new facts
 
 
 class Ingestor:
     def __init__(self, store: Store, *, limits: Limits | None = None, reparse: bool = False,
-                 max_attempts: int = 5, source_name: str = ""):
+                 max_attempts: int = 5, source_name: str = "", analyse=None):
         self.store = store
+        # A picklable function of a ParsedReport run in the parser process
+        # (detectors, features); its result rides on the Outcome.
+        self.analyse = analyse
         self.limits = limits or Limits()
         self.reparse = reparse
         self.max_attempts = max_attempts
@@ -73,7 +78,7 @@ class Ingestor:
         done = self.check(key, source, sha)
         if done is not None:
             return done
-        return self.commit(key, source, sha, prepare(docs, self.limits), published_at)
+        return self.commit(key, source, sha, prepare(docs, self.limits, self.analyse), published_at)
 
     def ingest_many(self, items, jobs: int = 1):
         """Ingest (key, source, docs) items, extracting and parsing in `jobs`
@@ -99,10 +104,11 @@ class Ingestor:
     def _drain(self, pending, jobs):
         if jobs <= 1 or len(pending) < 4:
             for key, source, sha, docs in pending:
-                yield self.commit(key, source, sha, prepare(docs, self.limits))
+                yield self.commit(key, source, sha, prepare(docs, self.limits, self.analyse))
             return
         pool = _pool(jobs)
-        results = pool.map(_prepare_star, [(docs, self.limits) for _, _, _, docs in pending], chunksize=2)
+        results = pool.map(_prepare_star, [(docs, self.limits, self.analyse) for _, _, _, docs in pending],
+                           chunksize=2)
         for (key, source, sha, _), prepared in zip(pending, results):
             yield self.commit(key, source, sha, prepared)
 
@@ -138,8 +144,9 @@ class Ingestor:
                 parser_version=PARSER_VERSION, parsed_at=now_iso(), attempts=0,
                 **({"published_at": published_at} if published_at else {}))
             self._save_documents(conn, rid, prep.documents)
-            self.store.save_parsed(conn, rid, prep.parsed)
-        return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings))
+            self.store.save_parsed(conn, rid, prep.parsed, prep.rows)
+        return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings),
+                       analysis=prep.analysis)
 
     def _save_documents(self, conn, rid, documents) -> None:
         conn.execute("DELETE FROM documents WHERE report_id = ?", (rid,))
@@ -194,10 +201,25 @@ class Prepared:
     text: str | None = None
     original: str | None = None
     parsed: object = None
+    rows: FactRows | None = None       # the facts encoded for the database
+    analysis: object = None
 
 
-def prepare(docs: list[Doc], limits: Limits) -> Prepared:
-    """Extract, normalize and parse a report's documents: pure, no database."""
+def prepare(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:
+    """Extract, normalize and parse a report's documents, encode its facts and
+    run `analyse` on them: pure, no database (it runs in parser processes)."""
+    prep = _prepare_safe(docs, limits)
+    if prep.status == "parsed":
+        try:
+            prep.rows = encode_facts(prep.parsed)
+            if analyse is not None:
+                prep.analysis = analyse(prep.parsed)
+        except Exception as e:  # left to the writing process, which retries and logs
+            log.error("analysis failed url=%s error=%s", docs[0].url if docs else "", e)
+    return prep
+
+
+def _prepare_safe(docs: list[Doc], limits: Limits) -> Prepared:
     try:
         return _prepare(docs, limits)
     except Exception as e:  # a parser bug must not stop the run

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from worker.facts import Fact, ParsedReport, ReportMeta, fact_from_row
+from worker.facts import Fact, FactRows, ParsedReport, ReportMeta, encode_facts, fact_from_row
 
 SCHEMA_VERSION = 1
 
@@ -194,28 +194,22 @@ class Store:
         conn.execute(f"UPDATE reports SET {sets} WHERE id = ?", [*cols.values(), row["id"]])
         return int(row["id"])
 
-    def save_parsed(self, conn: sqlite3.Connection, report_id: int, parsed: ParsedReport) -> int:
-        """Replace a report's facts (and their numbers) with freshly parsed ones."""
+    def save_parsed(self, conn: sqlite3.Connection, report_id: int, parsed: ParsedReport,
+                    rows: FactRows | None = None) -> int:
+        """Replace a report's facts (and their numbers) with freshly parsed ones.
+        `rows` are the facts already encoded (by a parser process)."""
+        rows = rows or encode_facts(parsed)
         conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
         conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
-        facts = [parsed.meta] + list(parsed.facts)
-        fact_rows = []
-        for seq, f in enumerate(facts):
-            fact_rows.append((report_id, seq, f.kind, f.display_name[:200] if f.kind != "meta" else "",
-                              f.to_json(parsed.text)))
-        conn.executemany("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?)", fact_rows)
+        conn.executemany("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?)",
+                         [(report_id, *r) for r in rows.facts])
         ids = {seq: fid for fid, seq in conn.execute(
             "SELECT id, seq FROM facts WHERE report_id = ?", (report_id,))}
-        num_rows = []
-        for seq, f in enumerate(facts):
-            quote = getattr(f, "quote", None)
-            for fieldname, n in f.numbers():
-                num_rows.append((report_id, ids[seq], fieldname, n.value, n.unit, n.kind, n.precision, n.raw,
-                                 n.start, n.end, quote.start if quote else None, quote.end if quote else None))
         conn.executemany(
             'INSERT INTO numbers (report_id, fact_id, field, value, unit, kind, precision, raw, start, "end",'
-            " quote_start, quote_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", num_rows)
-        return len(fact_rows)
+            " quote_start, quote_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, ids[seq], *rest) for seq, *rest in rows.numbers])
+        return len(rows.facts)
 
     def facts(self, report_id: int, kinds: tuple[str, ...] | None = None) -> list[Fact]:
         row = self.conn.execute("SELECT text FROM reports WHERE id = ?", (report_id,)).fetchone()

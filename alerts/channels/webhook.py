@@ -75,7 +75,10 @@ class WebhookChannel(Channel):
             if not group:
                 continue
             if self.spec.get("batch") or all(i.digest for i in group):
-                batches.append((group, status))
+                # Bounded bodies: a backfill's digest of thousands of alerts
+                # goes in several requests, not one the receiver would refuse.
+                size = int(self.spec.get("batch_max") or 500)
+                batches += [(group[k:k + size], status) for k in range(0, len(group), size)]
             else:
                 batches += [([i], status) for i in group]
         for group, status in batches:

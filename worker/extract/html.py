@@ -22,7 +22,9 @@ _BOILER = re.compile(
 _CONTENT = re.compile(r"(?:content|article|main|zoom|trs_editor|detail|text|zw|xxgk_content|news_con|con)", re.I)
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
           "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "hr", "caption", "table", "tbody"}
-MAX_DEPTH = 400
+# libxml2 silently drops what lies deeper than 255 elements, so a page that
+# deep would lose text without a word; real portal pages stay under ~60.
+MAX_DEPTH = 200
 
 
 class HtmlError(Exception):

@@ -45,17 +45,30 @@ class TableFacts:
     ignore: list = field(default_factory=list)         # (start, end) of target cells: not narrative
 
 
+_ROLE_CACHE: dict[tuple[int, str], str | None] = {}
+
+
+def _role(key: str, cols) -> str | None:
+    """The column role a header cell names (cached: headers repeat)."""
+    if key.isascii():          # a number: every role is named in Chinese
+        return None
+    ck = (id(cols), key)
+    if ck not in _ROLE_CACHE:
+        if len(_ROLE_CACHE) > 50_000:
+            _ROLE_CACHE.clear()
+        _ROLE_CACHE[ck] = next((role for role, rx in cols if rx.search(key)), None)
+    return _ROLE_CACHE[ck]
+
+
 def _roles(row: list[Cell], cols) -> dict[int, str]:
     out: dict[int, str] = {}
     for i, c in enumerate(row):
         key = c.key
         if not key or len(key) > 24:
             continue
-        for role, rx in cols:
-            if rx.search(key):
-                if role not in out.values():
-                    out[i] = role
-                break
+        role = _role(key, cols)
+        if role is not None and role not in out.values():
+            out[i] = role
     return out
 
 

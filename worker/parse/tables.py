@@ -26,7 +26,7 @@ class Cell:
     @property
     def key(self) -> str:
         """The cell's text without white space (headers wrap: 年初预 算数)."""
-        return re.sub(r"\s+", "", self.text)
+        return "".join(self.text.split())
 
 
 @dataclass
@@ -204,12 +204,19 @@ def _ends_row(text: str, span: tuple[int, int], kind: str) -> bool:
     return False
 
 
+_WRAP = re.compile(r"\s*\n\s*")
+
+
 def _cell(text: str, s: int, e: int) -> Cell:
     raw = text[s:e]
     lead = len(raw) - len(raw.lstrip())
     body = raw.strip()
     # Keep the cell's own text; internal newlines become spaces for reading.
-    return Cell(re.sub(r"\s*\n\s*", "", body), s + lead, s + lead + len(body))
+    if "\n" in body:
+        body_text = _WRAP.sub("", body)
+    else:
+        body_text = body
+    return Cell(body_text, s + lead, s + lead + len(body))
 
 
 # ---------------------------------------------------------------------------
@@ -233,7 +240,7 @@ def flat_blocks(text: str, covered: list[tuple[int, int]]) -> list[Table]:
     i = 0
     while i < len(spans):
         s, e = spans[i]
-        key = re.sub(r"\s+", "", text[s:e])
+        key = "".join(text[s:e].split())
         if key in FLAT_HEADER_WORDS and not _inside(s, covered):
             # A header: consecutive short lines; the table runs until a
             # section heading, a table title or a long narrative paragraph.

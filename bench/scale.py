@@ -1,0 +1,101 @@
+"""Backfill N generated reports end to end (ingest and detect, no delivery);
+then re-run detection only.
+
+    python bench/scale.py --n 1000 [--n 10000] [--html-share 0.5] [--jobs N]
+
+Prints, for each N: reports per second, database size, the time of a
+detection-only re-run over all stored reports (facts read back from the
+database, rules and models re-run), and peak resident memory: of the main
+process after the backfill and after the re-run, and of the largest parser
+process. Each N runs in a fresh process so its peaks are its own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def run(n: int, jobs: int | None, keep: Path | None) -> dict:
+    from alerts.engine import run_detectors
+    from worker.app import App
+    from worker.config import Config
+    from worker.ingest import shutdown_pools
+    from worker.storage import Store
+
+    tmp = Path(tempfile.mkdtemp())
+    corpus = tmp / "corpus"
+    issuers = min(1000, max(50, n // 10))
+    years = max(1, round(n / issuers))
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(corpus), "--issuers", str(issuers),
+                    "--years", f"{2025 - years + 1}-2025", "--seed", "11"], check=True, capture_output=True)
+    files = len(list(corpus.glob("*.*"))) - 1
+    db = (keep or tmp) / f"scale{n}.db"
+    for old in db.parent.glob(db.name + "*"):
+        old.unlink()
+    app = App(Config(path=None, data={}), Store(db))
+    t0 = time.perf_counter()
+    summary = app.backfill([corpus], jobs=jobs)
+    t1 = time.perf_counter()
+    rss_backfill = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Detection only: every stored report's facts read back, rules and models re-run.
+    res = run_detectors(app, app.store.report_ids())
+    t2 = time.perf_counter()
+    shutdown_pools()
+    size = sum(f.stat().st_size for f in db.parent.glob(db.name + "*"))
+    alerts = app.store.conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
+    app.store.close()
+    if keep is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"n": files, "seconds": t1 - t0, "rate": files / (t1 - t0), "ingested": summary.counts["ingested"],
+            "alerts": alerts, "detect_seconds": t2 - t1, "detect_unchanged": res.unchanged,
+            "db_mb": size / 1e6, "rss_backfill_mb": rss_backfill,
+            "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, action="append", help="corpus sizes (repeatable; default 1000 and 10000)")
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--keep", type=Path, default=None, help="keep the databases in this folder")
+    args = ap.parse_args()
+    sizes = args.n or [1000, 10000]
+    results = []
+    for n in sizes:
+        # Each size in a fresh process, so peak memory is its own.
+        out = subprocess.run([sys.executable, __file__, "--one", str(n)] + (["--jobs", str(args.jobs)] if args.jobs
+                                                                         else []) +
+                             (["--keep", str(args.keep)] if args.keep else []),
+                             capture_output=True, text=True)
+        if out.returncode:
+            print(out.stderr, file=sys.stderr)
+            raise SystemExit(out.returncode)
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"{'reports':>8} {'seconds':>8} {'reports/s':>10} {'alerts':>7} {'detect re-run s':>16} "
+          f"{'db MB':>7} {'peak MB backfill':>17} {'peak MB re-run':>15} {'peak MB parser':>15}")
+    for r in results:
+        print(f"{r['n']:8d} {r['seconds']:8.1f} {r['rate']:10.1f} {r['alerts']:7d} {r['detect_seconds']:16.1f} "
+              f"{r['db_mb']:7.1f} {r['rss_backfill_mb']:17.0f} {r['rss_main_mb']:15.0f} {r['rss_worker_mb']:15.0f}")
+    if len(results) >= 2:
+        a, b = results[0], results[-1]
+        print(f"time ratio {b['n']}/{a['n']} reports: {b['seconds'] / a['seconds']:.2f}× "
+              f"(linear would be {b['n'] / a['n']:.0f}×)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--one":
+        jobs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else None
+        keep = Path(sys.argv[sys.argv.index("--keep") + 1]) if "--keep" in sys.argv else None
+        print(json.dumps(run(int(sys.argv[2]), jobs, keep)))
+    else:
+        main()
