@@ -37,7 +37,7 @@ def select(rule_ids: list[str] | None) -> list[str]:
         return sorted(REGISTRY)
     chosen = []
     for rid in rule_ids:
-        if rid == "models" or rid.startswith("models."):
+        if _is_model(rid):
             continue
         matches = [d for d in REGISTRY if d == rid or d.startswith(rid + ".")]
         if not matches:
@@ -115,8 +115,13 @@ def analyser(app, rule_ids: list[str] | None = None):
     return functools.partial(analyse, app.cfg.rules, rule_ids)
 
 
+def _is_model(rule_id: str) -> bool:
+    return rule_id == "models" or rule_id.startswith("models.")
+
+
 def _rule_plan(rule_ids):
-    wanted_rules = [r for r in (rule_ids or []) if not (r == "models" or r.startswith("models."))]
+    """(run the rules at all, the rule ids asked for) from ids that may name models too."""
+    wanted_rules = [r for r in (rule_ids or []) if not _is_model(r)]
     return (not rule_ids or bool(wanted_rules)), wanted_rules
 
 
@@ -132,7 +137,6 @@ def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
     same rules; the others are loaded from the database. Reports are written
     `batch` to a transaction."""
     from models.engine import store_features
-    from models.features import feature_text
 
     res = Result()
     analysed = analysed or {}
@@ -148,8 +152,7 @@ def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
             a = analysed.get(rid) if row["status"] == "parsed" else None
             if a is None or (run_rules and a.findings is None):
                 report = app.store.parsed_report(rid)
-                a = None if report is None else Analysis(
-                    evaluate(report, cfg_rules, wanted_rules or None) if run_rules else None, feature_text(report))
+                a = None if report is None else analyse(cfg_rules, rule_ids, report)
             work.append((rid, row, a))
         with app.store.tx() as conn:
             for rid, row, a in work:
@@ -170,7 +173,7 @@ def run_models_stage(app, report_ids: list[int], rule_ids: list[str] | None = No
     """The statistical models over the population, when `rule_ids` asks for
     them (no ids: everything)."""
     res = res if res is not None else Result()
-    if not rule_ids or any(r == "models" or r.startswith("models.") for r in rule_ids):
+    if not rule_ids or any(_is_model(r) for r in rule_ids):
         from models.engine import run_models
 
         out = run_models(app, report_ids, queue=queue)

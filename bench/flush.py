@@ -4,8 +4,9 @@
 
 The outbox is filled through the real path: the example reports are parsed,
 their detectors' findings stored under N/len(findings) report copies with
-`queue="each"` (one delivery per alert). The receiver (HTTP/1.1, keep-alive,
-threads) verifies every signature and records every delivery id. Prints the
+`queue="each"` (one delivery per alert). The receiver (tests/servers.py:
+HTTP/1.1 keep-alive, threads) records every request; after the timed flush
+every signature is verified and every delivery id counted. Prints the
 flush time, alerts per second, requests, and any signature failure, missing
 or duplicate delivery. `each` posts one request per alert; `batch` posts
 envelopes of `batch_max` alerts.
@@ -13,84 +14,30 @@ envelopes of `batch_max` alerts.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from servers import Receiver  # noqa: E402
 
 SECRET = "bench-secret"
-
-
-class Receiver:
-    def __init__(self):
-        from alerts.channels.webhook import verify
-
-        self.ids: list[int] = []
-        self.requests = 0
-        self.bad_signatures = 0
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"         # keep-alive, as real receivers do
-            disable_nagle_algorithm = True        # as real servers do; else each reply waits ~40 ms for an ACK
-
-            def log_message(self, *a):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                ok = verify(SECRET.encode(), self.headers["X-Audit-Timestamp"], body,
-                            self.headers["X-Audit-Signature"])
-                env = json.loads(body)
-                with outer.lock:
-                    outer.requests += 1
-                    outer.bad_signatures += 0 if ok else 1
-                    outer.ids += env["delivery_ids"]
-                self.send_response(200 if ok else 401)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def fill(app, n: int) -> int:
     """Store n alerts (seed findings under report copies), queued for delivery."""
     from alerts.engine import evaluate, store_findings
-    from worker.extract import extract
-    from worker.ingest import remap_grid
-    from worker.parse import parse_report
-    from worker.textnorm import normalize
+    from worker.ingest import file_item, prepare
 
     found = []
     for p in sorted((ROOT / "examples" / "reports").glob("*.txt")):
-        ex = extract(p.read_bytes(), p.name)
-        norm = normalize(ex.text)
-        for g in ex.grids:
-            remap_grid(g, norm)
-        report = parse_report(norm.text, ex.grids)
+        report = prepare(file_item(p, app.limits)[2], app.limits).parsed
         fs = evaluate(report, app.cfg.rules)
         if fs:
             found.append((p.name, report, fs))
@@ -118,8 +65,10 @@ def run(n: int, mode: str) -> dict:
     from worker.config import Config
     from worker.storage import Store
 
+    from alerts.channels.webhook import verify
+
     os.environ["AUDIT_BENCH_SECRET"] = SECRET
-    with Receiver() as rx, tempfile.TemporaryDirectory() as tmp:
+    with Receiver(keep_alive=True) as rx, tempfile.TemporaryDirectory() as tmp:
         hook = {"type": "webhook", "url": rx.url, "secret_env": "AUDIT_BENCH_SECRET", "allow_private": True,
                 "batch": mode == "batch", "batch_max": 500}
         app = App(Config(path=None, data={"channels": {"hook": hook}}), Store(Path(tmp) / "flush.db"))
@@ -131,10 +80,12 @@ def run(n: int, mode: str) -> dict:
         queued = app.store.conn.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
         unsent = app.store.conn.execute("SELECT COUNT(*) FROM deliveries WHERE status != 'sent'").fetchone()[0]
         app.store.close()
-        ids = rx.ids
+        bad = sum(1 for q in rx.requests if not verify(SECRET.encode(), q["headers"]["X-Audit-Timestamp"], q["body"],
+                                                       q["headers"]["X-Audit-Signature"], max_age=3600))
+        ids = [i for env in rx.accepted() for i in env["delivery_ids"]]
         return {"mode": mode, "alerts": stored, "queued": queued, "fill_s": t1 - t0, "flush_s": t2 - t1,
-                "sent": res.sent, "requests": rx.requests, "received": len(ids),
-                "duplicates": len(ids) - len(set(ids)), "unsent": unsent, "bad_signatures": rx.bad_signatures,
+                "sent": res.sent, "requests": len(rx.requests), "received": len(ids),
+                "duplicates": len(ids) - len(set(ids)), "unsent": unsent, "bad_signatures": bad,
                 "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 

@@ -15,6 +15,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class _HTTP:
+    """Start and stop a ThreadingHTTPServer built by the subclass."""
+
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    def _serve(self, port: int, handler) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class SMTPServer:
     """aiosmtpd on a loopback port; keeps every message it receives."""
 
@@ -51,11 +70,13 @@ class SMTPServer:
         self.controller.stop()
 
 
-class Receiver:
+class Receiver(_HTTP):
     """An HTTP receiver whose answers a test scripts: a list of status codes
-    consumed one per request (then `default`), recording every request."""
+    consumed one per request (then `default`), recording every request.
+    `keep_alive`: HTTP/1.1 with TCP_NODELAY, as production receivers answer."""
 
-    def __init__(self, statuses=(), default: int = 200, headers: dict | None = None, port: int | None = None):
+    def __init__(self, statuses=(), default: int = 200, headers: dict | None = None, port: int | None = None,
+                 keep_alive: bool = False):
         self.statuses = list(statuses)
         self.default = default
         self.headers = headers or {}
@@ -65,6 +86,10 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            if keep_alive:
+                protocol_version = "HTTP/1.1"
+                disable_nagle_algorithm = True    # else each reply waits ~40 ms for a delayed ACK
+
             def log_message(self, *a):
                 pass
 
@@ -81,8 +106,7 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(b"ok")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._serve(self.port, Handler)
 
     @property
     def url(self) -> str:
@@ -92,16 +116,8 @@ class Receiver:
         """Envelopes the receiver answered with 2xx."""
         return [json.loads(r["body"]) for r in self.requests if 200 <= r["status"] < 300]
 
-    def __enter__(self):
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class Portal:
+class Portal(_HTTP):
     """A government portal on 127.0.0.1: pages by path, with ETag and
     Last-Modified support, optional delays, redirects and statuses."""
 
@@ -154,8 +170,7 @@ class Portal:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._serve(self.port, Handler)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -164,11 +179,3 @@ class Portal:
         if isinstance(body, str):
             body = body.encode("utf-8")
         self.routes[path] = {"body": body, "type": type, **extra}
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()

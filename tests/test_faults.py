@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from worker.extract import Limits
-from worker.facts import encode_facts
 from worker.ingest import Doc, _prepare, file_item, prepare
 
 SEEDS = sorted(EXAMPLES.glob("*.txt"))
@@ -76,7 +75,7 @@ def test_mutated_reports_never_crash_the_parser(data):
         assert prep.reason
         return
     text = prep.parsed.text
-    rows = encode_facts(prep.parsed)
+    rows = prep.rows
     # Every stored number is found in the text at its offsets, as printed.
     for seq, fieldname, value, unit, kind, precision, raw, start, end, qs, qe in rows.numbers:
         assert 0 <= start <= end <= len(text)

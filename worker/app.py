@@ -149,7 +149,7 @@ class App:
         def detect_batch() -> None:
             from alerts.engine import run_detectors
 
-            ids = self._in_years(sorted(set(pending)), since, until, summary)
+            ids = self._in_years(sorted(pending), since, until, summary)
             if ids:
                 res = run_detectors(self, ids, rule_ids=rule_ids, queue=queue, analysed=analysed, models=False)
                 summary.alerts_new += res.new

@@ -209,13 +209,11 @@ def prepare(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:
     """Extract, normalize and parse a report's documents, encode its facts and
     run `analyse` on them: pure, no database (it runs in parser processes)."""
     prep = _prepare_safe(docs, limits)
-    if prep.status == "parsed":
+    if prep.status == "parsed" and analyse is not None:
         try:
-            prep.rows = encode_facts(prep.parsed)
-            if analyse is not None:
-                prep.analysis = analyse(prep.parsed)
-        except Exception as e:  # left to the writing process, which retries and logs
-            log.error("analysis failed url=%s error=%s", docs[0].url if docs else "", e)
+            prep.analysis = analyse(prep.parsed)
+        except Exception:  # without it, detection reads the facts back and runs each rule guarded
+            log.exception("analysis failed url=%s", docs[0].url if docs else "")
     return prep
 
 
@@ -315,7 +313,7 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
     parsed = parse_report(norm.text, grids)
     parsed.meta.warnings = warnings + [f"附件未能读取 {f}" for f in failed] + parsed.meta.warnings
     return Prepared("parsed", "", infos, text=norm.text, original=norm.original if norm.changed else None,
-                    parsed=parsed)
+                    parsed=parsed, rows=encode_facts(parsed))
 
 
 def _content_sha(docs: list[Doc]) -> str:
