@@ -13,6 +13,15 @@ $(BIN)/audit-worker: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
+# A real CJK TrueType font for the PDFs the tests and benchmarks render
+# (Debian's WenQuanYi Micro Hei; installed when missing and apt-get is there).
+CJK_FONT ?= /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
+$(CJK_FONT):
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	else echo "install a CJK TrueType font (Debian: fonts-wqy-microhei) or set CJK_FONT" >&2; exit 1; fi
+
 setup: $(BIN)/audit-worker
 
 demo: setup
@@ -23,8 +32,8 @@ demo: setup
 	$(BIN)/audit-worker --config config.toml --db out/demo.db alerts list
 	@echo "alerts written to out/alerts.jsonl; database in out/demo.db"
 
-test: setup
-	$(BIN)/python -m pytest
+test: setup $(CJK_FONT)
+	CJK_FONT=$(CJK_FONT) $(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/ingest.py

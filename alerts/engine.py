@@ -67,8 +67,12 @@ def evaluate(report: ParsedReport, config_rules: dict | None, rule_ids: list[str
 
 def group(findings: list[Finding]) -> list[Finding]:
     merged: dict[tuple, Finding] = {}
+    anchors: dict[tuple, tuple] = {}
     for f in findings:
         k = (f.kind, _freeze(f.key))
+        if f.anchor is not None:
+            # The same printed figure questioned twice: one alert, keyed by the first.
+            k = anchors.setdefault((f.kind, tuple(f.anchor)), k)
         if k not in merged:
             merged[k] = f
         elif f.priority > merged[k].priority:

@@ -26,6 +26,9 @@ class Finding:
     key: tuple
     quotes: list = field(default_factory=list)      # [(text, start, end)]
     priority: int = 0          # when findings merge, the highest priority one speaks for them
+    # Offsets of the stated figure a finding is about: two detectors that
+    # question the same printed figure for the same kind make one alert.
+    anchor: tuple | None = None
 
     def merge(self, other: "Finding") -> None:
         """Fold a second statement of the same problem into this one."""

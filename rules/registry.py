@@ -16,6 +16,7 @@ KINDS = (
     "execution_rate_low", "satisfaction_below_target", "indicator_target_missed", "total_mismatch",
     "stated_value_mismatch", "text_table_conflict", "unit_error", "undefined_ratio", "statistical_outlier",
     "benford_deviation", "cross_year_mismatch", "target_hugging", "budget_exceeded", "impossible_value",
+    "disclosure_incomplete", "wording_mismatch",
 )
 
 
@@ -72,7 +73,7 @@ def load_all() -> dict[str, Detector]:
         import rules
 
         for mod in sorted(pkgutil.iter_modules(rules.__path__), key=lambda m: m.name):
-            if mod.name not in ("registry", "base", "tolerance", "engine"):
+            if mod.name not in ("registry", "base", "tolerance", "engine", "relations", "evidence", "taxonomy"):
                 importlib.import_module(f"rules.{mod.name}")
         _loaded = True
     return REGISTRY

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rules import tolerance as tol
 from rules.base import Finding, num, printed, q, r
 from rules.registry import detector, family
+from rules.statements import ledger_accepts
 from worker.facts import Claim, FundingRow, ParsedReport
 
 family("stated", doc=__doc__, check_guessed_bases=False, check_scores=True)
@@ -47,7 +48,7 @@ def share(report: ParsedReport, opts: dict) -> list[Finding]:
             continue
         if c.base_role == "guessed" and not opts["check_guessed_bases"]:
             continue
-        if c.base.value <= 0:
+        if c.base.value <= 0 or ledger_accepts(report, c.stated):
             continue
         ok, iv = _share_fits(c.stated, c.numerator, c.base)
         if ok or any(_share_fits(c.stated, c.numerator, b)[0] for b in c.candidates if b.value > 0):
@@ -87,7 +88,7 @@ def growth(report: ParsedReport, opts: dict) -> list[Finding]:
     for c in report.of(Claim):
         if c.type != "growth" or c.numerator is None:
             continue
-        if c.delta is not None and c.delta.value == 0:
+        if c.delta is not None and c.delta.value == 0 or ledger_accepts(report, c.stated):
             continue
         iv = growth_interval(c, c.numerator)
         if iv is None:
@@ -117,6 +118,8 @@ def completion(report: ParsedReport, opts: dict) -> list[Finding]:
     out = []
     for c in report.of(Claim):
         if c.type != "completion" or c.numerator is None or c.base is None or c.base.value <= 0:
+            continue
+        if ledger_accepts(report, c.stated):
             continue
         ok, iv = _share_fits(c.stated, c.numerator, c.base)
         if ok or any(b.value > 0 and _share_fits(c.stated, c.numerator, b)[0] for b in c.candidates):

@@ -90,7 +90,7 @@ def test_a_parser_bug_becomes_a_recorded_failure_and_is_retried(app, tmp_path, m
     p = tmp_path / "r.txt"
     p.write_bytes(SEED_BYTES[2])
 
-    def broken(text, grids=None):
+    def broken(text, grids=None, pages=None):
         raise IndexError("list index out of range")
 
     monkeypatch.setattr(ingest, "parse_report", broken)

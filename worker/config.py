@@ -73,6 +73,10 @@ SCHEMA: dict[str, Any] = {
         "source_failure_threshold": _k("int", 3, "polls in a row a source may fail before an operator alert", min=1),
         "min_severity": _k("severity", "low", "alerts below this severity are stored but never sent"),
     },
+    "taxonomy": {
+        "extra": _k("list", [], "folders of taxonomy files that add a region's tables, titles and terms "
+                                "(merged with the built-in ones; see docs/taxonomy.md)"),
+    },
     "rules": {"__free__": True},   # checked against the rule registry
     "models": {"__free__": True},
     "channels": {"__free__": True},  # checked per channel type
@@ -394,6 +398,20 @@ def load(path: str | None, *, check: bool = True) -> Config:
         from models.registry import option_specs as model_options
 
         problems = validate(data, rule_options(), model_options())
+        if not problems:
+            problems = check_taxonomy(cfg)
         if problems:
             raise ConfigError(problems, str(p))
     return cfg
+
+
+def check_taxonomy(cfg: Config) -> list[str]:
+    """Load the configured taxonomy (built-in plus [taxonomy] extra) and make it the default."""
+    from rules.taxonomy import TaxonomyError, configure
+
+    extra = [str(cfg.resolve(e)) for e in cfg.get("taxonomy", "extra") or []]
+    try:
+        configure(extra)
+    except TaxonomyError as e:
+        return [f"taxonomy.extra: {e}"]
+    return []

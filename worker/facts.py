@@ -316,6 +316,7 @@ class ParsedReport:
     text: str
     meta: ReportMeta
     facts: list = field(default_factory=list)
+    reading: object = None         # worker.ledger.Reading: tables, ledger facts, statements
 
     def of(self, cls):
         return [f for f in self.facts if isinstance(f, cls)]
@@ -336,6 +337,7 @@ class FactRows:
 
     facts: list = field(default_factory=list)      # (seq, kind, name, json)
     numbers: list = field(default_factory=list)    # (seq, field, value, unit, kind, precision, raw, start, end, qs, qe)
+    ledger: object = None                          # worker.ledger_store.LedgerRows
 
 
 def encode_facts(parsed: ParsedReport) -> FactRows:

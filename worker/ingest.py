@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from worker import ledger_store
 from worker.extract import Extracted, ExtractError, Limits, extract
 from worker.facts import FactRows, encode_facts
 from worker.parse import PARSER_VERSION, parse_report
@@ -168,6 +169,7 @@ class Ingestor:
             # A report that no longer parses keeps no stale facts.
             conn.execute("DELETE FROM numbers WHERE report_id = ?", (rid,))
             conn.execute("DELETE FROM facts WHERE report_id = ?", (rid,))
+            ledger_store.delete(conn, rid)
             if documents:
                 self._save_documents(conn, rid, documents)
         return Outcome(key, source, status, reason, report_id=rid, changed=True)
@@ -280,6 +282,7 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
     # One text for the report: the page, then each attachment under a heading.
     parts: list[str] = []
     grids: list[Table] = []
+    pages: list[list] = []          # [offset, page] of PDF pages, [end, None] after each PDF
     segments: dict[int, tuple[int, int]] = {}
     warnings: list[str] = []
     pos = 0
@@ -291,12 +294,15 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
             _shift(g, pos)
             grids.append(g)
         segments[id(d)] = (pos, pos + len(ex.text))
+        if ex.pages:
+            pages += [[pos + off, n] for n, off in enumerate(ex.pages, 1)] + [[pos + len(ex.text), None]]
         parts.append(ex.text)
         pos += len(ex.text)
         warnings += [f"{_short(d.url)}: {w}" if len(usable) > 1 else w for w in ex.warnings]
     norm = normalize("".join(parts))
     for g in grids:
         remap_grid(g, norm)
+    pages = [[norm.to_normalized(off), n] for off, n in pages]
     infos = []
     for d, ex, r, st in extracted:
         seg = segments.get(id(d))
@@ -310,10 +316,12 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
             # The page only points at its attachments, and they could not be read.
             return Prepared("failed", "; ".join(failed), infos, text=norm.text)
         return Prepared("not_report", why, infos, text=norm.text)
-    parsed = parse_report(norm.text, grids)
+    parsed = parse_report(norm.text, grids, pages)
     parsed.meta.warnings = warnings + [f"附件未能读取 {f}" for f in failed] + parsed.meta.warnings
+    rows = encode_facts(parsed)
+    rows.ledger = ledger_store.encode(parsed.reading)
     return Prepared("parsed", "", infos, text=norm.text, original=norm.original if norm.changed else None,
-                    parsed=parsed, rows=encode_facts(parsed))
+                    parsed=parsed, rows=rows)
 
 
 def _content_sha(docs: list[Doc]) -> str:

@@ -17,6 +17,7 @@ from typing import Iterator
 
 import sqlite_utils
 
+from worker import ledger_store
 from worker.facts import Fact, FactRows, ParsedReport, ReportMeta, encode_facts, fact_from_row
 
 SCHEMA_VERSION = 1
@@ -137,12 +138,14 @@ class Store:
     def _migrate(self) -> None:
         from alerts.schema import DDL as ALERTS_DDL
         from models.schema import DDL as MODELS_DDL
+        from rules.taxonomy import default as taxonomy
         from worker.sources.schema import DDL as SOURCES_DDL
 
         with self.tx():
-            for stmt in (DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL).split(";\n"):
+            for stmt in (DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL).split(";\n"):
                 if stmt.strip():
                     self.conn.execute(stmt)
+            ledger_store.table_views(self.conn, sorted(taxonomy().tables))
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
 
@@ -199,6 +202,10 @@ class Store:
         """Replace a report's facts (and their numbers) with freshly parsed ones.
         `rows` are the facts already encoded (by a parser process)."""
         rows = rows or encode_facts(parsed)
+        if rows.ledger is not None:
+            ledger_store.save(conn, report_id, rows.ledger)
+        elif parsed.reading is not None:
+            ledger_store.save(conn, report_id, ledger_store.encode(parsed.reading))
         conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
         conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
         conn.executemany("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?)",
@@ -229,7 +236,9 @@ class Store:
             return None
         facts = self.facts(report_id)
         meta = next((f for f in facts if isinstance(f, ReportMeta)), ReportMeta())
-        return ParsedReport(text=row["text"] or "", meta=meta, facts=[f for f in facts if not isinstance(f, ReportMeta)])
+        text = row["text"] or ""
+        return ParsedReport(text=text, meta=meta, facts=[f for f in facts if not isinstance(f, ReportMeta)],
+                            reading=ledger_store.load(self.conn, report_id, text))
 
     def report_ids(self, status: str = "parsed") -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM reports WHERE status = ? ORDER BY id", (status,))]

@@ -229,3 +229,65 @@ def print_sources(rows) -> None:
                   r.get("last_poll_at") or "never", r.get("last_ok_at") or "", str(r.get("consecutive_failures", 0)),
                   str(r.get("new_documents", 0)), r.get("last_error") or "")
     console.print(t)
+
+
+def print_verification(ver: dict) -> None:
+    """What was verified: tables recognized, relations checked and failed, what could not be read."""
+    from rich.markup import escape
+
+    if not ver.get("read"):
+        console.print(f"[yellow]not read as tables:[/yellow] {escape(str(ver.get('reason', '')))}")
+        return
+    if ver["blank_form"]:
+        console.print("[yellow]blank template: no figures to check (空白模板,未填数字)[/yellow]")
+    t = Table(title=f"standard tables recognized ({len(ver['standard_tables_found'])})")
+    for c in ("#", "table", "title as printed", "page", "rows × cols", "figures", "status", "not read"):
+        t.add_column(c, overflow="fold")
+    for tb in ver["tables"]:
+        pages = "" if tb["page"] is None else (str(tb["page"]) if tb["page_end"] in (None, tb["page"])
+                                               else f"{tb['page']}–{tb['page_end']}")
+        t.add_row(str(tb["index"]), escape(tb["name"] or ("(self-evaluation form)" if tb["status"] == "form" else "(unmapped)")), escape(tb["title"][:30]), pages,
+                  f"{tb['rows']}×{tb['cols']}", str(tb["facts"]), tb["status"] + (" (空表说明)" if tb["empty_note"] else ""),
+                  escape("; ".join(tb["unmapped"][:3]))[:60])
+    console.print(t)
+    if ver["required_missing"] and ver["standard_tables_found"]:
+        console.print("required tables not found: " + escape("、".join(ver["required_missing"])))
+    k = ver["relations_by_kind"]
+    console.print(f"relations checked: {ver['relations_checked']} (sums {k['sum']}, identities {k['identity']}, "
+                  f"same figure in two places {k['equal']}); failed: {ver['relations_failed']}")
+    console.print(f"statements recomputed: {ver['statements_checked']}; failed: {ver['statements_failed']}; "
+                  f"figures in the ledger: {ver['facts']['table']} from tables, {ver['facts']['text']} from the text")
+    for f in ver["failed"][:20]:
+        console.print(f"  [red]failed[/red] {escape(f['relation'])} at {escape(f['where'])}: printed {f['stated']:g}, "
+                      f"computed {f['computed']:g}")
+    for u in ver["unread"][:20]:
+        console.print(f"  [dim]not read:[/dim] {escape(u)}")
+
+
+def print_taxonomy(tax, show: str, as_json: bool) -> None:
+    from rich.markup import escape
+
+    if show == "tables":
+        rows = [{"id": t.id, "no": t.no, "name": t.name, "required": t.required, "rows": t.rows,
+                 "titles": list(t.titles), "defaults": t.defaults, "source": t.source}
+                for t in sorted(tax.tables.values(), key=lambda t: (t.no or 99, t.id))]
+    elif show == "terms":
+        rows = [{"names": list(t.names), "concept": t.concept, "dims": t.dims, "measure": t.measure,
+                 "period": t.period, "role": t.role, "source": t.source} for t in tax.terms]
+    else:
+        rows = [{"dimension": d.id, "name": d.name, "coded": d.coded,
+                 "members": {m.id: list(m.children) for m in d.members.values() if m.children}}
+                for d in tax.dims.values()] + \
+               [{"identity": i.id, "name": i.name} for i in tax.identities]
+    if as_json:
+        for r in rows:
+            console.print_json(json.dumps(r, ensure_ascii=False))
+        return
+    t = Table(title=f"taxonomy: {show} ({len(rows)}) from {len(tax.sources)} files")
+    cols = list(rows[0].keys()) if rows else []
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*[escape(", ".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False)
+                          if isinstance(v, dict) else str(v)) for v in r.values()])
+    console.print(t)

@@ -22,6 +22,8 @@ class Extracted:
     content_type: str = "text/plain"
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # PDF: offset in `text` where each page starts (page n starts at pages[n-1]).
+    pages: list[int] = field(default_factory=list)
 
 
 class ExtractError(Exception):

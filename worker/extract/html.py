@@ -3,7 +3,9 @@
 Portal pages wrap a report in navigation, breadcrumbs, share widgets and
 footers; those are dropped. Data tables (tables without nested tables) are
 expanded cell by cell, colspan and rowspan included, and rendered one row a
-line so every cell keeps offsets in the text.
+line so every cell keeps offsets in the text; positions a merged cell covers
+are empty cells pointing at it. A table's caption is its <caption>, else the
+short lines just above it (title, unit line).
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import re
 
 from lxml import etree, html
 
-from worker.parse.tables import Cell, Table
+from worker.extract.sheet import Slot, Writer, compact, describe, span_rows
+from worker.parse.tables import Table
 
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "button",
               "select", "option", "object", "embed", "svg", "canvas", "template", "head")
@@ -106,63 +109,48 @@ def _main_block(root):
     return body if body is not None else root
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.tables: list[Table] = []
+MAX_CAPTION_LINE = 60   # a longer line above a table is narrative, not its title
 
-    def write(self, s: str) -> None:
-        if s:
-            self.parts.append(s)
-            self.length += len(s)
+
+class _Writer(Writer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[Table] = []
+        self.table_end = 0      # captions are looked for after the previous table
 
     def newline(self) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):
             self.write("\n")
 
-    def text(self) -> str:
-        raw = "".join(self.parts)
-        return raw
-
-    def table(self, grid: list[list[tuple[str, tuple[int, int]]]], caption: str) -> None:
+    def table(self, grid: list[list[tuple[str, tuple[int, int]]]], caption: str, head: int) -> None:
         """Render a grid: a merged cell's text once, at its own position; the
-        Table repeats it in every grid position it covers (same offsets)."""
-        grid = [r for r in grid if any(t.strip() for t, _ in r)]
-        if not grid:
+        positions it covers are empty cells pointing at it (span_from)."""
+        slots: list[list[Slot]] = [[text if origin == (r, c) else origin for c, (text, origin) in enumerate(row)]
+                                   for r, row in enumerate(grid)]
+        slots, kept = compact(slots)
+        if not slots:
             return
         self.newline()
+        if caption:
+            # A <caption> is printed above the table, so its title has offsets.
+            spans_lines = ([self.line(caption)], [caption])
+        else:
+            spans_lines = self.caption(self.table_end, max_len=MAX_CAPTION_LINE)
         start = self.length
-        own: dict[tuple[int, int], tuple[int, int]] = {}
-        lines = []
-        pos = start
-        rows: list[list[Cell]] = []
-        for r, row in enumerate(grid):
-            parts = []
-            for c, (text, origin) in enumerate(row):
-                shown = text.replace("|", "/") if origin == (r, c) else ""
-                if c:
-                    parts.append(" | ")
-                    pos += 3
-                if origin == (r, c):
-                    own[origin] = (pos, pos + len(shown))
-                parts.append(shown)
-                pos += len(shown)
-            lines.append("".join(parts))
-            pos += 1
-        for r, row in enumerate(grid):
-            cells = []
-            for c, (text, origin) in enumerate(row):
-                s0, e0 = own.get(origin, (start, start))
-                cells.append(Cell(text.replace("|", "/"), s0, e0))
-            rows.append(cells)
-        self.write("\n".join(lines) + "\n")
-        self.tables.append(Table(rows=rows, start=start, end=pos - 1, kind="grid", caption=caption, aligned=True))
+        rendered, rows = span_rows(slots, start)
+        self.write(rendered + "\n")
+        t = Table(rows=rows, start=start, end=start + len(rendered), kind="grid", aligned=True)
+        describe(t, *spans_lines, caption=caption or None)
+        t.header_rows = sum(1 for k in kept if k < head) or None
+        self.tables.append(t)
+        self.table_end = self.length
 
 
 def _shift(t: Table, by: int) -> None:
     t.start += by
     t.end += by
+    if t.title_span:
+        t.title_span = (t.title_span[0] + by, t.title_span[1] + by)
     for r in t.rows:
         for c in r:
             c.start += by
@@ -196,7 +184,8 @@ def _walk(el, out: _Writer) -> None:
             if node.getparent() is not None and tag in _BLOCK:
                 out.newline()
             caption = node.find("caption")
-            out.table(_grid(node), caption.text_content().strip() if caption is not None else "")
+            grid, head = _grid(node)
+            out.table(grid, re.sub(r"\s+", " ", caption.text_content()).strip() if caption is not None else "", head)
             if node.tail and node.tail.strip():
                 out.write(_clean(node.tail.replace("\n", " ")))
             continue
@@ -211,10 +200,19 @@ def _walk(el, out: _Writer) -> None:
             stack.append((_clean(node.text.replace("\n", " ")), False))
 
 
-def _grid(table) -> list[list[tuple[str, tuple[int, int]]]]:
+def _grid(table) -> tuple[list[list[tuple[str, tuple[int, int]]]], int]:
     """Expand a table's cells into a rectangular grid (colspan and rowspan):
-    each position holds (text, position of the cell it comes from)."""
+    each position holds (text, position of the cell it comes from); and the
+    number of leading header rows (<thead>, or rows of <th> only)."""
     rows = [tr for tr in table.iter("tr")]
+    head = 0
+    for tr in rows:
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        parent = tr.getparent()
+        if cells and (all(c.tag == "th" for c in cells) or (parent is not None and parent.tag == "thead")):
+            head += 1
+        else:
+            break
     grid: list[list[tuple[str, tuple[int, int]]]] = []
     pending: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
     for r, tr in enumerate(rows):
@@ -245,4 +243,4 @@ def _grid(table) -> list[list[tuple[str, tuple[int, int]]]]:
     for r, row in enumerate(grid):
         while len(row) < width:
             row.append(("", (r, len(row))))
-    return grid
+    return grid, head

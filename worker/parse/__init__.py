@@ -10,7 +10,7 @@ from worker.parse.narrative import Narrative
 from worker.parse.tablefacts import cell_mentions, form_projects, read_tables
 from worker.parse.tables import Table, flat_blocks, pipe_tables
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -30,7 +30,12 @@ def find_tables(text: str, grids: list[Table] | None = None) -> list[Table]:
     return tables
 
 
-def parse_report(text: str, grids: list[Table] | None = None) -> ParsedReport:
+def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] | None = None,
+                 taxonomy=None) -> ParsedReport:
+    """`pages`: where each PDF page starts in `text`; `taxonomy`: the loaded
+    taxonomy (the built-in one by default)."""
+    from worker.read import read
+
     meta = parse_meta(text)
     meta.warnings = truncation_warnings(text)
     tables = find_tables(text, grids)
@@ -47,4 +52,8 @@ def parse_report(text: str, grids: list[Table] | None = None) -> ParsedReport:
     report.facts.extend(from_tables.facts)
     report.facts.extend(forms.facts)
     report.facts.extend(cell_mentions([f for f in from_tables.facts if isinstance(f, Indicator)]))
+    report.reading = read(text, [t for t in tables if t.kind != "flat"], pages, taxonomy,
+                          year=meta.year, issuer=meta.issuer)
+    for t in report.reading.tables:
+        meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
     return report

@@ -15,25 +15,15 @@ from worker.numbers import Num, find_numbers, parse_cell_number
 from worker.parse import lang
 from worker.parse.tables import Cell, Table
 
-FUNDING_COLS = [
-    ("initial", re.compile(r"年初预算")),
-    ("adjustment", re.compile(r"(?:年中)?预算调整数|^调整数|调整金额")),
-    ("budget", re.compile(r"全年预算|调整后预算|^预算数|^预算金额|^预算安排数?$|批复数|^预算$")),
-    ("executed", re.compile(r"执行数|实际支出|^支出数|决算数|实际执行|执行金额|实际支付")),
-    ("rate", re.compile(r"执行率|完成率")),
-    ("weight", re.compile(r"^分值|^权重|^指标分值")),
-    ("score", re.compile(r"得分")),
-]
-IND_COLS = [
-    ("l1", re.compile(r"^一级指标")),
-    ("l2", re.compile(r"^二级指标")),
-    ("name", re.compile(r"^三级指标|^指标内容|^具体指标|^指标名称")),
-    ("actual", re.compile(r"实际完成|实际值|^完成值|^实际")),
-    ("target", re.compile(r"指标值|目标值|计划值|^预期指标|^年度目标值")),
-    ("weight", re.compile(r"^分值|^权重|^指标分值")),
-    ("score", re.compile(r"得分|^评分")),
-    ("note", re.compile(r"偏差|原因|完成情况简要描述|^备注|改进措施")),
-]
+
+
+def _forms():
+    """The self-evaluation forms' header roles and indicator levels (rules/taxonomy/data/forms.toml)."""
+    from rules.taxonomy import default
+
+    return default().forms
+
+
 _POINTS = re.compile(r"[((]\s*(?:满分)?\s*(\d+(?:\.\d+)?)\s*分\s*[))]")
 
 
@@ -154,8 +144,8 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
                     pts = _POINTS.search(row[i].text)
                     exec_points = (_points_num(row[i], pts), _num(row[i + 1]), row)
             continue
-        froles = _roles(row, FUNDING_COLS)
-        iroles = _roles(row, IND_COLS)
+        froles = _roles(row, _forms().funding)
+        iroles = _roles(row, _forms().indicator)
         if ("name" in iroles.values() or "l1" in iroles.values()) and (
                 "target" in iroles.values() or "actual" in iroles.values()):
             mode, header, roles = "ind", row, iroles
@@ -444,11 +434,11 @@ def _read_flat(text: str, t: Table, out: TableFacts) -> None:
     while i < len(cells):
         k = cells[i].key
         nxt = cells[i + 1].key if i + 1 < len(cells) else ""
-        if k in lang.LEVEL1 and (k not in lang.LEVEL2 or not l1 or nxt in lang.LEVEL2):
+        if k in _forms().level1 and (k not in _forms().level2 or not l1 or nxt in _forms().level2):
             l1, l2 = k, ""
             i += 1
             continue
-        if k in lang.LEVEL2:
+        if k in _forms().level2:
             l2 = k
             i += 1
             continue
@@ -470,9 +460,9 @@ def _join_wrapped(cells: list[Cell]) -> list[Cell]:
         if i + 1 < len(cells):
             joined = c.key + cells[i + 1].key
             nxt = cells[i + 1].key
-            if len(joined) <= 12 and c.key not in lang.LEVEL1 and (
-                    nxt == "指标" or (nxt == "满意度指标" and c.key not in lang.LEVEL2)
-                    or ((joined in lang.LEVEL1 or joined in lang.LEVEL2) and c.key not in lang.LEVEL2)):
+            if len(joined) <= 12 and c.key not in _forms().level1 and (
+                    nxt == "指标" or (nxt == "满意度指标" and c.key not in _forms().level2)
+                    or ((joined in _forms().level1 or joined in _forms().level2) and c.key not in _forms().level2)):
                 out.append(Cell(joined, c.start, cells[i + 1].end))
                 i += 2
                 continue

@@ -22,6 +22,10 @@ class Cell:
     text: str
     start: int
     end: int
+    page: int | None = None     # 1-based page of a PDF cell
+    # A position covered by a merged cell holds an empty Cell whose span_from
+    # is the (row, column) of the merged cell that carries the text.
+    span_from: tuple[int, int] | None = None
 
     @property
     def key(self) -> str:
@@ -34,11 +38,16 @@ class Table:
     rows: list[list[Cell]]
     start: int
     end: int
-    kind: str = "pipe"          # pipe | grid | flat
-    caption: str = ""           # text just above the table
+    kind: str = "pipe"          # pipe | grid | flat | lines | spaced
+    caption: str = ""           # text just above the table (its title, when it has one)
     unit: str = ""              # unit declared for the table (万元, 元)
     aligned: bool = False       # grid rows are aligned column by column
     flat: list[Cell] = field(default_factory=list)   # for kind == "flat"
+    page: int | None = None     # first page of a PDF table
+    page_end: int | None = None # last page (a table continued on later pages is one table)
+    header_rows: int | None = None   # rows that form the header, when the reader knows
+    title_span: tuple[int, int] | None = None   # offsets of the printed title line
+    notes: list[str] = field(default_factory=list)   # what the reader could not read, for people
 
 
 _PIPES_ONLY = re.compile(r"^[|\s]+$")

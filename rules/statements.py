@@ -1,0 +1,183 @@
+"""Shares, growth and completion rates of the 情况说明, recomputed from the
+ledger (stated_value_mismatch).
+
+A statement is checked against every figure the ledger holds for its
+operands: the figures of the sentence and the same facts in the tables. It is
+reported only when no reading fits: no base the grammar allows (the total the
+sentence names, the whole its 其中 splits, the part's section total) and no
+printing of the figures (text or table) gives the stated rate within the
+rounding rule.
+"""
+from __future__ import annotations
+
+from rules import evidence as ev
+from rules import tolerance as tol
+from rules.base import Finding, r
+from rules.registry import detector, family
+from worker.facts import ParsedReport
+from worker.ledger import LFact, Reading, Statement
+
+family("statements", doc=__doc__)
+
+_BUDGETS = ("budget", "budget_initial", "budget_adjusted")
+_DIRS = {"增加": 1, "增长": 1, "上升": 1, "增": 1, "提高": 1, "增幅": 1,
+         "减少": -1, "下降": -1, "降低": -1, "减": -1, "降幅": -1}
+
+
+def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None) -> list[LFact]:
+    """Every printing of a fact: text and table, blanks left out."""
+    concept, dims, measure, period = key
+    ms = measures or (measure,)
+    return [f for f in rd.facts if f.concept == concept and f.dims == dims and f.measure in ms
+            and f.period == period and not f.blank]
+
+
+def _subject_values(rd: Reading, s: Statement) -> list[LFact]:
+    if s.subject < 0 or s.subject >= len(rd.facts):
+        return []
+    subj = rd.facts[s.subject]
+    return [subj] + [f for f in figures(rd, subj.key) if f is not subj]
+
+
+def _readings(rd: Reading, s: Statement) -> tuple[bool | None, list[dict]]:
+    """(fits, readings tried); fits is None when the operands are not known."""
+    tried: list[dict] = []
+    if s.stated is None:
+        return None, tried
+    if s.type == "share":
+        subs = _subject_values(rd, s)
+        for bkey in s.base:
+            for b in figures(rd, tuple(bkey)):
+                if b.num.value <= 0:
+                    continue
+                for a in subs:
+                    iv = tol.ratio_pct(tol.interval(a.num), tol.interval(b.num))
+                    if iv is None:
+                        continue
+                    tried.append({"part": r(a.num.value, 6), "base": r(b.num.value, 6), "computed": r(tol.mid(iv)),
+                                  "base_where": ev.where(rd, b)})
+                    if tol.consistent(s.stated, iv, abs(s.stated.value)):
+                        return True, tried
+    elif s.type == "growth" and s.base:
+        key = tuple(s.base[0])
+        currents = [f for b in s.base for f in figures(rd, tuple(b))]
+        priors = figures(rd, (key[0], key[1], key[2], "prior"))
+        # 增加…下降 contradicts itself (wording.direction says so); the rate may fit either way.
+        ups = {_DIRS.get(w, 0) for w in s.words.split("/")} - {0} or {1}
+        for c in currents:
+            for up in sorted(ups) if s.delta is not None else ():
+                d = tol.interval(s.delta)
+                base = tol.sub(tol.interval(c.num), d) if up > 0 else tol.add(tol.interval(c.num), d)
+                iv = tol.ratio_pct(d, base)
+                if iv is None:
+                    continue
+                tried.append({"current": r(c.num.value, 6), "delta": r(s.delta.value, 6),
+                              "computed": r(tol.mid(iv)), "current_where": ev.where(rd, c)})
+                if tol.consistent(s.stated, iv, abs(s.stated.value)):
+                    return True, tried
+            for p in priors:
+                if p.num.value <= 0:
+                    continue
+                diff = tol.sub(tol.interval(c.num), tol.interval(p.num))
+                iv = tol.ratio_pct((min(abs(diff[0]), abs(diff[1])) if diff[0] * diff[1] > 0 else 0.0,
+                                    max(abs(diff[0]), abs(diff[1]))), tol.interval(p.num))
+                if iv is None:
+                    continue
+                tried.append({"current": r(c.num.value, 6), "previous": r(p.num.value, 6), "computed": r(tol.mid(iv))})
+                if tol.consistent(s.stated, iv, abs(s.stated.value)):
+                    return True, tried
+    elif s.type == "completion" and s.base:
+        key = tuple(s.base[0])
+        measures = _BUDGETS if key[2] == "budget" else (key[2],)
+        finals = figures(rd, (key[0], key[1], "final", key[3]))
+        for b in figures(rd, key, measures):
+            if b.num.value <= 0:
+                return None, tried          # a zero budget: undefined, not wrong (undefined_ratio)
+            for a in finals:
+                iv = tol.ratio_pct(tol.interval(a.num), tol.interval(b.num))
+                if iv is None:
+                    continue
+                tried.append({"executed": r(a.num.value, 6), "budget": r(b.num.value, 6), "computed": r(tol.mid(iv)),
+                              "budget_where": ev.where(rd, b)})
+                if tol.consistent(s.stated, iv, abs(s.stated.value)):
+                    return True, tried
+    else:
+        return None, tried
+    return (False, tried) if tried else (None, tried)
+
+
+def results(report: ParsedReport) -> dict[tuple[int, int], tuple[bool | None, list[dict], Statement]]:
+    """Each statement's verdict, keyed by the offsets of its stated figure (computed once)."""
+    cached = getattr(report, "_statement_results", None)
+    if cached is None:
+        cached = {}
+        rd = ev.reading(report)
+        if rd is not None and not rd.blank_form:
+            for s in rd.statements:
+                if s.stated is not None and s.type in ("share", "growth", "completion"):
+                    fits, tried = _readings(rd, s)
+                    cached[(s.stated.start, s.stated.end)] = (fits, tried, s)
+        report._statement_results = cached
+    return cached
+
+
+def ledger_accepts(report: ParsedReport, stated) -> bool:
+    """True when some reading of the ledger fits this stated figure: a sentence
+    whose own figures do not give it may still be right against the tables."""
+    res = results(report).get((stated.start, stated.end))
+    return bool(res and res[0])
+
+
+_WHAT = {"share": "占比", "growth": "增减幅度", "completion": "完成率"}
+
+
+def _check(report: ParsedReport, kind: str, rule: str) -> list[Finding]:
+    rd = ev.reading(report)
+    out = []
+    for (start, end), (fits, tried, s) in results(report).items():
+        if s.type != kind or fits is not False:
+            continue
+        subj = rd.facts[s.subject] if 0 <= s.subject < len(rd.facts) else None
+        best = min(tried, key=lambda t: abs(t["computed"] - s.stated.value))
+        name = (subj.label if subj is not None else "") or ""
+        what = _WHAT[kind]
+        title = f"{what}与数据不符:{name}报告{s.stated.raw.strip()},按报表数据计算为{tol.fmt(best['computed'])}%"
+        readings = ";".join(
+            ("按" + ("、".join(f"{k}={v}" for k, v in t.items() if k not in ("computed",) and not k.endswith("where")))
+             + f"算得{tol.fmt(t['computed'])}%") for t in tried[:6])
+        message = (f"报告称“{s.quote.text.strip()[:80]}”。已按句中与报表中的数字尝试各种口径:{readings},"
+                   f"均不能得到{s.stated.raw.strip()}。所述{what}与其依据的数字不一致。")
+        evidence = {"stated": r(s.stated.value, 6), "computed": best["computed"], "readings": tried[:10]}
+        if s.page:
+            evidence["page"] = s.page
+        for k in ("part", "base", "current", "delta", "executed", "budget", "previous"):
+            if k in best:
+                evidence[k] = best[k]
+        out.append(Finding("stated_value_mismatch", rule, ev.severity(s.stated.value, best["computed"]), title,
+                           message, evidence, (kind, subj.key if subj else (), r(s.stated.value)),
+                           [(s.quote.text, s.quote.start, s.quote.end)], anchor=(start, end)))
+    return out
+
+
+@detector("statements.share", "stated_value_mismatch", severity="by the gap: high ≥ 5 %, medium ≥ 0.5 %, else low")
+def share(report: ParsedReport, opts: dict) -> list[Finding]:
+    """A share in the 情况说明 (…占 x%, 占本年支出合计的 x%) that no base gives:
+    neither the total the sentence names, nor the whole its 其中 splits, nor the
+    section's total, taken from the sentence or from the tables."""
+    return _check(report, "share", "statements.share")
+
+
+@detector("statements.growth", "stated_value_mismatch", severity="by the gap: high ≥ 5 %, medium ≥ 0.5 %, else low")
+def growth(report: ParsedReport, opts: dict) -> list[Finding]:
+    """A growth or fall (增加 X 万元, 增长 y%) that the stated change and the
+    current figure (in the text or the tables) do not give: y = X ÷ (current − X)
+    for an increase, X ÷ (current + X) for a decrease; or the two years' figures
+    where both are printed."""
+    return _check(report, "growth", "statements.growth")
+
+
+@detector("statements.completion", "stated_value_mismatch", severity="by the gap: high ≥ 5 %, medium ≥ 0.5 %, else low")
+def completion(report: ParsedReport, opts: dict) -> list[Finding]:
+    """A completion rate (完成年初预算的 x%) that the outturn and the budget it
+    names (in the sentence or in a table with budget columns) do not give."""
+    return _check(report, "completion", "statements.completion")

@@ -1,0 +1,237 @@
+"""The taxonomy's parts: dimensions, concepts, terms, tables, identities.
+
+Plain dataclasses built by `rules.taxonomy.load` from the TOML files in
+`data/` (and any extra folders a region adds); they know how to answer the
+questions the reader and the checks ask (what does this label say, which
+members are the children of that one), nothing else.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rules.taxonomy.words import label_key
+
+
+class TaxonomyError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    children: tuple[str, ...] = ()
+
+
+@dataclass
+class Dim:
+    """A dimension: members in a hierarchy, or codes whose parent is their prefix."""
+
+    id: str
+    name: str
+    root: str
+    coded: bool = False
+    levels: tuple[int, ...] = ()
+    members: dict[str, Member] = field(default_factory=dict)
+
+    def is_code(self, value: str) -> bool:
+        return self.coded and value.isdigit() and len(value) in self.levels
+
+    def parent(self, value: str) -> str | None:
+        """The member one level up; None at the root."""
+        if value == self.root:
+            return None
+        for m in self.members.values():
+            if value in m.children:
+                return m.id
+        if self.is_code(value):
+            shorter = [n for n in self.levels if n < len(value)]
+            return value[: shorter[-1]] if shorter else self.root
+        return self.root
+
+    def children(self, value: str, present: set[str]) -> list[str] | None:
+        """The members that add up to `value` among those printed (`present`).
+
+        A child that is not printed is replaced by its own children where
+        those are printed (a table that skips the 款 level lists 类 then 项).
+        None when `value` has no children in this dimension.
+        """
+        declared = self.members.get(value)
+        if declared is not None and declared.children:
+            out: list[str] = []
+            for c in declared.children:
+                if c in present:
+                    out.append(c)
+                else:
+                    sub = self.children(c, present)
+                    if sub:
+                        out.extend(sub)
+            return out
+        if not self.coded:
+            return None
+        # Codes: the printed codes under `value` with no printed ancestor between.
+        prefix = "" if value == self.root else value
+        if prefix and not self.is_code(prefix):
+            return None
+        under = sorted(c for c in present if self.is_code(c) and c != prefix and c.startswith(prefix))
+        out = []
+        for c in under:
+            anc = self.parent(c)
+            while anc is not None and anc != value and anc not in present:
+                anc = self.parent(anc)
+            if anc == value or (anc is None and value == self.root):
+                out.append(c)
+        return out or None
+
+    def name_of(self, value: str, names: dict[str, str] | None = None) -> str:
+        m = self.members.get(value)
+        if m is not None:
+            return m.name
+        if names and value in names:
+            return names[value]
+        return value
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    name: str
+    dims: tuple[str, ...]
+
+
+@dataclass
+class Term:
+    """What a header or label says of the figures under or beside it."""
+
+    names: tuple[str, ...]
+    patterns: tuple[re.Pattern, ...] = ()
+    concept: str = ""
+    dims: dict[str, str] = field(default_factory=dict)
+    measure: str = ""
+    period: str = ""
+    role: str = ""                 # label | total | side | ''
+    side_concepts: dict[str, str] = field(default_factory=dict)
+    opens: bool = False
+    source: str = ""               # file it was read from, for messages
+
+
+@dataclass
+class TableDef:
+    id: str
+    name: str
+    titles: tuple[str, ...]
+    rows: str                      # func | econ | terms | none
+    no: int | None = None
+    required: bool = False
+    two_sided: bool = False
+    empty_note: bool = False
+    defaults: dict = field(default_factory=dict)   # concept, dims, measure
+    source: str = ""
+
+
+@dataclass
+class Identity:
+    id: str
+    name: str
+    total: str
+    terms: tuple[tuple[int, str], ...]         # (sign, concept)
+    optional: tuple[tuple[int, str], ...] = ()
+    unless: tuple[str, ...] = ()
+
+
+@dataclass
+class Forms:
+    """The self-evaluation forms: header roles of the funding and indicator blocks."""
+
+    titles: tuple[str, ...] = ()
+    funding: tuple[tuple[str, re.Pattern], ...] = ()
+    indicator: tuple[tuple[str, re.Pattern], ...] = ()
+    level1: frozenset = frozenset()
+    level2: frozenset = frozenset()
+
+
+@dataclass
+class Section:
+    """A part of the 情况说明, recognized by its heading: the context its sentences speak in."""
+
+    id: str
+    name: str
+    headings: tuple[str, ...]
+    concept: str = ""
+    dims: dict[str, str] = field(default_factory=dict)
+    table: str = ""                # the standard table it explains
+
+
+@dataclass
+class Taxonomy:
+    dims: dict[str, Dim]
+    concepts: dict[str, Concept]
+    terms: list[Term]
+    tables: dict[str, TableDef]
+    identities: list[Identity]
+    sections: list[Section]
+    func_names: dict[str, str]                 # 类 code → name
+    econ_names: dict[str, str]
+    forms: Forms = field(default_factory=Forms)
+    sources: list[str] = field(default_factory=list)
+    _by_name: dict[str, Term] = field(default_factory=dict, repr=False)
+    _titles: list[tuple[str, TableDef]] = field(default_factory=list, repr=False)
+    _class_by_name: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def term(self, label: str) -> Term | None:
+        """The term a header or label is, or None."""
+        key = label_key(label)
+        if not key:
+            return None
+        t = self._by_name.get(key)
+        if t is not None:
+            return t
+        for term in self.terms:
+            for rx in term.patterns:
+                if rx.fullmatch(key):
+                    return term
+        return None
+
+    def func_class(self, label: str) -> str | None:
+        """The 类 code a name stands for (一、一般公共服务支出 → 201)."""
+        key = label_key(label)
+        return self._class_by_name.get(key) or self._class_by_name.get(re.sub(r"\(类\)$", "", key))
+
+    def table_for_title(self, title: str) -> TableDef | None:
+        """The standard table a printed title names: the longest known title the
+        line ends with, preceded by nothing that qualifies it (基本, 项目 …)."""
+        key = label_key(title)
+        key = re.sub(r"\((?:公开)?\d{1,2}表\)$|\(公开表\)$|公开\d{1,2}表$", "", key)
+        for alias, tdef in self._titles:
+            if key.endswith(alias):
+                prefix = key[: -len(alias)]
+                if not prefix or re.search(_TITLE_PREFIX_END, prefix):
+                    return tdef
+                return None
+        return None
+
+    def fund_words(self) -> list[tuple[str, str]]:
+        """(word, fund) for the words that name only a fund (政府性基金预算财政拨款 …),
+        longest first: the qualifiers a name or a heading may carry."""
+        out = [(n, t.dims["fund"]) for t in self.terms if not t.concept and set(t.dims) == {"fund"} for n in t.names]
+        return sorted(out, key=lambda x: -len(x[0]))
+
+    def table(self, table_id: str) -> TableDef:
+        return self.tables[table_id]
+
+    def required_tables(self) -> list[TableDef]:
+        return sorted((t for t in self.tables.values() if t.required), key=lambda t: t.no or 99)
+
+    def dim_name(self, dim: str, value: str) -> str:
+        d = self.dims[dim]
+        if dim == "func":
+            return d.name_of(value, self.func_names)
+        if dim == "econ":
+            return d.name_of(value, self.econ_names)
+        return d.name_of(value)
+
+
+# What may stand before a table's title: a year, a department, numbering.
+_TITLE_PREFIX_END = (r"(?:年度|年|部门|单位|本级|决算|决算表|公开|[)):表]|局|委|会|院|室|办|中心|所|站|处|队|馆|校|府|部|厅|署|团|社|区|县|市|"
+                     r"镇|街道|乡|公司|集团|医院|学校|幼儿园|协会|联合会|政府)$")

@@ -1,0 +1,298 @@
+"""The 情况说明's figures tagged into the ledger, and what its sentences state.
+
+A figure is named by the words before it in its clause (本年收入合计1,234.56万元,
+年初预算为…, 支出决算为…). The name is read with the taxonomy's terms,
+qualified by the fund words it carries (一般公共预算财政拨款基本支出) and by the part
+of the 情况说明 it stands in; a name that cannot be read is not tagged. The
+statements a sentence makes (占 x%, 增加 … 增长 x%, 完成年初预算的 x%, 决算数大于
+预算数) are kept with the facts they speak of, for the checks to recompute.
+"""
+from __future__ import annotations
+
+import re
+
+from rules.taxonomy import Taxonomy, label_key
+from rules.taxonomy.model import Section
+from worker.facts import Quote
+from worker.ledger import LFact, Reading, Statement, dims_of
+from worker.numbers import Num, find_numbers
+from worker.read.sections import Frame, section_at
+
+_SENT = re.compile(r"[^。!?\n]+[。!?]?")
+_CLAUSE = re.compile(r"[^,;，；:、]+")
+MEASURE_WORDS = [
+    ("budget_initial", re.compile(r"(?:年初预算数?|年初预算金额)(?:为|是|数为)?$")),
+    ("budget_adjusted", re.compile(r"(?:调整后预算数?|全年预算数?|调整预算数?)(?:为|是)?$")),
+    ("final", re.compile(r"(?:支出决算数?|决算数?|决算支出|实际支出)(?:为|是|数为)?$")),
+    ("budget", re.compile(r"预算(?:数|金额|安排)?(?:为|是)?$")),
+]
+DELTA_WORD = re.compile(r"(增加|减少|增长|下降|上升|降低|减|增)了?$")
+PCT_UP = re.compile(r"(增长|上升|增加|提高|增幅)(?:了|为|达)?$")
+PCT_DOWN = re.compile(r"(下降|减少|降低|降幅)(?:了|为)?$")
+SHARE = re.compile(r"占(?P<base>[^,;。%]{0,30}?)(?:的|比重|比例|比重为|比例为|比)?(?:为)?$")
+COMPLETION = re.compile(r"(?:完成|达到)(?P<base>(?:年初|调整后|全年)?预算(?:数|资金安排|安排)?)的?$|预算执行率(?:为|达)?$")
+COMPARE = re.compile(r"决算数?(大于|小于|等于|高于|低于|超过|少于|多于)(年初|调整后|全年)?预算数?")
+FLAT = re.compile(r"持平|基本持平|无变化|保持不变")
+_NAME_EXTRA = {  # narrative names of table concepts
+    "收入支出总计": ("grand_total_in", {}), "收支总计": ("grand_total_in", {}), "收入支出决算总计": ("grand_total_in", {}),
+    "收入总计": ("grand_total_in", {}), "支出总计": ("grand_total_out", {}),
+    "总收入": ("grand_total_in", {}), "总支出": ("grand_total_out", {}),
+    "支出": ("expense", {}), "收入": ("income", {}),
+}
+_TRIM = re.compile(r"^(?:其中|包括|主要是|主要为|分别为|分别是|主要用于|用于|以下方面|具体情况如下|合计|共计|总计为|和|及|与|是|为|"
+                   r"\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.](?!\d)|"
+                   r"本部门|本单位|我局|我单位|我部门|我委|我办|本级|全局|全年|本年度)+")
+_TIME = re.compile(r"^(?:20\d{2}年(?:度)?|本年度?|当年|全年|截至20\d{2}年\d{1,2}月\d{1,2}日|年度)")
+_TAIL_NOISE = re.compile(r"(?:为|是|达|共|约|共计|累计|的)+$")   # 合计/总计 belong to names
+
+
+def tag(text: str, reading: Reading, fr: Frame, spans: list[tuple[int, int]], tax: Taxonomy) -> None:
+    year = reading.year
+    prev: tuple | None = None          # (subject key, fact index) of the previous sentence in the part
+    prev_sec = None
+    for m in _SENT.finditer(text):
+        s, e = m.start(), m.end()
+        if any(a <= s < b for a, b in spans):
+            continue
+        sec = section_at(fr.sections, s)
+        if sec is None:
+            continue      # outside the 情况说明's parts a figure's context is a guess
+        if sec is not prev_sec:
+            prev, prev_sec = None, sec
+        if not re.search(r"\d", m.group(0)):
+            # 决算数大于预算数的主要原因…: a comparison of the figures just stated.
+            if prev is not None:
+                _compare(text, s, e, sec, reading, prev[0], prev[1])
+            continue
+        before = len(reading.facts)
+        subject = _sentence(text, s, e, sec, reading, tax, year)
+        if subject is not None:
+            prev = (subject, len(reading.facts) - 1 if len(reading.facts) > before else -1)
+
+
+def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, tax: Taxonomy,
+              year: int | None) -> tuple | None:
+    """Tag one sentence's figures and statements; returns its subject (the key of
+    the figure it speaks of last), which a following sentence may refer to."""
+    sent = text[s:e]
+    nums = [n for n in find_numbers(sent, s) if n.kind in ("money", "percent")]
+    if not nums:
+        return None
+    head: int | None = None          # the first figure of the sentence: the whole a 其中 list splits
+    subject_key: tuple | None = None
+    last_fact: int | None = None
+    after_qizhong = False
+    pending_delta: tuple[Num, str] | None = None
+    last_money_tagged = False      # the money figure just before a percentage was read
+    first_fact = len(reading.facts)
+    page = reading.page_at(s)
+    clause_start = s
+    for n in nums:
+        cs = max(clause_start, _clause_start(text, n.start, s))
+        words = text[cs:n.start]
+        if "其中" in text[s:n.start] or "主要用于" in text[s:n.start]:
+            after_qizhong = True
+        if n.kind == "money":
+            w = words.strip()
+            dm = DELTA_WORD.search(w)
+            if dm:
+                # 与2023年度相比,收入支出总计增加X万元: a change, of the figure it names
+                # (or of the sentence's subject).
+                who = re.sub(r"^.*?(?:比|较|与)[^,;]*?(?:相比|同比|对比)?(?=[^,;]*$)", "", w[: dm.start()])
+                who = re.sub(r"^(?:上年|上年度|20\d{2}年度?)(?:决算数?)?", "", who)
+                named = _name(who, sec, tax, year, subject_key, reading.issuer) if who else None
+                key = named[0] if named else subject_key
+                if key is not None:
+                    subject_key = (key[0], key[1], "final", key[3])
+                    pending_delta = (n, dm.group(1))
+                clause_start = n.end
+                continue
+            if re.search(r"(?:比|较|与)[^,;]*$", w):
+                clause_start = n.end
+                continue
+            named = _name(w, sec, tax, year, subject_key, reading.issuer)
+            last_money_tagged = named is not None
+            if named is None:
+                clause_start = n.end
+                continue
+            key, label = named
+            concept, dims, measure, period = key
+            f = LFact(concept=concept, dims=dims, num=n, quote=Quote(text[cs:n.end].strip(), _lstrip(text, cs), n.end),
+                      where="text", measure=measure, period=period, label=label, page=page,
+                      section=sec.id if sec else "")
+            reading.facts.append(f)
+            idx = len(reading.facts) - 1
+            if head is None and not after_qizhong:
+                head = idx
+            last_fact = idx
+            subject_key = (concept, dims, "final", period)
+            clause_start = n.end
+            continue
+        # A percentage: a share, a change, a completion rate.
+        w = text[cs:n.start].strip()
+        quote = Quote(text[s:e], s, e)
+        sm = SHARE.search(w)
+        cm = COMPLETION.search(w)
+        if sm and last_fact is not None and last_money_tagged:
+            bases = []
+            bname = sm.group("base").strip()
+            if bname:
+                # 占本年支出合计的: the department's total, or the section's (charitably both).
+                for scope in (None, sec):
+                    bk = _name(bname, scope, tax, year, None, reading.issuer)
+                    if bk is not None and bk[0] not in bases:
+                        bases.append(bk[0])
+            if head is not None and head != last_fact:
+                bases.append(reading.facts[head].key)
+            if sec is not None and not bname:
+                bases.append(_section_total(sec, reading.facts[last_fact]))
+            reading.statements.append(Statement(type="share", quote=quote, stated=n, subject=last_fact,
+                                                base=[b for b in bases if b], page=page, section=sec.id if sec else ""))
+        elif cm and subject_key is not None:
+            which = (cm.group("base") or "") if cm.lastindex else ""
+            measure = "budget_initial" if "年初" in which else "budget_adjusted" if ("调整" in which or "全年" in which) else "budget"
+            c, d, _, p = subject_key
+            reading.statements.append(Statement(type="completion", quote=quote, stated=n, subject=last_fact or -1,
+                                                base=[(c, d, measure, p)], words=which, page=page,
+                                                section=sec.id if sec else ""))
+        elif (PCT_UP.search(w) or PCT_DOWN.search(w)) and subject_key is not None:
+            word = (PCT_UP.search(w) or PCT_DOWN.search(w)).group(1)
+            delta, dword = pending_delta if pending_delta else (None, "")
+            # The figure the change is of, then (charitably) the sentence's other figures.
+            others = [reading.facts[i].key for i in range(first_fact, len(reading.facts))
+                      if reading.facts[i].measure == "final"]
+            bases = [subject_key] + [k for k in others if k != subject_key]
+            reading.statements.append(Statement(type="growth", quote=quote, stated=n, subject=last_fact or -1,
+                                                base=bases, delta=delta, words=(dword + "/" + word).strip("/"),
+                                                direction=_dir(word), page=page, section=sec.id if sec else ""))
+            pending_delta = None
+        clause_start = n.end
+    if subject_key is not None:
+        _compare(text, s, e, sec, reading, subject_key, last_fact if last_fact is not None else -1)
+    return subject_key
+
+
+def _compare(text: str, s: int, e: int, sec: Section | None, reading: Reading, subject_key: tuple, subject: int) -> None:
+    cmp_ = COMPARE.search(text, s, e)
+    if not cmp_:
+        return
+    word = cmp_.group(1)
+    which = cmp_.group(2) or ""
+    measure = "budget_initial" if which == "年初" else "budget_adjusted" if which in ("调整后", "全年") else "budget"
+    c, d, _, p = subject_key
+    reading.statements.append(Statement(type="compare", quote=Quote(text[s:e], s, e), subject=subject,
+                                        base=[(c, d, measure, p), (c, d, "final", p)], words=word,
+                                        direction=_dir(word), page=reading.page_at(s), section=sec.id if sec else ""))
+
+
+def _dir(word: str) -> int:
+    if word in ("增加", "增长", "上升", "增", "提高", "增幅", "大于", "高于", "超过", "多于"):
+        return 1
+    if word in ("减少", "下降", "降低", "减", "降幅", "小于", "低于", "少于"):
+        return -1
+    return 0
+
+
+def _clause_start(text: str, pos: int, floor: int) -> int:
+    i = pos - 1
+    while i >= floor and text[i] not in ",;，；:。\n":
+        i -= 1
+    return i + 1
+
+
+def _lstrip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _name(words: str, sec: Section | None, tax: Taxonomy, year: int | None, subject: tuple | None,
+          issuer_prefix: str = ""):
+    """(key, label) of the figure named by `words`, or None when unsure."""
+    w = re.sub(r"\s+", "", words)
+    w = _TRIM.sub("", w)
+    if issuer_prefix and w.startswith(issuer_prefix):
+        w = _TRIM.sub("", w[len(issuer_prefix):])
+    period = "current"
+    m = re.match(r"^(20\d{2})年(?:度)?", w)
+    if m:
+        if year and int(m.group(1)) == year - 1:
+            period = "prior"
+        elif year and int(m.group(1)) != year:
+            return None
+        w = _TRIM.sub("", w[m.end():])
+    if w.startswith("上年") and not w.startswith("上年结转"):
+        period = "prior"
+        w = re.sub(r"^上年度?", "", w)
+    w = _TIME.sub("", w)
+    measure, measured = "final", False
+    for mname, rx in MEASURE_WORDS:
+        mm = rx.search(w)
+        if mm:
+            measure, measured = mname, True
+            w = w[: mm.start()]
+            break
+    w = _TAIL_NOISE.sub("", w)
+    w = re.sub(r"^[“\"]|[”\"]$", "", w)
+    if not w or (w in ("支出", "收入") and subject is not None and measured and
+                 (measure != "final" or subject[0] not in ("expense", "income"))):
+        if subject is None or not measured:
+            return None      # a bare figure: only 年初预算为 / 决算为 … speak of the sentence's subject
+        c, d, _, p = subject
+        return (c, d, measure, p), ""
+    if w in ("支出", "收入") and sec is not None and sec.concept and sec.concept not in ("expense", "income"):
+        return None          # 支出 of what? (接待…支出0.91万元 under 三公: not the 三公 total)
+    hit = _concept_of(w, tax)
+    if hit is None:
+        return None
+    concept, dims = hit
+    ctx = dict(sec.dims) if sec else {}
+    if sec and sec.concept and concept in ("expense", "income") and not dims and concept != sec.concept:
+        ctx = {}
+    ctx.update(dims)
+    if concept == "sangong" and "fund" not in ctx:
+        ctx["fund"] = "fiscal"
+    allowed = tax.concepts[concept].dims
+    clean = {k: v for k, v in ctx.items() if k in allowed and v != tax.dims[k].root}
+    return (concept, dims_of(clean), measure, period), w
+
+
+def _concept_of(name: str, tax: Taxonomy) -> tuple[str, dict] | None:
+    key = label_key(name)
+    for cand in (key, re.sub(r"(?:支出|费用)$", "", key) if key.endswith(("费支出", "经费支出", "费用")) else None):
+        if not cand:
+            continue
+        t = tax.term(cand)
+        if t is not None and t.concept and not t.measure and t.role == "":
+            return t.concept, dict(t.dims)
+        if t is not None and t.side_concepts:
+            return None
+    if key in _NAME_EXTRA:
+        c, d = _NAME_EXTRA[key]
+        return c, dict(d)
+    for prefix, fund in tax.fund_words():
+        if key.startswith(prefix) and len(key) > len(prefix):
+            rest = _concept_of(key[len(prefix):], tax)
+            if rest is not None and rest[0] in ("income", "expense", "grand_total_in", "grand_total_out",
+                                                "carry_begin", "carry_end", "sangong"):
+                if "fund" in rest[1] and rest[1]["fund"] != fund:
+                    return None
+                return rest[0], {**rest[1], "fund": fund}
+            return None
+    if "(款)" in name or "(项)" in name:
+        return None      # 款 and 项 are read from their codes, in the tables
+    bare = key.replace("(类)", "")
+    fc = tax.func_class(bare) or (tax.func_class(bare + "支出") if "(类)" in name and not bare.endswith("支出") else None)
+    if fc:
+        return "expense", {"func": fc}
+    return None
+
+
+def _section_total(sec: Section, f: LFact) -> tuple | None:
+    """The whole a share is of when the sentence names none: the section's total."""
+    if not sec.concept and not sec.dims:
+        return None
+    concept = sec.concept or f.concept
+    if concept != f.concept:
+        return None
+    return (concept, dims_of(dict(sec.dims)), f.measure, f.period)
