@@ -9,7 +9,6 @@ from __future__ import annotations
 from rules.base import r
 from rules.relations import Check, check_all, localize
 from rules.taxonomy import default as taxonomy
-from rules.tolerance import fmt
 from worker.facts import ParsedReport
 from worker.ledger import LFact, Reading
 
@@ -67,7 +66,7 @@ def amount(f: LFact) -> str:
 
 
 def wan(x: float) -> str:
-    return f"{fmt(x, 2)}万元"
+    return f"{x:,.2f}万元"
 
 
 def quotes(report: ParsedReport, f: LFact) -> list[tuple[str, int, int]]:

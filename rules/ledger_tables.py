@@ -21,6 +21,24 @@ from worker.facts import ParsedReport
 family("ledger", doc=__doc__)
 
 
+def _part_name(rd, total, f) -> str:
+    """A part as the reader sees it beside its total: its column in the same row, else its row."""
+    if f.where == "table" and total.where == "table" and f.table == total.table and f.row == total.row:
+        return f.header.split("/")[-1]
+    if f.where == "table" and f.table != total.table:
+        return ev.table_name(rd, f) + f.label.strip()
+    return f.label.strip() or f.header.split("/")[-1]
+
+
+def _parts_text(rd, c) -> str:
+    total = rd.facts[c.total]
+    text = ""
+    for k, (sgn, j) in enumerate(c.parts[:8]):
+        item = f"{_part_name(rd, total, rd.facts[j])}{ev.amount(rd.facts[j])}"
+        text += (("− " if sgn < 0 else "") + item) if k == 0 else (" − " if sgn < 0 else " + ") + item
+    return text + (" + …" if len(c.parts) > 8 else "")
+
+
 def _relation_lines(rd, p: Problem) -> list[dict]:
     out = []
     for c in p.checks:
@@ -44,15 +62,19 @@ def _finding(report: ParsedReport, rd, p: Problem, kind: str, rule: str) -> Find
     quotes = ev.quotes(report, culprit)
     for c in p.checks:
         for i in c.facts:
-            if i != p.culprit and len(quotes) < 8 and (c.kind == "equal" or i == c.total):
+            if i != p.culprit and len(quotes) < 8 and (c.kind == "equal" or i == c.total or p.culprit < 0):
                 for q in ev.quotes(report, rd.facts[i]):
                     if q not in quotes:
                         quotes.append(q)
     what = ev.where(rd, culprit)
     if kind == "total_mismatch":
-        title = f"{what}印为{ev.amount(culprit)},按勾稽关系应为{ev.wan(implied)}"
-        parts = ";".join(f"{x['relation']}:算得{ev.wan(x['computed'])}" if x["relation"] != "同一数字" else
-                         f"{x['other']}为{ev.wan(x['computed'])}" for x in lines[:6])
+        if p.culprit >= 0:
+            title = f"{what}印为{ev.amount(culprit)},按勾稽关系应为{ev.wan(implied)}"
+        else:   # one relation: which of its figures is wrong cannot be told
+            title = f"{what}印为{ev.amount(culprit)},与{first.name.split(' = ')[-1][:30]}之和{ev.wan(implied)}不符"
+        parts = ";".join(f"{c.name.split(' = ')[0]} = {_parts_text(rd, c)} = {ev.wan((c.computed[0] + c.computed[1]) / 2)}"
+                         if c.kind != "equal" else f"{ev.where(rd, rd.facts[c.parts[0][1]])}为{ev.amount(rd.facts[c.parts[0][1]])}"
+                         for c in p.checks[:6])
         message = (f"{what}印为{ev.amount(culprit)}。按部门决算报表的勾稽关系核对:{parts}。"
                    f"该数与相关数字不符,合计或明细有误(差额{ev.wan(abs(culprit.num.value - implied))})。")
     else:

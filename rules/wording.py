@@ -42,8 +42,8 @@ def compare(report: ParsedReport, opts: dict) -> list[Finding]:
         bkey, fkey = tuple(s.base[0]), tuple(s.base[1])
         measures = ("budget", "budget_initial", "budget_adjusted") if bkey[2] == "budget" else (bkey[2],)
         budgets, finals = figures(rd, bkey, measures), figures(rd, fkey)
-        if not budgets or not finals:
-            continue
+        if not budgets or not finals or all(f.num.value == 0 for f in budgets + finals):
+            continue      # nothing budgeted, nothing spent: no comparison to get wrong
         fits = []
         for b in budgets:
             for f in finals:

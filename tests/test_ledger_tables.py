@@ -235,3 +235,43 @@ def test_narrative_figure_against_the_table():
     assert conflicts[0].evidence["stated"] == 1040.0 and conflicts[0].evidence["computed"] == 1030.0
     # 730/1030 = 70.87% and 300/1030 = 29.13%: the shares fit the table's total, so no share alert.
     assert [f for f in found if f.kind == "stated_value_mismatch"] == []
+
+
+def _flat(rows: list[list[str]], sep: str) -> str:
+    """A table flattened as portals print it: empty cells and merged cells dropped."""
+    return "\n".join(sep.join(c for c in r if c and c not in ("<", "^")) for r in rows) if sep != "\n" else \
+        "\n".join(c for r in rows for c in r if c and c not in ("<", "^"))
+
+
+def test_flattened_tables_are_read_where_the_columns_are_certain():
+    from rules.relations import check_all
+    from rules.taxonomy import default
+    from worker.read import read
+
+    for sep, kind in ((" ", "spaced"), ("\n", "lines")):
+        text = "某局\n2024年度部门决算\n支出决算表\n单位:万元\n" + _flat(T3, sep) + "\n注:本表反映部门本年度各项支出情况。\n"
+        rd = read(text, [], year=2024)
+        (t,) = rd.tables
+        assert (t.type, t.kind) == ("expense", kind)
+        # 2010301 行政运行 500.00 500.00: 基本支出 or 项目支出? Not guessed, listed.
+        assert "行:行政运行" in t.unmapped and "行:一般行政管理事务" in t.unmapped
+        f = fact(rd, "expense", "201 一般公共服务支出", "项目支出")
+        assert f.num.value == 300.0 and text[f.quote.start:f.quote.end] == "300.00"
+        checks = check_all(rd, default())
+        assert checks and not [c for c in checks if not c.ok]
+
+
+def test_a_wrong_figure_in_a_flattened_table_is_found():
+    from alerts.engine import evaluate
+    from worker.read import read
+
+    t3 = copy.deepcopy(T3)
+    t3[2][3] = "740.00"            # 合计 基本支出; 500.00 + 150.00 + 80.00 = 730.00
+    text = "某局\n2024年度部门决算\n支出决算表\n单位:万元\n" + _flat(t3, " ") + "\n"
+    rd = read(text, [], year=2024)
+    found = evaluate(_report(text, rd), None, ["ledger"], strict=True)
+    # The rows of 208 and 221 lost their empty 项目支出 cells, so the column cannot be added up;
+    # the 合计 row still does not add up: 740.00 + 300.00 = 1,040.00, printed 1,030.00.
+    assert [(f.kind, f.evidence["stated"], f.evidence["computed"]) for f in found] == [("total_mismatch", 1030.0, 1040.0)]
+    assert 740.0 in found[0].evidence["parts"] and "740.00" in [q[0] for q in found[0].quotes] or \
+        "740.00" in found[0].message

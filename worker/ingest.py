@@ -319,7 +319,7 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
     parsed = parse_report(norm.text, grids, pages)
     parsed.meta.warnings = warnings + [f"附件未能读取 {f}" for f in failed] + parsed.meta.warnings
     rows = encode_facts(parsed)
-    rows.ledger = ledger_store.encode(parsed.reading)
+    rows.ledger = ledger_store.encode(parsed.reading) if parsed.reading is not None else None
     return Prepared("parsed", "", infos, text=norm.text, original=norm.original if norm.changed else None,
                     parsed=parsed, rows=rows)
 

@@ -202,10 +202,12 @@ class Store:
         """Replace a report's facts (and their numbers) with freshly parsed ones.
         `rows` are the facts already encoded (by a parser process)."""
         rows = rows or encode_facts(parsed)
+        if rows.ledger is None and parsed.reading is not None:
+            rows.ledger = ledger_store.encode(parsed.reading)
         if rows.ledger is not None:
             ledger_store.save(conn, report_id, rows.ledger)
-        elif parsed.reading is not None:
-            ledger_store.save(conn, report_id, ledger_store.encode(parsed.reading))
+        else:
+            ledger_store.delete(conn, report_id)      # no reading: no stale ledger either
         conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
         conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
         conn.executemany("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?)",

@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import logging
+
 from worker.facts import Indicator, ParsedReport
 from worker.parse.meta import parse_meta, truncation_warnings
 from worker.parse.narrative import Narrative
@@ -11,6 +13,7 @@ from worker.parse.tablefacts import cell_mentions, form_projects, read_tables
 from worker.parse.tables import Table, flat_blocks, pipe_tables
 
 PARSER_VERSION = "2"
+log = logging.getLogger("audit_worker.parse")
 
 
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -52,8 +55,13 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
     report.facts.extend(from_tables.facts)
     report.facts.extend(forms.facts)
     report.facts.extend(cell_mentions([f for f in from_tables.facts if isinstance(f, Indicator)]))
-    report.reading = read(text, [t for t in tables if t.kind != "flat"], pages, taxonomy,
-                          year=meta.year, issuer=meta.issuer)
+    try:
+        report.reading = read(text, [t for t in tables if t.kind != "flat"], pages, taxonomy,
+                              year=meta.year, issuer=meta.issuer)
+    except Exception as e:  # a reader bug costs the ledger, not the report's other facts
+        log.exception("table reading failed")
+        meta.warnings.append(f"报表读取出错({type(e).__name__}),本报告未核对报表勾稽关系")
+        return report
     for t in report.reading.tables:
         meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
     return report

@@ -28,6 +28,8 @@ class Grid:
         return cls(table, max((len(r) for r in table.rows), default=0))
 
     def cell(self, r: int, c: int) -> Cell | None:
+        if not 0 <= r < len(self.table.rows) or c < 0:
+            return None
         row = self.table.rows[r]
         return row[c] if c < len(row) else None
 

@@ -42,6 +42,7 @@ _NAME_EXTRA = {  # narrative names of table concepts
 _TRIM = re.compile(r"^(?:其中|包括|主要是|主要为|分别为|分别是|主要用于|用于|以下方面|具体情况如下|合计|共计|总计为|和|及|与|是|为|"
                    r"\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.](?!\d)|"
                    r"本部门|本单位|我局|我单位|我部门|我委|我办|本级|全局|全年|本年度)+")
+_FIGURE = re.compile(r"\d\s*(?:万元|元|亿元|千元|%)|百分之")
 _TIME = re.compile(r"^(?:20\d{2}年(?:度)?|本年度?|当年|全年|截至20\d{2}年\d{1,2}月\d{1,2}日|年度)")
 _TAIL_NOISE = re.compile(r"(?:为|是|达|共|约|共计|累计|的)+$")   # 合计/总计 belong to names
 
@@ -59,19 +60,24 @@ def tag(text: str, reading: Reading, fr: Frame, spans: list[tuple[int, int]], ta
             continue      # outside the 情况说明's parts a figure's context is a guess
         if sec is not prev_sec:
             prev, prev_sec = None, sec
-        if not re.search(r"\d", m.group(0)):
-            # 决算数大于预算数的主要原因…: a comparison of the figures just stated.
-            if prev is not None:
+        if not _FIGURE.search(m.group(0)):
+            item = _func_item(m.group(0), sec, reading, tax)
+            if item is not None:
+                # 1、教育支出(类)普通教育(款)初中教育(项)。: the item the next sentences' figures are of.
+                prev = (item, -1)
+            elif prev is not None:
+                # 决算数大于预算数的主要原因…: a comparison of the figures just stated.
                 _compare(text, s, e, sec, reading, prev[0], prev[1])
             continue
         before = len(reading.facts)
-        subject = _sentence(text, s, e, sec, reading, tax, year)
-        if subject is not None:
-            prev = (subject, len(reading.facts) - 1 if len(reading.facts) > before else -1)
+        subject = _sentence(text, s, e, sec, reading, tax, year, prev[0] if prev else None)
+        # The next sentence may refer to this one's subject; a sentence whose subject
+        # could not be told breaks the chain.
+        prev = (subject, len(reading.facts) - 1 if len(reading.facts) > before else -1) if subject else None
 
 
 def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, tax: Taxonomy,
-              year: int | None) -> tuple | None:
+              year: int | None, carried: tuple | None = None) -> tuple | None:
     """Tag one sentence's figures and statements; returns its subject (the key of
     the figure it speaks of last), which a following sentence may refer to."""
     sent = text[s:e]
@@ -79,11 +85,12 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
     if not nums:
         return None
     head: int | None = None          # the first figure of the sentence: the whole a 其中 list splits
-    subject_key: tuple | None = None
+    subject_key: tuple | None = carried   # 年初预算为…: the item named in the sentence before
     last_fact: int | None = None
     after_qizhong = False
     pending_delta: tuple[Num, str] | None = None
     last_money_tagged = False      # the money figure just before a percentage was read
+    first_money = True
     first_fact = len(reading.facts)
     page = reading.page_at(s)
     clause_start = s
@@ -98,8 +105,13 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
             if dm:
                 # 与2023年度相比,收入支出总计增加X万元: a change, of the figure it names
                 # (or of the sentence's subject).
-                who = re.sub(r"^.*?(?:比|较|与)[^,;]*?(?:相比|同比|对比)?(?=[^,;]*$)", "", w[: dm.start()])
-                who = re.sub(r"^(?:上年|上年度|20\d{2}年度?)(?:决算数?)?", "", who)
+                who = w[: dm.start()]
+                cmp_ = re.search(r"(?:与|同)[^,;]{0,24}?(?:相比|对比)", who)
+                if cmp_:
+                    who = who[cmp_.end():]             # 与2023年度相比X增加: X
+                cut = re.search(r"比|较|同比", who)
+                if cut:
+                    who = who[: cut.start()]           # X比上年增加: X
                 named = _name(who, sec, tax, year, subject_key, reading.issuer) if who else None
                 key = named[0] if named else subject_key
                 if key is not None:
@@ -113,8 +125,12 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
             named = _name(w, sec, tax, year, subject_key, reading.issuer)
             last_money_tagged = named is not None
             if named is None:
+                if first_money:
+                    subject_key = None       # the sentence names something unread: the last one's subject is not it
+                first_money = False
                 clause_start = n.end
                 continue
+            first_money = False
             key, label = named
             concept, dims, measure, period = key
             f = LFact(concept=concept, dims=dims, num=n, quote=Quote(text[cs:n.end].strip(), _lstrip(text, cs), n.end),
@@ -281,11 +297,51 @@ def _concept_of(name: str, tax: Taxonomy) -> tuple[str, dict] | None:
             return None
     if "(款)" in name or "(项)" in name:
         return None      # 款 and 项 are read from their codes, in the tables
-    bare = key.replace("(类)", "")
-    fc = tax.func_class(bare) or (tax.func_class(bare + "支出") if "(类)" in name and not bare.endswith("支出") else None)
+    # 教育支出(类)…, 一般公共服务(类)支出: the name with its (类) mark.
+    fc = None
+    for bare in (re.sub(r"\(类\).*$", "", key), key.replace("(类)", "")):
+        fc = fc or tax.func_class(bare) or (tax.func_class(bare + "支出") if "(类)" in name and not bare.endswith("支出") else None)
     if fc:
         return "expense", {"func": fc}
     return None
+
+
+_ITEM = re.compile(r"(?P<l>[^()、,.:。]+?)\(类\)(?:(?P<k>[^,。;]+?)\(款\))?(?:(?P<x>[^,。;]+?)\(项\))?")
+
+
+def _func_item(sentence: str, sec: Section | None, reading: Reading, tax: Taxonomy) -> tuple | None:
+    """The key of a 功能分类 item named 教育支出(类)普通教育(款)初中教育(项): the 类
+    by its name, the 款 and 项 by the names the report's own tables print under it."""
+    flat = re.sub(r"[\s“”\"]", "", sentence)
+    m = _ITEM.search(flat)
+    if m is None or sec is None or sec.concept != "expense":
+        return None
+    if ("(款)" in flat and not m.group("k")) or ("(项)" in flat and not m.group("x")):
+        return None              # a level named but not read: not the 类 itself
+    name = re.sub(r"^\d{1,2}[、.]", "", m.group("l"))
+    code = tax.func_class(name) or tax.func_class(name + "支出")
+    if code is None:
+        return None
+    names = _coded_names(reading)
+    for part in (m.group("k"), m.group("x")):
+        if not part:
+            break
+        under = [c for c, n in names.items() if n == label_key(part) and c.startswith(code) and len(c) == len(code) + 2]
+        if len(under) != 1:
+            return None          # not printed, or printed twice: not guessed
+        code = under[0]
+    dims = {**{k: v for k, v in sec.dims.items() if k in tax.concepts["expense"].dims}, "func": code}
+    return ("expense", dims_of(dims), "final", "current")
+
+
+def _coded_names(reading: Reading) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for f in reading.facts:
+        if f.where == "table" and f.dim("func"):
+            code, _, name = f.label.strip().partition(" ")
+            if code == f.dim("func") and name:
+                out.setdefault(code, label_key(name))
+    return out
 
 
 def _section_total(sec: Section, f: LFact) -> tuple | None:

@@ -16,6 +16,7 @@ from worker.facts import Quote
 from worker.ledger import LFact, ReadTable, dims_of
 from worker.numbers import Num
 from worker.read.columns import Piece, header_piece, merge, resolve_totals, term_piece
+from worker.read.flatalign import align
 from worker.read.grid import Grid, figure, is_code, is_figure_text, key
 from worker.parse.tables import Cell, Table
 
@@ -43,6 +44,12 @@ def recognize(table: Table, tdef: TableDef | None, tax: Taxonomy, index: int, ti
         rt.has_figures = any(_nonzero(c) for r in table.rows for c in r)
         rt.status = "unmapped"
         return rt, []
+    if _ragged(table):
+        table, skipped = align(table if table.header_rows is not None else _with_header(table, tax), tax,
+                               tdef.two_sided, tdef.rows in ("func", "econ"))
+        rt.unmapped += ["行:" + s for s in skipped]
+        g = Grid.of(table)
+        rt.cols = g.width
     h = header_count(g, tax) if table.header_rows is None else table.header_rows
     body = list(range(h, len(table.rows)))
     paths = {c: header_path(g, h, c) for c in range(g.width)}
@@ -96,7 +103,7 @@ def recognize(table: Table, tdef: TableDef | None, tax: Taxonomy, index: int, ti
                                    header="/".join(paths[c]), page=cell.page, blank=blank,
                                    label_start=ls, label_end=le))
     rt.facts = len(facts)
-    rt.has_figures = any(not f.blank and f.num.value != 0 for f in facts) or \
+    rt.has_figures = any(not f.blank and f.num.value != 0 for f in facts) or bool(rt.unmapped) or \
         any(_nonzero(g.cell(r, c)) for r in body for grp in groups for c in grp.figures)
     if not rt.has_figures:
         rt.status = "empty"
@@ -107,6 +114,20 @@ def recognize(table: Table, tdef: TableDef | None, tax: Taxonomy, index: int, ti
     else:
         rt.status = "unmapped"
     return rt, facts
+
+
+def _ragged(table: Table) -> bool:
+    """A flattened table whose rows lost their empty cells: positions are not columns."""
+    if table.aligned or table.kind == "grid":
+        return False
+    widths = {len(r) for r in table.rows[(table.header_rows or 0):] if any(c.text.strip() for c in r)}
+    return table.kind in ("lines", "spaced", "run") or len(widths) > 1
+
+
+def _with_header(table: Table, tax: Taxonomy) -> Table:
+    """The same table with its header rows counted."""
+    table.header_rows = header_count(Grid.of(table), tax)
+    return table
 
 
 def _label_span(g: Grid, r: int, grp: Group) -> tuple[int, int]:
