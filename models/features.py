@@ -97,6 +97,10 @@ def material(report: ParsedReport) -> dict:
     satisfaction values with their quotes."""
     from worker.parse.lang import name_key
 
+    sats = _sats(report)
+    ledger = _ledger_material(report)
+    if ledger is not None:
+        return {**ledger, "sats": sats}
     by_start = {a.num.start: a for a in report.of(Amount)}
     growth = []
     for c in report.of(Claim):
@@ -110,7 +114,7 @@ def material(report: ParsedReport) -> dict:
         a = by_start.get(c.numerator.start)
         if a is None:
             continue
-        growth.append({"name": name_key(a.subject + a.name), "label": a.name, "current": c.numerator.value,
+        growth.append({"name": name_key(a.subject + a.name), "label": a.name, "currents": [c.numerator.value],
                        "current_p": c.numerator.precision, "current_scale": c.numerator.scale,
                        "delta": c.delta.value, "delta_p": c.delta.precision, "delta_scale": c.delta.scale,
                        "dir": c.direction, "stated": c.stated.value, "quote": _quote(c.quote.text)})
@@ -122,6 +126,48 @@ def material(report: ParsedReport) -> dict:
         if k and k not in amounts:
             amounts[k] = {"value": a.num.value, "p": a.num.precision, "scale": a.num.scale, "raw": a.num.raw,
                           "quote": _quote(a.quote.text)}
+    return {"growth": growth, "amounts": amounts, "sats": sats}
+
+
+_PREVIOUS_YEAR = re.compile(r"上年|上一年|去年|(?:比|较|与)\s*\d{4}\s*年")
+
+
+def _ledger_material(report: ParsedReport) -> dict | None:
+    """Changes on the previous year and the year's figures from the ledger:
+    named by concept and context, so two years' reports name them alike."""
+    rd = getattr(report, "reading", None)
+    if rd is None or not getattr(rd, "facts", None):
+        return None
+
+    def name(key) -> str:
+        concept, dims, _, _ = key
+        return concept + "|" + ",".join(f"{k}={v}" for k, v in dims)
+
+    amounts: dict = {}
+    for f in sorted(rd.facts, key=lambda f: f.where != "table"):      # a table's figure first
+        if f.measure != "final" or f.period != "current" or f.blank:
+            continue
+        amounts.setdefault(name(f.key), {"value": f.num.value, "p": f.num.precision, "scale": f.num.scale,
+                                         "raw": f.num.raw, "quote": _quote(f.quote.text)})
+    growth = []
+    for st in rd.statements:
+        if st.type not in ("growth", "delta") or st.delta is None or not st.base or \
+                not _PREVIOUS_YEAR.search(st.quote.text):
+            continue
+        key = tuple(st.base[0])
+        currents = [f for f in rd.facts if f.key == key and not f.blank]
+        if not currents:
+            continue
+        up = -1 if any(w in st.words for w in ("减少", "下降", "降低")) else 1
+        growth.append({"name": name(key), "label": currents[0].label or name(key),
+                       "currents": sorted({f.num.value for f in currents}),
+                       "current_p": min(f.num.precision for f in currents), "current_scale": currents[0].num.scale,
+                       "delta": st.delta.value, "delta_p": st.delta.precision, "delta_scale": st.delta.scale,
+                       "dir": up, "stated": st.stated.value if st.stated else None, "quote": _quote(st.quote.text)})
+    return {"growth": growth, "amounts": amounts}
+
+
+def _sats(report: ParsedReport) -> list:
     sats = []
     for i in report.of(Indicator):
         if _SAT.search(i.name) and i.actual is not None and i.actual.kind == "percent" and not i.actual_is_share:
@@ -132,7 +178,7 @@ def material(report: ParsedReport) -> dict:
             if not any(abs(s["value"] - m.num.value) < 1e-9 and s["name"] == m.name for s in sats):
                 sats.append({"name": m.name, "value": m.num.value, "raw": m.num.raw, "quote": _quote(m.quote.text),
                              "owner": m.owner})
-    return {"growth": growth, "amounts": amounts, "sats": sats}
+    return sats
 
 
 def features(report: ParsedReport) -> dict:

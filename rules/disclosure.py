@@ -66,8 +66,8 @@ def required_table(report: ParsedReport, opts: dict) -> list[Finding]:
         if tid in found or tid not in tax.tables:
             continue
         tdef = tax.tables[tid]
-        if _said_absent(report.text, tdef):
-            continue
+        if tid not in listed and _said_absent(report.text, tdef):
+            continue            # omitted, and the text says there is nothing to show
         if tid in listed:
             line, s, e = listed[tid]
             title = f"目录列有《{tdef.name}》,正文中没有这张表"
@@ -90,8 +90,8 @@ def required_table(report: ParsedReport, opts: dict) -> list[Finding]:
 @detector("disclosure.empty_table", "disclosure_incomplete", severity="low")
 def empty_table(report: ParsedReport, opts: dict) -> list[Finding]:
     """A table that must say why it is empty (政府性基金, 国有资本经营, “三公”)
-    printed without figures and without its 空表说明, and with no sentence
-    elsewhere saying the department has none."""
+    printed without figures and without its 空表说明 under it (the template:
+    仍保留该表格式,并在本表下方作说明)."""
     rd = ev.reading(report)
     if rd is None or rd.blank_form or not any(t.has_figures for t in rd.tables):
         return []
@@ -99,9 +99,9 @@ def empty_table(report: ParsedReport, opts: dict) -> list[Finding]:
     out = []
     for t in rd.tables:
         tdef = tax.tables.get(t.type)
+        # The template asks for the note under the table itself; a sentence of the
+        # 情况说明 saying the same does not stand in for it.
         if tdef is None or not tdef.empty_note or t.has_figures or t.empty_note or t.status != "empty":
-            continue
-        if _said_absent(report.text, tdef):
             continue
         where = f"第{t.page}页" if t.page else ""
         title = f"《{t.title or tdef.name}》为空表,但没有空表说明"

@@ -235,11 +235,19 @@ def localize(checks: list[Check], facts: list[LFact]) -> list[Problem]:
                 passed_with[i] += 1
     remaining = list(failed)
     problems: list[Problem] = []
+
+    def weighs(c: Check, i: int) -> bool:
+        # A sentence disagreeing with a table cell says the sentence may be wrong,
+        # not that the cell is: a cell is blamed by the tables' own relations.
+        return not (facts[i].where == "table" and c.kind == "equal" and
+                    any(facts[j].where == "text" for j in c.facts))
+
     while remaining:
         count: dict[int, int] = defaultdict(int)
         for c in remaining:
             for i in set(c.facts):
-                count[i] += 1
+                if weighs(c, i):
+                    count[i] += 1
         best = max(count, key=lambda i: (count[i], facts[i].where == "text", -passed_with[i],
                                          any(c.total == i for c in remaining)))
         if count[best] < 2:

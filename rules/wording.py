@@ -44,16 +44,20 @@ def compare(report: ParsedReport, opts: dict) -> list[Finding]:
         budgets, finals = figures(rd, bkey, measures), figures(rd, fkey)
         if not budgets or not finals or all(f.num.value == 0 for f in budgets + finals):
             continue      # nothing budgeted, nothing spent: no comparison to get wrong
-        fits = []
+        # Reported only when every printing of the two figures contradicts the word
+        # (決算 certainly not larger for 大于, certainly not smaller for 小于).
+        contradicted = []
         for b in budgets:
             for f in finals:
                 diff = tol.sub(tol.interval(f.num), tol.interval(b.num))
-                u = max(tol.unit(f.num), tol.unit(b.num))
-                bigger, smaller = diff[1] > u, diff[0] < -u
-                equal = diff[0] - u <= 0 <= diff[1] + u
-                fits.append(s.words in ("大于", "高于", "超过", "多于") and bigger or
-                            s.words in ("小于", "低于", "少于") and smaller or s.words == "等于" and equal)
-        if any(fits):
+                if s.words in ("大于", "高于", "超过", "多于"):
+                    contradicted.append(diff[1] <= 0)
+                elif s.words in ("小于", "低于", "少于"):
+                    contradicted.append(diff[0] >= 0)
+                else:
+                    u = max(tol.unit(f.num), tol.unit(b.num))
+                    contradicted.append(diff[0] > u or diff[1] < -u)
+        if not contradicted or not all(contradicted):
             continue
         b, f = budgets[0], finals[0]
         truth = "大于" if f.num.value > b.num.value else "小于" if f.num.value < b.num.value else "等于"
@@ -78,7 +82,7 @@ def direction(report: ParsedReport, opts: dict) -> list[Finding]:
         return []
     out = []
     for s in rd.statements:
-        if s.type != "growth" or not s.base:
+        if s.type not in ("growth", "delta") or not s.base:
             continue
         words = [w for w in s.words.split("/") if w]
         dirs = {_dir(w) for w in words} - {0}

@@ -162,3 +162,14 @@ def test_empty_table_and_its_note():
     found = evaluate(ParsedReport(text=text, meta=ReportMeta(year=2024), reading=rd), None,
                      ["disclosure.note_on_filled"], strict=True)
     assert [f.rule for f in found] == ["disclosure.note_on_filled"]
+
+
+def test_a_comparison_sentence_speaks_of_what_it_names():
+    lines = copy.copy(GOOD)
+    lines[-1] = ("“三公”经费财政拨款支出年初预算为20.00万元,支出决算为15.50万元,完成预算的77.50%,其中:"
+                 "公务接待费决算为4.00万元,完成预算的80.00%。")
+    lines.append("2024年度“三公”经费支出决算数大于预算数的主要原因:公务活动增加。")     # 15.50 < 20.00
+    _, _, found = run(lines)
+    (f,) = found
+    assert f.rule == "wording.compare"
+    assert (f.evidence["executed"], f.evidence["budget"]) == (15.5, 20.0)      # the 三公 total, not 公务接待费

@@ -107,6 +107,24 @@ def test_previous_year_contradiction():
     assert previous(ctx([dict(prev, year=2022), cur(30.0)], "cross_year")) == {}     # no previous year stored
 
 
+def test_a_change_with_the_wrong_word_is_a_wording_finding():
+    from models.cross_year import direction, previous
+
+    prev = {"report_id": 1, "issuer": "某局", "year": 2023,
+            "material": {"amounts": {"expense|": {"value": 100.0, "p": 2, "scale": 1.0, "raw": "100.00万元",
+                                                  "quote": "本年支出合计100.00万元"}}}}
+    # 120.00 this year against 100.00 last year is a rise of 20.00, written as 减少20.00万元.
+    cur = {"report_id": 2, "issuer": "某局", "year": 2024, "material": {"growth": [
+        {"name": "expense|", "label": "本年支出合计", "currents": [120.0], "current_p": 2, "current_scale": 1.0,
+         "delta": 20.0, "delta_p": 2, "delta_scale": 1.0, "dir": -1, "stated": 14.29,
+         "quote": "本年支出合计120.00万元,比上年减少20.00万元,下降14.29%"}]}}
+    (f,) = direction(ctx([prev, cur], "cross_year"))[2]
+    assert f.kind == "wording_mismatch" and f.evidence["stated_word"] == "减少" and f.evidence["actual"] == "增加"
+    assert previous(ctx([prev, cur], "cross_year")) == {}      # the size is right: not a second alert
+    cur["material"]["growth"][0]["dir"] = 1
+    assert direction(ctx([prev, cur], "cross_year")) == {}
+
+
 def test_target_hugging_counts_only_non_trivial_inequality_targets():
     rows = [("数量指标", f"指标{i}", f"≥{t}个", f"{t}个") for i, t in enumerate([10, 20, 30, 40, 50])]
     rows += [("质量指标", "合格率", "≥100%", "100%"), ("质量指标", "事故数", "≤0起", "0起"),

@@ -281,7 +281,7 @@ def print_taxonomy(tax, show: str, as_json: bool) -> None:
                [{"identity": i.id, "name": i.name} for i in tax.identities]
     if as_json:
         for r in rows:
-            console.print_json(json.dumps(r, ensure_ascii=False))
+            print(json.dumps(r, ensure_ascii=False))
         return
     t = Table(title=f"taxonomy: {show} ({len(rows)}) from {len(tax.sources)} files")
     cols = list(rows[0].keys()) if rows else []

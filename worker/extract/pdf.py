@@ -370,6 +370,10 @@ def _append(doc: _Doc, prev: _Open, grid: list[list[Slot]], pno: int, head: int)
         while len(row) < width:
             row.append(Cell("", row[-1].end, row[-1].end, page=row[-1].page))
     grid = [list(r) + [""] * (width - len(r)) for r in grid]
+    # Merged cells point at rows of this page's grid, whose first `head` rows
+    # (the repeated header) were dropped; a span into them is not kept.
+    grid = [[s if not isinstance(s, tuple) else ((s[0] - head, s[1]) if s[0] >= head else "") for s in r]
+            for r in grid]
     if grid:
         start = doc.out.length
         rendered, rows = span_rows(grid, start, row_base=len(table.rows), pages=[pno] * len(grid))

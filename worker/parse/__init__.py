@@ -42,26 +42,33 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
     meta = parse_meta(text)
     meta.warnings = truncation_warnings(text)
     tables = find_tables(text, grids)
-    covered = [(t.start, t.end) for t in tables]
-    from_tables = read_tables(text, tables)
+    try:
+        reading = read(text, [t for t in tables if t.kind != "flat"], pages, taxonomy,
+                       year=meta.year, issuer=meta.issuer)
+    except Exception as e:  # a reader bug costs the ledger, not the report's other facts
+        log.exception("table reading failed")
+        meta.warnings.append(f"报表读取出错({type(e).__name__}),本报告未核对报表勾稽关系")
+        reading = None
+    # The standard tables are the ledger's; the older readers take the others
+    # (self-evaluation forms, project tables) and the text around them.
+    standard = {(t.start, t.end) for t in reading.tables if t.type} if reading else set()
+    others = [t for t in tables if (t.start, t.end) not in standard]
+    covered = [(t.start, t.end) for t in tables] + sorted(standard)
+    from_tables = read_tables(text, others)
     forms = form_projects(text, covered)
     names = list(dict.fromkeys(from_tables.project_names + forms.project_names))
     cells = from_tables.text_cells + forms.text_cells
     ignore = from_tables.ignore + forms.ignore
     narrative = Narrative(text, exclude=covered + cells + ignore, project_names=names, cells=cells)
-    report = ParsedReport(text=text, meta=meta)
+    report = ParsedReport(text=text, meta=meta, reading=reading)
     report.facts.extend(narrative.parse())
     report.facts.extend(narrative.project_money())
     report.facts.extend(from_tables.facts)
     report.facts.extend(forms.facts)
     report.facts.extend(cell_mentions([f for f in from_tables.facts if isinstance(f, Indicator)]))
-    try:
-        report.reading = read(text, [t for t in tables if t.kind != "flat"], pages, taxonomy,
-                              year=meta.year, issuer=meta.issuer)
-    except Exception as e:  # a reader bug costs the ledger, not the report's other facts
-        log.exception("table reading failed")
-        meta.warnings.append(f"报表读取出错({type(e).__name__}),本报告未核对报表勾稽关系")
-        return report
+    for t in reading.tables if reading else ():
+        meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
+    return report
     for t in report.reading.tables:
         meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
     return report

@@ -27,6 +27,7 @@ class Piece:
     words: list = field(default_factory=list)   # the printed words it was read from
     opens: bool = False
     side_concepts: dict = field(default_factory=dict)
+    inherited: bool = False        # the concept came from the rows above, not from its own words
 
     @property
     def fund_only(self) -> bool:

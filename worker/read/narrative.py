@@ -65,9 +65,11 @@ def tag(text: str, reading: Reading, fr: Frame, spans: list[tuple[int, int]], ta
             if item is not None:
                 # 1、教育支出(类)普通教育(款)初中教育(项)。: the item the next sentences' figures are of.
                 prev = (item, -1)
+            elif "(类)" in m.group(0) or "(项)" in m.group(0):
+                prev = None      # an item we cannot place: what follows is not the last subject's
             elif prev is not None:
                 # 决算数大于预算数的主要原因…: a comparison of the figures just stated.
-                _compare(text, s, e, sec, reading, prev[0], prev[1])
+                _compare(text, s, e, sec, reading, prev[0], prev[1], tax, year)
             continue
         before = len(reading.facts)
         subject = _sentence(text, s, e, sec, reading, tax, year, prev[0] if prev else None)
@@ -115,11 +117,14 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                 named = _name(who, sec, tax, year, subject_key, reading.issuer) if who else None
                 key = named[0] if named else subject_key
                 if key is not None:
+                    _flush_delta(text, s, e, sec, reading, pending_delta, subject_key)
                     subject_key = (key[0], key[1], "final", key[3])
                     pending_delta = (n, dm.group(1))
+                last_money_tagged = False
                 clause_start = n.end
                 continue
-            if re.search(r"(?:比|较|与)[^,;]*$", w):
+            if re.search(r"(?:比|较)[^,;]*$|与[^,;]*相比|同比", w):
+                last_money_tagged = False      # 比上年的X万元: a comparison figure, not a part
                 clause_start = n.end
                 continue
             named = _name(w, sec, tax, year, subject_key, reading.issuer)
@@ -174,6 +179,7 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
         elif (PCT_UP.search(w) or PCT_DOWN.search(w)) and subject_key is not None:
             word = (PCT_UP.search(w) or PCT_DOWN.search(w)).group(1)
             delta, dword = pending_delta if pending_delta else (None, "")
+            pending_delta = None
             # The figure the change is of, then (charitably) the sentence's other figures.
             others = [reading.facts[i].key for i in range(first_fact, len(reading.facts))
                       if reading.facts[i].measure == "final"]
@@ -181,17 +187,35 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
             reading.statements.append(Statement(type="growth", quote=quote, stated=n, subject=last_fact or -1,
                                                 base=bases, delta=delta, words=(dword + "/" + word).strip("/"),
                                                 direction=_dir(word), page=page, section=sec.id if sec else ""))
-            pending_delta = None
         clause_start = n.end
+    _flush_delta(text, s, e, sec, reading, pending_delta, subject_key)
     if subject_key is not None:
-        _compare(text, s, e, sec, reading, subject_key, last_fact if last_fact is not None else -1)
+        _compare(text, s, e, sec, reading, subject_key, last_fact if last_fact is not None else -1, tax, year)
     return subject_key
 
 
-def _compare(text: str, s: int, e: int, sec: Section | None, reading: Reading, subject_key: tuple, subject: int) -> None:
+def _flush_delta(text, s, e, sec, reading: Reading, pending, subject_key) -> None:
+    """A change stated without a rate (比上年减少X万元,): kept for the checks
+    that know last year's figure."""
+    if pending is None or subject_key is None:
+        return
+    n, word = pending
+    reading.statements.append(Statement(type="delta", quote=Quote(text[s:e], s, e), delta=n, base=[subject_key],
+                                        words=word, direction=_dir(word), page=reading.page_at(s),
+                                        section=sec.id if sec else ""))
+
+
+def _compare(text: str, s: int, e: int, sec: Section | None, reading: Reading, subject_key: tuple, subject: int,
+             tax: Taxonomy, year: int | None) -> None:
     cmp_ = COMPARE.search(text, s, e)
     if not cmp_:
         return
+    # 2024年度“三公”经费支出决算数小于预算数: the sentence names what it compares.
+    own = text[_clause_start(text, cmp_.start(), s):cmp_.start()].strip()
+    if own and re.search(r"[\u4e00-\u9fff]{2}", own):
+        named = _name(own, sec, tax, year, None, reading.issuer)
+        if named is not None:
+            subject_key, subject = named[0], -1
     word = cmp_.group(1)
     which = cmp_.group(2) or ""
     measure = "budget_initial" if which == "年初" else "budget_adjusted" if which in ("调整后", "全年") else "budget"

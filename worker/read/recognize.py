@@ -72,7 +72,7 @@ def recognize(table: Table, tdef: TableDef | None, tax: Taxonomy, index: int, ti
             label, rp = row_piece(g, r, grp, tdef, tax, opened)
             if rp is not None and rp.opens:
                 opened = rp
-            elif rp is not None and rp.concept and not rp.fund_only:
+            elif rp is not None and rp.concept and not rp.inherited:
                 opened = None
             if not has_fig:
                 continue
@@ -266,6 +266,7 @@ def row_piece(g: Grid, r: int, grp: Group, tdef: TableDef, tax: Taxonomy, opened
                 return label, None
         if p.fund_only:
             p.concept = (opened.concept if opened else "") or grp.side or tdef.defaults.get("concept", "")
+            p.inherited = True
             if not p.concept:
                 return label, None
         return label, p
