@@ -20,8 +20,9 @@ from worker.ledger import LFact, Reading, Statement
 family("statements", doc=__doc__)
 
 _BUDGETS = ("budget", "budget_initial", "budget_adjusted")
-_DIRS = {"增加": 1, "增长": 1, "上升": 1, "增": 1, "提高": 1, "增幅": 1,
-         "减少": -1, "下降": -1, "降低": -1, "减": -1, "降幅": -1}
+# The direction a change word says.
+DIRECTION = {"增加": 1, "增长": 1, "上升": 1, "增": 1, "提高": 1, "增幅": 1,
+             "减少": -1, "下降": -1, "降低": -1, "减": -1, "降幅": -1}
 
 
 def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None) -> list[LFact]:
@@ -39,69 +40,65 @@ def _subject_values(rd: Reading, s: Statement) -> list[LFact]:
     return [subj] + [f for f in figures(rd, subj.key) if f is not subj]
 
 
+class _ZeroBase(Exception):
+    """A rate over a zero budget: undefined, not wrong (undefined_ratio's business)."""
+
+
+def _share(rd: Reading, s: Statement):
+    subs = _subject_values(rd, s)
+    for bkey in s.base:
+        for b in figures(rd, tuple(bkey)):
+            if b.num.value > 0:
+                for a in subs:
+                    yield tol.ratio_pct(tol.interval(a.num), tol.interval(b.num)), \
+                        {"part": r(a.num.value, 6), "base": r(b.num.value, 6), "base_where": ev.where(rd, b)}
+
+
+def _growth(rd: Reading, s: Statement):
+    key = tuple(s.base[0])
+    currents = [f for b in s.base for f in figures(rd, tuple(b))]
+    priors = [p for p in figures(rd, (key[0], key[1], key[2], "prior")) if p.num.value > 0]
+    # 增加…下降 contradicts itself (wording.direction says so); the rate may fit either way.
+    ups = {DIRECTION.get(w, 0) for w in s.words.split("/")} - {0} or {1}
+    for c in currents:
+        for up in sorted(ups) if s.delta is not None else ():
+            d = tol.interval(s.delta)
+            base = tol.sub(tol.interval(c.num), d) if up > 0 else tol.add(tol.interval(c.num), d)
+            yield tol.ratio_pct(d, base), {"current": r(c.num.value, 6), "delta": r(s.delta.value, 6),
+                                           "current_where": ev.where(rd, c)}
+        for p in priors:
+            diff = tol.sub(tol.interval(c.num), tol.interval(p.num))
+            change = (min(abs(diff[0]), abs(diff[1])) if diff[0] * diff[1] > 0 else 0.0, max(abs(diff[0]), abs(diff[1])))
+            yield tol.ratio_pct(change, tol.interval(p.num)), {"current": r(c.num.value, 6), "previous": r(p.num.value, 6)}
+
+
+def _completion(rd: Reading, s: Statement):
+    key = tuple(s.base[0])
+    finals = figures(rd, (key[0], key[1], "final", key[3]))
+    for b in figures(rd, key, _BUDGETS if key[2] == "budget" else (key[2],)):
+        if b.num.value <= 0:
+            raise _ZeroBase
+        for a in finals:
+            yield tol.ratio_pct(tol.interval(a.num), tol.interval(b.num)), \
+                {"executed": r(a.num.value, 6), "budget": r(b.num.value, 6), "budget_where": ev.where(rd, b)}
+
+
+_READINGS = {"share": _share, "growth": _growth, "completion": _completion}
+
+
 def _readings(rd: Reading, s: Statement) -> tuple[bool | None, list[dict]]:
     """(fits, readings tried); fits is None when the operands are not known."""
     tried: list[dict] = []
-    if s.stated is None:
+    if s.stated is None or s.type not in _READINGS or not s.base:
         return None, tried
-    if s.type == "share":
-        subs = _subject_values(rd, s)
-        for bkey in s.base:
-            for b in figures(rd, tuple(bkey)):
-                if b.num.value <= 0:
-                    continue
-                for a in subs:
-                    iv = tol.ratio_pct(tol.interval(a.num), tol.interval(b.num))
-                    if iv is None:
-                        continue
-                    tried.append({"part": r(a.num.value, 6), "base": r(b.num.value, 6), "computed": r(tol.mid(iv)),
-                                  "base_where": ev.where(rd, b)})
-                    if tol.consistent(s.stated, iv, abs(s.stated.value)):
-                        return True, tried
-    elif s.type == "growth" and s.base:
-        key = tuple(s.base[0])
-        currents = [f for b in s.base for f in figures(rd, tuple(b))]
-        priors = figures(rd, (key[0], key[1], key[2], "prior"))
-        # 增加…下降 contradicts itself (wording.direction says so); the rate may fit either way.
-        ups = {_DIRS.get(w, 0) for w in s.words.split("/")} - {0} or {1}
-        for c in currents:
-            for up in sorted(ups) if s.delta is not None else ():
-                d = tol.interval(s.delta)
-                base = tol.sub(tol.interval(c.num), d) if up > 0 else tol.add(tol.interval(c.num), d)
-                iv = tol.ratio_pct(d, base)
-                if iv is None:
-                    continue
-                tried.append({"current": r(c.num.value, 6), "delta": r(s.delta.value, 6),
-                              "computed": r(tol.mid(iv)), "current_where": ev.where(rd, c)})
-                if tol.consistent(s.stated, iv, abs(s.stated.value)):
-                    return True, tried
-            for p in priors:
-                if p.num.value <= 0:
-                    continue
-                diff = tol.sub(tol.interval(c.num), tol.interval(p.num))
-                iv = tol.ratio_pct((min(abs(diff[0]), abs(diff[1])) if diff[0] * diff[1] > 0 else 0.0,
-                                    max(abs(diff[0]), abs(diff[1]))), tol.interval(p.num))
-                if iv is None:
-                    continue
-                tried.append({"current": r(c.num.value, 6), "previous": r(p.num.value, 6), "computed": r(tol.mid(iv))})
-                if tol.consistent(s.stated, iv, abs(s.stated.value)):
-                    return True, tried
-    elif s.type == "completion" and s.base:
-        key = tuple(s.base[0])
-        measures = _BUDGETS if key[2] == "budget" else (key[2],)
-        finals = figures(rd, (key[0], key[1], "final", key[3]))
-        for b in figures(rd, key, measures):
-            if b.num.value <= 0:
-                return None, tried          # a zero budget: undefined, not wrong (undefined_ratio)
-            for a in finals:
-                iv = tol.ratio_pct(tol.interval(a.num), tol.interval(b.num))
-                if iv is None:
-                    continue
-                tried.append({"executed": r(a.num.value, 6), "budget": r(b.num.value, 6), "computed": r(tol.mid(iv)),
-                              "budget_where": ev.where(rd, b)})
-                if tol.consistent(s.stated, iv, abs(s.stated.value)):
-                    return True, tried
-    else:
+    try:
+        for iv, info in _READINGS[s.type](rd, s):
+            if iv is None:
+                continue
+            tried.append({**info, "computed": r(tol.mid(iv))})
+            if tol.consistent(s.stated, iv, abs(s.stated.value)):
+                return True, tried
+    except _ZeroBase:
         return None, tried
     return (False, tried) if tried else (None, tried)
 

@@ -14,7 +14,7 @@ from rules import evidence as ev
 from rules import tolerance as tol
 from rules.base import Finding, r
 from rules.registry import detector, family
-from rules.statements import figures
+from rules.statements import DIRECTION, figures
 from worker.facts import ParsedReport
 from worker.read.sections import COMPARE, DEPT_HEADINGS, HEADING_START, YEAR_ANY, YEAR_TITLE, heading_department
 
@@ -85,7 +85,7 @@ def direction(report: ParsedReport, opts: dict) -> list[Finding]:
         if s.type not in ("growth", "delta") or not s.base:
             continue
         words = [w for w in s.words.split("/") if w]
-        dirs = {_dir(w) for w in words} - {0}
+        dirs = {DIRECTION.get(w, 0) for w in words} - {0}
         reason = ""
         if len(dirs) > 1:
             reason = f"同一句中先写“{words[0]}”又写“{words[-1]}”"
@@ -107,10 +107,6 @@ def direction(report: ParsedReport, opts: dict) -> list[Finding]:
                            ("direction", tuple(s.base[0]), s.words), [(s.quote.text, s.quote.start, s.quote.end)],
                            anchor=(s.quote.start, s.quote.end)))
     return out
-
-
-def _dir(w: str) -> int:
-    return 1 if w in ("增加", "增长", "上升", "增", "提高", "增幅") else -1 if w in ("减少", "下降", "降低", "减", "降幅") else 0
 
 
 @detector("wording.year", "wording_mismatch", severity="medium")

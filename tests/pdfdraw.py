@@ -13,6 +13,8 @@ import io
 import os
 from pathlib import Path
 
+from tests.pdfgen import _obj, assemble
+
 FONT_PATH = os.environ.get("CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 FONT = "WQY"
 MARGIN = 72.0
@@ -117,9 +119,6 @@ class Drawing:
         return self.buf.getvalue()
 
 
-def _obj(n: int, body: bytes) -> bytes:
-    return f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-
 
 def garbled_pdf(lines: list[str], to_unicode: bool = True) -> bytes:
     """One page of text in a font with Identity-H glyph codes. With
@@ -160,14 +159,4 @@ def garbled_pdf(lines: list[str], to_unicode: bool = True) -> bytes:
                 b"/Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>"),
         _obj(8, f"<< /Length {len(cmap_bytes)} >>\nstream\n".encode() + cmap_bytes + b"\nendstream"),
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for o in objs:
-        offsets.append(len(out))
-        out += o
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return assemble(objs)

@@ -37,6 +37,11 @@ def make_pdf(pages: list[list[str]], text_layer: bool = True) -> bytes:
                 f"/Contents {7 + 2 * i} 0 R >>").encode()
         objs.append(_obj(6 + 2 * i, page))
         objs.append(_obj(7 + 2 * i, f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"))
+    return assemble(objs)
+
+
+def assemble(objs: list[bytes]) -> bytes:
+    """A PDF file of numbered objects (object 1 the catalog), with its xref table."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for o in objs:

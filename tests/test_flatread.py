@@ -1,7 +1,8 @@
 """Flattened 部门决算 tables read back into cells with exact offsets (worker/parse/flatread.py)."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from worker.parse.flatread import read_region, split_run
+from worker.parse.flatread import read_region
+from worker.parse.runsplit import split_run
 
 HEAD = ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
 BODY = [["201", "一般公共服务支出", "120.50", "100.00", "20.50"],

@@ -275,3 +275,30 @@ def test_a_wrong_figure_in_a_flattened_table_is_found():
     assert [(f.kind, f.evidence["stated"], f.evidence["computed"]) for f in found] == [("total_mismatch", 1030.0, 1040.0)]
     assert 740.0 in found[0].evidence["parts"] and "740.00" in [q[0] for q in found[0].quotes] or \
         "740.00" in found[0].message
+
+
+def test_the_ministry_form_with_line_and_column_numbers():
+    """公开01表 as the Ministry of Finance prints it: 行次 columns and a 栏次 row."""
+    from rules.relations import check_all
+    from rules.taxonomy import default
+    from tests.ledgerkit import document
+    from worker.read import read
+
+    t1 = [["收入", "<", "<", "支出", "<", "<"],
+          ["项目", "行次", "金额", "项目", "行次", "金额"],
+          ["栏次", "", "1", "栏次", "", "2"],
+          ["一、一般公共预算财政拨款收入", "1", "1,000.00", "一、一般公共服务支出", "32", "800.00"],
+          ["八、其他收入", "8", "60.00", "二、社会保障和就业支出", "33", "150.00"],
+          ["", "", "", "三、住房保障支出", "34", "80.00"],
+          ["本年收入合计", "9", "1,060.00", "本年支出合计", "57", "1,030.00"],
+          ["年初结转和结余", "10", "40.00", "年末结转和结余", "58", "70.00"],
+          ["总计", "11", "1,100.00", "总计", "59", "1,100.00"]]
+    text, grids = document(["收入支出决算总表", "公开01表", "金额单位:万元", (t1, "万元")])
+    rd = read(text, grids, year=2024)
+    (t,) = rd.tables
+    assert (t.type, t.status) == ("income_expense_total", "mapped"), t.unmapped
+    f = fact(rd, "income_expense_total", "八、其他收入", "金额")
+    assert (f.concept, dict(f.dims), f.num.value) == ("income", {"fund": "other"}, 60.0)
+    assert not [f for f in rd.facts if f.num.value in (1.0, 8.0, 32.0, 59.0)]      # line numbers are not figures
+    checks = check_all(rd, default())
+    assert len(checks) >= 5 and not [c for c in checks if not c.ok]

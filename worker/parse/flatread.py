@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from itertools import combinations, groupby
+from itertools import groupby
 
+from worker.parse.runsplit import NUM as _NUM, natural_split, split_run
 from worker.parse.tables import Cell, Table, pipe_tables
 
 _UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|亿元|元)")
@@ -33,7 +33,6 @@ _META_RE = re.compile(
     r"|(?<!\S)续表(?!\S)")
 _NOTE_RE = re.compile(r"(?<![^\s\d%])(?:注|备注|说明)\s*[:：]")   # a closing note ends the table
 # One printed number: thousands in groups of three, or a zero marker.
-_NUM = re.compile(r"[-－]?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?%?|—{1,2}|-|－")
 _CHUNK = re.compile(r"[-－—]*\d[\d,.%\-－—]*")
 _CODE = re.compile(r"[1-3]\d{2}(?:\d{2}){0,2}")       # 201 / 20103 / 2010301 / 30101
 _LINE = re.compile(r"[^\n]+")
@@ -47,106 +46,6 @@ _RIGHT = re.compile(r"支出|结余分配|年末")          # right-hand items o
 _SENTENCE = re.compile(r"[。；;！？]|[，,].{4,}|(?:本(?:单位|部门|级)|我(?:单位|部门)).{0,30}无|无数据|本表|空表")
 _HEADER_WORD = re.compile(r"项目|科目|编码|名称|合计|决算|预算|金额|支出|收入|栏次|行次|小计|经费|结余|结转|执行|分值|得分|费")
 _HEAD_END = re.compile(r"(?:得分|分值|执行率|执行数|预算数|决算数|支出|合计|金额|小计|收入)(?:[(（][^()（）]{0,6}[)）])?")
-_LIMIT = 200   # more candidate splits than this: ambiguous whatever the tie-breaks
-
-
-def split_run(s: str, k: int, *, decimals: int | None = None,
-              commas: bool | None = None) -> list[tuple[int, int]] | None:
-    """Split glued numbers into exactly k (spans in s); None when no or several splits fit.
-
-    Every piece must be a well-formed number (thousands in groups of three,
-    grouped as soon as the run or table uses commas). Among the fits, those
-    whose plain numbers share one count of decimals are kept (the table's own
-    `decimals` first); among several left, one where a percentage is the
-    ratio of two earlier numbers (执行率 = 执行数/预算数).
-    """
-    n = len(s)
-    if k < 1 or not s or k > n:
-        return None
-    commas = "," in s or bool(commas)
-    opts = [_piece_options(s, i, commas) for i in range(n)]
-
-    @cache
-    def count(i: int, left: int, d: int | None) -> int:
-        if i == n or left == 0:
-            return int(i == n and left == 0)
-        total = 0
-        for j, info in opts[i]:
-            if _fits(info, d):
-                total += count(j, left - 1, d)
-                if total > _LIMIT:
-                    break
-        return total
-
-    def walk(i: int, left: int, d: int | None):   # the splits count() says exist
-        if i == n:
-            yield ()
-            return
-        for j, info in opts[i]:
-            if left and _fits(info, d) and count(j, left - 1, d):
-                for rest in walk(j, left - 1, d):
-                    yield ((i, j, info),) + rest
-
-    decs = sorted({info[0] for o in opts for _, info in o if info[0] is not None and not info[1]})
-    # Numbers of a row print the same decimals (percentages and zero markers aside):
-    # a split mixing them (2,946.2|5) is never taken.
-    for ds in ([[decimals]] if decimals is not None else []) + [decs or [None]]:
-        if sum(count(0, k, d) for d in ds) > _LIMIT:
-            return None
-        found = {split for d in ds for split in walk(0, k, d)}
-        if not found:
-            continue
-        if len(found) > 1:
-            found = {sp for sp in found if _ratio_ok([p[2] for p in sp])}
-        return [(i, j) for i, j, _ in next(iter(found))] if len(found) == 1 else None
-    return None
-
-
-_Info = tuple[int | None, bool, float | None]   # decimals (None: zero marker), percent, value
-
-
-def _piece_options(s: str, i: int, commas: bool) -> list[tuple[int, _Info]]:
-    out: list[tuple[int, _Info]] = []
-    for j in range(i + 1, min(len(s), i + 24) + 1):
-        if not _NUM.fullmatch(s, i, j):
-            continue
-        p = s[i:j]
-        digits = p.lstrip("-－").rstrip("%")
-        if not digits[:1].isdigit():
-            out.append((j, (None, False, None)))
-            continue
-        whole, _, frac = digits.partition(".")
-        if commas and "," not in whole and len(whole) > 3:
-            continue
-        value = float(digits.replace(",", "")) * (-1 if p[0] in "-－" else 1)
-        out.append((j, (len(frac), p.endswith("%"), value)))
-    return out
-
-
-def _fits(info: _Info, d: int | None) -> bool:   # d decimals, or a percentage, or a zero marker
-    return d is None or info[0] is None or info[1] or info[0] == d
-
-
-def _ratio_ok(infos: list[_Info]) -> bool:
-    """A non-zero percentage equals b/a of two earlier numbers, within printing."""
-    for idx, (dp, pct, p) in enumerate(infos):
-        if not pct or not p or dp is None:
-            continue
-        prev = [(d, v) for d, pc, v in infos[:idx] if not pc and v and d is not None]
-        for (da, va), (db, vb) in combinations(prev, 2):
-            r = vb / va * 100
-            if abs(r - p) <= 0.5 * 10 ** -dp + abs(r) * (0.5 * 10 ** -da / abs(va) + 0.5 * 10 ** -db / abs(vb)):
-                return True
-    return False
-
-
-def _natural(s: str, **fmt) -> list[tuple[int, int]] | None:
-    """The split of a run whose every number has decimals (count = dots)."""
-    k = s.count(".")
-    spans = split_run(s, k, **fmt) if k else None
-    return spans if spans and all("." in s[a:b] for a, b in spans) else None
-
-
 @dataclass
 class _Atom:
     text: str
@@ -282,7 +181,7 @@ def _assemble(text: str, atoms: list[_Atom], line_mode: bool, kind: str, numeric
         for labels, nums in _segments(row):
             c: int | None = 0
             for a in nums:
-                nat = _natural(a.text, **fmt) if _splittable(a) else [(0, 1)]
+                nat = natural_split(a.text, **fmt) if _splittable(a) else [(0, 1)]
                 c = None if nat is None or c is None else c + len(nat)
             if labels and c:
                 counts[side(labels)][c] += 1
@@ -349,7 +248,7 @@ def _number_cells(nums: list[_Atom], k: int | None, fmt: dict, notes: list[str],
             out.append(Cell(a.text, a.start, a.end))
             continue
         need = k - (len(nums) - n_split) if k and n_split == 1 else None
-        spans = (split_run(a.text, need, **fmt) if need and need > 0 else None) or _natural(a.text, **fmt)
+        spans = (split_run(a.text, need, **fmt) if need and need > 0 else None) or natural_split(a.text, **fmt)
         if spans is None:
             if a.kind == "run" or (need or 1) > 1:
                 notes.append(f"第 {bi} 行数字连写,无法唯一拆分:{a.text}")

@@ -22,6 +22,8 @@ from worker.parse.tables import Cell, Table
 
 _CODE_HEAD = ("编码", "代码", "科目编码")
 _SPLIT_CODE = ("类", "款", "项")
+_LINE_NO = ("行次", "序号", "编号")
+_COLUMN_NO_ROW = ("栏次", "栏号")
 
 
 @dataclass
@@ -152,7 +154,8 @@ def header_count(g: Grid, tax: Taxonomy) -> int:
     just above it that are labelled body rows with empty cells."""
     rows = g.table.rows
     first_fig = next((r for r, row in enumerate(rows)
-                      if any(is_figure_text(key(c.text)) or is_code(key(c.text)) for c in row)), None)
+                      if any(is_figure_text(key(c.text)) or is_code(key(c.text)) for c in row)
+                      and not _column_numbers(row)), None)
     if first_fig is None:
         # No figure at all (an empty table): the first labelled row starts the body.
         return next((r for r, row in enumerate(rows) if _labelled_body(row, tax)), len(rows))
@@ -160,6 +163,12 @@ def header_count(g: Grid, tax: Taxonomy) -> int:
     while r >= 0 and _labelled_body(rows[r], tax):
         r -= 1
     return r + 1
+
+
+def _column_numbers(row: list[Cell]) -> bool:
+    """栏次 | 1 | 2 | 3 …: the form's column numbers, part of the header."""
+    first = next((key(c.text) for c in row if key(c.text)), "")
+    return first in _COLUMN_NO_ROW
 
 
 def _labelled_body(row: list[Cell], tax: Taxonomy) -> bool:
@@ -185,6 +194,8 @@ def _is_header_row(row: list[Cell], tax: Taxonomy) -> bool:
 def header_path(g: Grid, h: int, c: int) -> list[str]:
     out: list[str] = []
     for r in range(h):
+        if _column_numbers(g.table.rows[r]):
+            continue
         t = key(g.text(r, c))
         if t and (not out or out[-1] != t):
             out.append(t)
@@ -198,8 +209,10 @@ def column_groups(g: Grid, body: list[int], paths: dict[int, list[str]], tax: Ta
         texts = [t for t in texts if t]
         head = "".join(paths[c])
         hp = header_piece(paths[c], tax) if paths[c] else None
-        if any(w in head for w in _CODE_HEAD) or (texts and all(is_code(t) for t in texts)
-                                                  and any(len(t) > 3 for t in texts) and tdef.rows in ("func", "econ")):
+        if paths[c] and paths[c][-1] in _LINE_NO:
+            kinds.append("lineno")       # 行次: the row's number in the form, not a figure
+        elif any(w in head for w in _CODE_HEAD) or (texts and all(is_code(t) for t in texts)
+                                                    and any(len(t) > 3 for t in texts) and tdef.rows in ("func", "econ")):
             kinds.append("code")
         elif paths[c] and paths[c][-1] in _SPLIT_CODE and all(t.isdigit() and len(t) <= 3 for t in texts):
             kinds.append("split")
@@ -212,6 +225,8 @@ def column_groups(g: Grid, body: list[int], paths: dict[int, list[str]], tax: Ta
     groups: list[Group] = []
     cur: Group | None = None
     for c, k in enumerate(kinds):
+        if k == "lineno":
+            continue
         if k in ("code", "name", "split"):
             if cur is None or cur.figures:
                 cur = Group()
