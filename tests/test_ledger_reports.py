@@ -90,3 +90,9 @@ def test_the_published_template_is_read_and_raises_nothing(tmp_path):
     assert (found["fiscal_total"]["page"], found["fiscal_total"]["page_end"]) == (8, 9)     # one table over two pages
     assert "政府性基金" in found["gov_fund"]["empty_note"]       # the note the template asks for under it
     assert cli("--db", db, "alerts", "export", "--format", "jsonl").strip() == ""
+
+
+def test_detectors_rerun_on_the_stored_ledger_change_nothing(corpus):
+    _, db, _, alerts = corpus
+    out = cli("--db", db, "detect")
+    assert f"alerts: 0 new, 0 updated, 0 withdrawn, {len(alerts)} unchanged" in out

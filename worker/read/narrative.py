@@ -31,7 +31,8 @@ PCT_UP = re.compile(r"(增长|上升|增加|提高|增幅)(?:了|为|达)?$")
 PCT_DOWN = re.compile(r"(下降|减少|降低|降幅)(?:了|为)?$")
 SHARE = re.compile(r"占(?P<base>[^,;。%]{0,30}?)(?:的|比重|比例|比重为|比例为|比)?(?:为)?$")
 COMPLETION = re.compile(r"(?:完成|达到)(?P<base>(?:年初|调整后|全年)?预算(?:数|资金安排|安排)?)的?$|预算执行率(?:为|达)?$")
-COMPARE = re.compile(r"决算数?(大于|小于|等于|高于|低于|超过|少于|多于)(年初|调整后|全年)?预算数?")
+# 决算数大于预算数; not 大于(小于): template text with both words left in says nothing.
+COMPARE = re.compile(r"决算数?(大于|小于|等于|高于|低于|超过|少于|多于)(?!\s*[((](?:大于|小于|高于|低于))(年初|调整后|全年)?预算数?")
 FLAT = re.compile(r"持平|基本持平|无变化|保持不变")
 _NAME_EXTRA = {  # narrative names of table concepts
     "收入支出总计": ("grand_total_in", {}), "收支总计": ("grand_total_in", {}), "收入支出决算总计": ("grand_total_in", {}),
