@@ -33,8 +33,9 @@ def _pairs(ctx):
             currents = g.get("currents") or [g["current"]]      # material stored by earlier versions has one
             sign = 1 if g["dir"] >= 0 else -1
             # Every printing of this year's figure (text, tables) is a reading; one that fits is enough.
-            as_stated = any(abs(c - sign * g["delta"] - p["value"]) <= tol for c in currents)
-            reversed_ = any(abs(c + sign * g["delta"] - p["value"]) <= tol for c in currents)
+            before = p.get("values") or [p["value"]]   # every printing of last year's figure
+            as_stated = any(abs(c - sign * g["delta"] - v) <= tol for c in currents for v in before)
+            reversed_ = any(abs(c + sign * g["delta"] - v) <= tol for c in currents for v in before)
             yield row, prev, g, p, currents[0], as_stated, reversed_ and g["delta"] > tol
 
 

@@ -147,8 +147,10 @@ def _ledger_material(report: ParsedReport) -> dict | None:
     for f in sorted(rd.facts, key=lambda f: f.where != "table"):      # a table's figure first
         if f.measure != "final" or f.period != "current" or f.blank:
             continue
-        amounts.setdefault(name(f.key), {"value": f.num.value, "p": f.num.precision, "scale": f.num.scale,
-                                         "raw": f.num.raw, "quote": _quote(f.quote.text)})
+        a = amounts.setdefault(name(f.key), {"value": f.num.value, "p": f.num.precision, "scale": f.num.scale,
+                                             "raw": f.num.raw, "quote": _quote(f.quote.text), "values": []})
+        if f.num.value not in a["values"]:
+            a["values"].append(f.num.value)      # every printing: the year's report may disagree with itself
     growth = []
     for st in rd.statements:
         if st.type not in ("growth", "delta") or st.delta is None or not st.base or \

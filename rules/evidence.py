@@ -37,6 +37,17 @@ def problems(report: ParsedReport):
     return cached
 
 
+def corrections(report: ParsedReport) -> dict[int, float]:
+    """Table figures found wrong by the tables' own relations, with the value
+    those relations agree on: another reading of the figure for the checks
+    that use it (a rate computed on a wrong 小计 is not a second error)."""
+    rd = reading(report)
+    if rd is None:
+        return {}
+    return {p.culprit: p.implied for p in problems(report)
+            if p.kind == "sum" and p.culprit >= 0 and p.implied is not None and rd.facts[p.culprit].where == "table"}
+
+
 def table_name(rd: Reading, f: LFact) -> str:
     if f.where != "table" or f.table < 0 or f.table >= len(rd.tables):
         return "情况说明"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rules import tolerance as tol
 from rules.base import Finding, num, printed, q, r
 from rules.registry import detector, family
+from rules.statements import ledger_accepts
 from worker.facts import Claim, ParsedReport
 
 family("ratio", doc=__doc__, flag_zero_over_zero=False)
@@ -42,6 +43,8 @@ def zero_base(report: ParsedReport, opts: dict) -> list[Finding]:
             out.append(Finding("undefined_ratio", "ratio.zero_base", sev, title, message, evidence,
                                ("zero_base", "completion", num(spent), num(c.stated)), [q(c.quote)]))
         elif c.type == "growth" and c.numerator is not None and c.stated.value != 0:
+            if ledger_accepts(report, c.stated):
+                continue        # the figures of the tables give the rate: its base was not zero
             if c.delta is not None:
                 base = c.numerator.value - c.delta.value * (1 if c.direction >= 0 else -1)
                 h = tol.half(c.numerator) + tol.half(c.delta)

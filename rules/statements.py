@@ -10,6 +10,8 @@ rounding rule.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rules import evidence as ev
 from rules import tolerance as tol
 from rules.base import Finding, r
@@ -25,39 +27,46 @@ DIRECTION = {"增加": 1, "增长": 1, "上升": 1, "增": 1, "提高": 1, "增�
              "减少": -1, "下降": -1, "降低": -1, "减": -1, "降幅": -1}
 
 
-def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None) -> list[LFact]:
-    """Every printing of a fact: text and table, blanks left out."""
+def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None,
+            alts: dict[int, float] | None = None) -> list[LFact]:
+    """Every printing of a fact: text and table, blanks left out; with `alts`
+    (evidence.corrections), a table figure found wrong also as its corrected value."""
     concept, dims, measure, period = key
     ms = measures or (measure,)
-    return [f for f in rd.facts if f.concept == concept and f.dims == dims and f.measure in ms
-            and f.period == period and not f.blank]
+    out = []
+    for i, f in enumerate(rd.facts):
+        if f.concept == concept and f.dims == dims and f.measure in ms and f.period == period and not f.blank:
+            out.append(f)
+            if alts and i in alts:
+                out.append(replace(f, num=replace(f.num, value=alts[i])))
+    return out
 
 
-def _subject_values(rd: Reading, s: Statement) -> list[LFact]:
+def _subject_values(rd: Reading, s: Statement, alts) -> list[LFact]:
     if s.subject < 0 or s.subject >= len(rd.facts):
         return []
     subj = rd.facts[s.subject]
-    return [subj] + [f for f in figures(rd, subj.key) if f is not subj]
+    return [subj] + [f for f in figures(rd, subj.key, alts=alts) if f is not subj]
 
 
 class _ZeroBase(Exception):
     """A rate over a zero budget: undefined, not wrong (undefined_ratio's business)."""
 
 
-def _share(rd: Reading, s: Statement):
-    subs = _subject_values(rd, s)
+def _share(rd: Reading, s: Statement, alts):
+    subs = _subject_values(rd, s, alts)
     for bkey in s.base:
-        for b in figures(rd, tuple(bkey)):
+        for b in figures(rd, tuple(bkey), alts=alts):
             if b.num.value > 0:
                 for a in subs:
                     yield tol.ratio_pct(tol.interval(a.num), tol.interval(b.num)), \
                         {"part": r(a.num.value, 6), "base": r(b.num.value, 6), "base_where": ev.where(rd, b)}
 
 
-def _growth(rd: Reading, s: Statement):
+def _growth(rd: Reading, s: Statement, alts):
     key = tuple(s.base[0])
-    currents = [f for b in s.base for f in figures(rd, tuple(b))]
-    priors = [p for p in figures(rd, (key[0], key[1], key[2], "prior")) if p.num.value > 0]
+    currents = [f for b in s.base for f in figures(rd, tuple(b), alts=alts)]
+    priors = [p for p in figures(rd, (key[0], key[1], key[2], "prior"), alts=alts) if p.num.value > 0]
     # 增加…下降 contradicts itself (wording.direction says so); the rate may fit either way.
     ups = {DIRECTION.get(w, 0) for w in s.words.split("/")} - {0} or {1}
     for c in currents:
@@ -72,10 +81,10 @@ def _growth(rd: Reading, s: Statement):
             yield tol.ratio_pct(change, tol.interval(p.num)), {"current": r(c.num.value, 6), "previous": r(p.num.value, 6)}
 
 
-def _completion(rd: Reading, s: Statement):
+def _completion(rd: Reading, s: Statement, alts):
     key = tuple(s.base[0])
-    finals = figures(rd, (key[0], key[1], "final", key[3]))
-    for b in figures(rd, key, _BUDGETS if key[2] == "budget" else (key[2],)):
+    finals = figures(rd, (key[0], key[1], "final", key[3]), alts=alts)
+    for b in figures(rd, key, _BUDGETS if key[2] == "budget" else (key[2],), alts=alts):
         if b.num.value <= 0:
             raise _ZeroBase
         for a in finals:
@@ -86,13 +95,13 @@ def _completion(rd: Reading, s: Statement):
 _READINGS = {"share": _share, "growth": _growth, "completion": _completion}
 
 
-def _readings(rd: Reading, s: Statement) -> tuple[bool | None, list[dict]]:
+def _readings(rd: Reading, s: Statement, alts: dict | None = None) -> tuple[bool | None, list[dict]]:
     """(fits, readings tried); fits is None when the operands are not known."""
     tried: list[dict] = []
     if s.stated is None or s.type not in _READINGS or not s.base:
         return None, tried
     try:
-        for iv, info in _READINGS[s.type](rd, s):
+        for iv, info in _READINGS[s.type](rd, s, alts):
             if iv is None:
                 continue
             tried.append({**info, "computed": r(tol.mid(iv))})
@@ -110,9 +119,10 @@ def results(report: ParsedReport) -> dict[tuple[int, int], tuple[bool | None, li
         cached = {}
         rd = ev.reading(report)
         if rd is not None and not rd.blank_form:
+            alts = ev.corrections(report)
             for s in rd.statements:
                 if s.stated is not None and s.type in ("share", "growth", "completion"):
-                    fits, tried = _readings(rd, s)
+                    fits, tried = _readings(rd, s, alts)
                     cached[(s.stated.start, s.stated.end)] = (fits, tried, s)
         report._statement_results = cached
     return cached

@@ -36,39 +36,53 @@ def compare(report: ParsedReport, opts: dict) -> list[Finding]:
     if rd is None:
         return []
     out = []
+    alts = ev.corrections(report)
     for s in rd.statements:
-        if s.type != "compare" or len(s.base) < 2:
+        if s.type != "compare":
             continue
-        bkey, fkey = tuple(s.base[0]), tuple(s.base[1])
-        measures = ("budget", "budget_initial", "budget_adjusted") if bkey[2] == "budget" else (bkey[2],)
-        budgets, finals = figures(rd, bkey, measures), figures(rd, fkey)
-        if not budgets or not finals or all(f.num.value == 0 for f in budgets + finals):
+        budgets: list = []
+        finals: list = []
+        if len(s.base) >= 2:
+            bkey, fkey = tuple(s.base[0]), tuple(s.base[1])
+            measures = ("budget", "budget_initial", "budget_adjusted") if bkey[2] == "budget" else (bkey[2],)
+            budgets, finals = figures(rd, bkey, measures, alts), figures(rd, fkey, alts=alts)
+        # The sentence's own 年初预算为X, 支出决算为Y, whatever item they are of.
+        b_nums = [b.num for b in budgets] + s.operands[:1]
+        f_nums = [f.num for f in finals] + s.operands[1:2]
+        if not b_nums or not f_nums or all(n.value == 0 for n in b_nums + f_nums):
             continue      # nothing budgeted, nothing spent: no comparison to get wrong
         # Reported only when every printing of the two figures contradicts the word
         # (決算 certainly not larger for 大于, certainly not smaller for 小于).
         contradicted = []
-        for b in budgets:
-            for f in finals:
-                diff = tol.sub(tol.interval(f.num), tol.interval(b.num))
+        for b in b_nums:
+            for f in f_nums:
+                diff = tol.sub(tol.interval(f), tol.interval(b))
                 if s.words in ("大于", "高于", "超过", "多于"):
                     contradicted.append(diff[1] <= 0)
                 elif s.words in ("小于", "低于", "少于"):
                     contradicted.append(diff[0] >= 0)
                 else:
-                    u = max(tol.unit(f.num), tol.unit(b.num))
+                    u = max(tol.unit(f), tol.unit(b))
                     contradicted.append(diff[0] > u or diff[1] < -u)
         if not contradicted or not all(contradicted):
             continue
-        b, f = budgets[0], finals[0]
-        truth = "大于" if f.num.value > b.num.value else "小于" if f.num.value < b.num.value else "等于"
-        title = f"“决算数{s.words}预算数”与数字不符:决算{ev.amount(f)},预算{ev.amount(b)}"
-        message = (f"报告写“{s.quote.text.strip()[:80]}”,但决算数{ev.amount(f)}{truth}预算数{ev.amount(b)}"
-                   f"({ev.where(rd, b)})。文字与数字相反。")
+        b, f = b_nums[0], f_nums[0]
+        truth = "大于" if f.value > b.value else "小于" if f.value < b.value else "等于"
+        shown_b = ev.amount(budgets[0]) if budgets else b.raw
+        shown_f = ev.amount(finals[0]) if finals else f.raw
+        where = f"({ev.where(rd, budgets[0])})" if budgets else ""
+        title = f"“决算数{s.words}预算数”与数字不符:决算{shown_f},预算{shown_b}"
+        message = f"报告写“{s.quote.text.strip()[:80]}”,但决算数{shown_f}{truth}预算数{shown_b}{where}。文字与数字相反。"
+        quotes = [(s.quote.text, s.quote.start, s.quote.end)]
+        for n in s.operands:
+            ls = report.text.rfind("\n", 0, n.start) + 1
+            qs = max(ls, n.start - 20)
+            quotes.append((report.text[qs:n.end], qs, n.end))
         out.append(Finding("wording_mismatch", "wording.compare", "medium", title, message,
-                           {"stated_word": s.words, "actual": truth, "executed": r(f.num.value, 6),
-                            "budget": r(b.num.value, 6), **({"page": s.page} if s.page else {})},
-                           ("compare", fkey, s.words), [(s.quote.text, s.quote.start, s.quote.end)],
-                           anchor=(s.quote.start, s.quote.end)))
+                           {"stated_word": s.words, "actual": truth, "executed": r(f.value, 6),
+                            "budget": r(b.value, 6), **({"page": s.page} if s.page else {})},
+                           ("compare", tuple(s.base[1]) if len(s.base) > 1 else (b.start, f.start), s.words),
+                           quotes, anchor=(s.quote.start, s.quote.end)))
     return out
 
 

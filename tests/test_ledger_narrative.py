@@ -173,3 +173,14 @@ def test_a_comparison_sentence_speaks_of_what_it_names():
     (f,) = found
     assert f.rule == "wording.compare"
     assert (f.evidence["executed"], f.evidence["budget"]) == (15.5, 20.0)      # the 三公 total, not 公务接待费
+
+
+def test_a_comparison_of_an_item_the_tables_do_not_print():
+    lines = copy.copy(GOOD)
+    lines[9:10] = ["一般公共预算财政拨款支出年初预算为1,000.00万元,支出决算为1,010.00万元,完成年初预算的101.00%。",
+                   "1、教育支出(类)普通教育(款)初中教育(项)。主要用于:学校运转。",
+                   "年初预算为100.00万元,支出决算为90.00万元。决算数大于预算数的主要原因:追加经费。"]
+    _, _, found = run(lines)
+    (f,) = found
+    assert f.rule == "wording.compare" and (f.evidence["executed"], f.evidence["budget"]) == (90.0, 100.0)
+    assert any("年初预算为100.00万元" in q[0] for q in f.quotes)

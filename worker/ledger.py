@@ -99,6 +99,7 @@ class Statement:
     direction: int = 0             # +1 up / larger, -1 down / smaller, 0 flat
     page: int | None = None
     section: str = ""
+    operands: list = field(default_factory=list)   # compare: [预算 Num, 决算 Num] as the text printed them
 
 
 @dataclass

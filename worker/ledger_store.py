@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS statements (
     type TEXT NOT NULL,
     stated TEXT, subject INTEGER, base TEXT, delta TEXT,
     words TEXT, direction INTEGER, page INTEGER, section TEXT,
-    quote_start INTEGER, quote_end INTEGER,
+    quote_start INTEGER, quote_end INTEGER, operands TEXT,
     PRIMARY KEY (report_id, seq)
 );
 CREATE TABLE IF NOT EXISTS readings (
@@ -105,7 +105,8 @@ def encode(reading: Reading) -> LedgerRows:
                            f.quote.end, f.label_start, f.label_end, int(f.blank), f.section))
     for i, s in enumerate(reading.statements):
         rows.statements.append((i, s.type, _num(s.stated), s.subject, json.dumps(s.base, ensure_ascii=False),
-                                _num(s.delta), s.words, s.direction, s.page, s.section, s.quote.start, s.quote.end))
+                                _num(s.delta), s.words, s.direction, s.page, s.section, s.quote.start, s.quote.end,
+                                json.dumps([_num(n) for n in s.operands]) if s.operands else None))
     rows.meta = (reading.year, reading.issuer, int(reading.blank_form), json.dumps(reading.pages),
                  json.dumps(reading.toc, ensure_ascii=False), json.dumps(reading.placeholders, ensure_ascii=False),
                  json.dumps([[h.text, h.start, h.end, h.page, h.kind] for h in reading.headings], ensure_ascii=False))
@@ -122,7 +123,7 @@ def save(conn: sqlite3.Connection, report_id: int, rows: LedgerRows) -> None:
     conn.executemany("INSERT INTO doc_tables VALUES (?, " + ",".join("?" * 20) + ")",
                      [(report_id, *r) for r in rows.tables])
     conn.executemany("INSERT INTO ledger VALUES (?, " + ",".join("?" * 27) + ")", [(report_id, *r) for r in rows.facts])
-    conn.executemany("INSERT INTO statements VALUES (?, " + ",".join("?" * 12) + ")",
+    conn.executemany("INSERT INTO statements VALUES (?, " + ",".join("?" * 13) + ")",
                      [(report_id, *r) for r in rows.statements])
     if rows.meta:
         conn.execute("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (report_id, *rows.meta))
@@ -158,7 +159,8 @@ def load(conn: sqlite3.Connection, report_id: int, text: str) -> Reading | None:
         r.statements.append(Statement(type=s["type"], quote=Quote(text[qs:qe], qs, qe), stated=_unnum(s["stated"]),
                                       subject=s["subject"], base=[_key(b) for b in json.loads(s["base"] or "[]")],
                                       delta=_unnum(s["delta"]), words=s["words"] or "", direction=s["direction"],
-                                      page=s["page"], section=s["section"] or ""))
+                                      page=s["page"], section=s["section"] or "",
+                                      operands=[_unnum(n) for n in json.loads(s["operands"] or "[]")]))
     return r
 
 

@@ -107,9 +107,13 @@ def _segments(cells: list[Cell], coded: bool) -> list[tuple[list[Cell], list[Cel
     segs: list[tuple[list[Cell], list[Cell]]] = []
     labels: list[Cell] = []
     figs: list[Cell] = []
-    for c in cells:
+    for i, c in enumerate(cells):
         t = key(c.text)
-        if is_figure_text(t) and not (coded and is_code(t)):
+        # A code starts a run of labels: a name follows it (302 商品和服务支出); a
+        # code-shaped integer with no name after it is an amount in 元.
+        nxt = key(cells[i + 1].text) if i + 1 < len(cells) else ""
+        code = coded and is_code(t) and bool(nxt) and not is_figure_text(nxt)
+        if is_figure_text(t) and not code:
             figs.append(c)
             continue
         if figs:

@@ -10,6 +10,7 @@ statements a sentence makes (占 x%, 增加 … 增长 x%, 完成年初预算的
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from rules.taxonomy import Taxonomy, label_key
 from rules.taxonomy.model import Section
@@ -42,7 +43,9 @@ _NAME_EXTRA = {  # narrative names of table concepts
 }
 _TRIM = re.compile(r"^(?:其中|包括|主要是|主要为|分别为|分别是|主要用于|用于|以下方面|具体情况如下|合计|共计|总计为|和|及|与|是|为|"
                    r"\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.](?!\d)|"
-                   r"本部门|本单位|我局|我单位|我部门|我委|我办|本级|全局|全年|本年度)+")
+                   r"本部门|本单位|本局|本委|本办|本中心|我局|我单位|我部门|我委|我办|本级|全局|全年|本年度)+")
+_DEPT_PREFIX = re.compile(r"^[\u4e00-\u9fff()]{2,30}?(?:局|委员会|委|办公室|办|中心|厅|院|馆|所|站|处|队|部|署|政府|办事处)"
+                          r"(?:本级)?(?:20\d{2}年度?)?")
 _FIGURE = re.compile(r"\d\s*(?:万元|元|亿元|千元|%)|百分之")
 _TIME = re.compile(r"^(?:20\d{2}年(?:度)?|本年度?|当年|全年|截至20\d{2}年\d{1,2}月\d{1,2}日|年度)")
 _TAIL_NOISE = re.compile(r"(?:为|是|达|共|约|共计|累计|的)+$")   # 合计/总计 belong to names
@@ -65,28 +68,39 @@ def tag(text: str, reading: Reading, fr: Frame, spans: list[tuple[int, int]], ta
             item = _func_item(m.group(0), sec, reading, tax)
             if item is not None:
                 # 1、教育支出(类)普通教育(款)初中教育(项)。: the item the next sentences' figures are of.
-                prev = (item, -1)
+                prev = _Prev(item)
             elif "(类)" in m.group(0) or "(项)" in m.group(0):
-                prev = None      # an item we cannot place: what follows is not the last subject's
+                prev = _Prev(None)   # an item we cannot place: what follows is not the last subject's
             elif prev is not None:
                 # 决算数大于预算数的主要原因…: a comparison of the figures just stated.
-                _compare(text, s, e, sec, reading, prev[0], prev[1], tax, year)
+                _compare(text, s, e, sec, reading, prev, tax, year)
             continue
         before = len(reading.facts)
-        subject = _sentence(text, s, e, sec, reading, tax, year, prev[0] if prev else None)
-        # The next sentence may refer to this one's subject; a sentence whose subject
-        # could not be told breaks the chain.
-        prev = (subject, len(reading.facts) - 1 if len(reading.facts) > before else -1) if subject else None
+        subject, printed = _sentence(text, s, e, sec, reading, tax, year, prev.subject if prev else None)
+        # The next sentence may refer to this one's subject and figures; a sentence
+        # whose subject could not be told breaks the chain of subjects.
+        prev = _Prev(subject, len(reading.facts) - 1 if len(reading.facts) > before else -1, printed)
+
+
+@dataclass
+class _Prev:
+    """What a sentence leaves for the next: its subject, and its 预算 / 决算 figures as printed."""
+
+    subject: tuple | None
+    index: int = -1
+    printed: dict = field(default_factory=dict)     # measure → Num
 
 
 def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, tax: Taxonomy,
-              year: int | None, carried: tuple | None = None) -> tuple | None:
+              year: int | None, carried: tuple | None = None) -> tuple[tuple | None, dict]:
     """Tag one sentence's figures and statements; returns its subject (the key of
-    the figure it speaks of last), which a following sentence may refer to."""
+    the figure it speaks of last) and its 预算 / 决算 figures as printed, which a
+    following sentence may refer to."""
     sent = text[s:e]
     nums = [n for n in find_numbers(sent, s) if n.kind in ("money", "percent")]
+    printed: dict = {}
     if not nums:
-        return None
+        return None, printed
     head: int | None = None          # the first figure of the sentence: the whole a 其中 list splits
     subject_key: tuple | None = carried   # 年初预算为…: the item named in the sentence before
     last_fact: int | None = None
@@ -128,6 +142,10 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                 last_money_tagged = False      # 比上年的X万元: a comparison figure, not a part
                 clause_start = n.end
                 continue
+            for mname, rx in MEASURE_WORDS:
+                if rx.search(re.sub(r"\s+", "", w)):
+                    printed[mname] = n       # 年初预算为X万元, 支出决算为Y万元: kept even when X is of an unread item
+                    break
             named = _name(w, sec, tax, year, subject_key, reading.issuer)
             last_money_tagged = named is not None
             if named is None:
@@ -190,9 +208,9 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                                                 direction=_dir(word), page=page, section=sec.id if sec else ""))
         clause_start = n.end
     _flush_delta(text, s, e, sec, reading, pending_delta, subject_key)
-    if subject_key is not None:
-        _compare(text, s, e, sec, reading, subject_key, last_fact if last_fact is not None else -1, tax, year)
-    return subject_key
+    _compare(text, s, e, sec, reading, _Prev(subject_key, last_fact if last_fact is not None else -1, printed),
+             tax, year)
+    return subject_key, printed
 
 
 def _flush_delta(text, s, e, sec, reading: Reading, pending, subject_key) -> None:
@@ -206,11 +224,12 @@ def _flush_delta(text, s, e, sec, reading: Reading, pending, subject_key) -> Non
                                         section=sec.id if sec else ""))
 
 
-def _compare(text: str, s: int, e: int, sec: Section | None, reading: Reading, subject_key: tuple, subject: int,
+def _compare(text: str, s: int, e: int, sec: Section | None, reading: Reading, prev: _Prev,
              tax: Taxonomy, year: int | None) -> None:
     cmp_ = COMPARE.search(text, s, e)
     if not cmp_:
         return
+    subject_key, subject = prev.subject, prev.index
     # 2024年度“三公”经费支出决算数小于预算数: the sentence names what it compares.
     own = text[_clause_start(text, cmp_.start(), s):cmp_.start()].strip()
     if own and re.search(r"[\u4e00-\u9fff]{2}", own):
@@ -220,10 +239,19 @@ def _compare(text: str, s: int, e: int, sec: Section | None, reading: Reading, s
     word = cmp_.group(1)
     which = cmp_.group(2) or ""
     measure = "budget_initial" if which == "年初" else "budget_adjusted" if which in ("调整后", "全年") else "budget"
-    c, d, _, p = subject_key
-    reading.statements.append(Statement(type="compare", quote=Quote(text[s:e], s, e), subject=subject,
-                                        base=[(c, d, measure, p), (c, d, "final", p)], words=word,
-                                        direction=_dir(word), page=reading.page_at(s), section=sec.id if sec else ""))
+    base = []
+    if subject_key is not None:
+        c, d, _, p = subject_key
+        base = [(c, d, measure, p), (c, d, "final", p)]
+    # The figures the sentence before printed, whatever item they were of.
+    budget = next((prev.printed[m] for m in ("budget_initial", "budget", "budget_adjusted") if m in prev.printed), None)
+    final = prev.printed.get("final")
+    operands = [budget, final] if budget is not None and final is not None and subject_key == prev.subject else []
+    if not base and not operands:
+        return
+    reading.statements.append(Statement(type="compare", quote=Quote(text[s:e], s, e), subject=subject, base=base,
+                                        words=word, direction=_dir(word), page=reading.page_at(s),
+                                        section=sec.id if sec else "", operands=operands))
 
 
 def _dir(word: str) -> int:
@@ -262,6 +290,8 @@ def _name(words: str, sec: Section | None, tax: Taxonomy, year: int | None, subj
         elif year and int(m.group(1)) != year:
             return None
         w = _TRIM.sub("", w[m.end():])
+        if issuer_prefix and w.startswith(issuer_prefix):      # 2020年度某某局机关运行经费支出
+            w = _TRIM.sub("", w[len(issuer_prefix):])
     if w.startswith("上年") and not w.startswith("上年结转"):
         period = "prior"
         w = re.sub(r"^上年度?", "", w)
@@ -284,6 +314,12 @@ def _name(words: str, sec: Section | None, tax: Taxonomy, year: int | None, subj
     if w in ("支出", "收入") and sec is not None and sec.concept and sec.concept not in ("expense", "income"):
         return None          # 支出 of what? (接待…支出0.91万元 under 三公: not the 三公 total)
     hit = _concept_of(w, tax)
+    if hit is None:
+        # 某某区某某局机关运行经费支出: a department's name before the figure's own name.
+        m = _DEPT_PREFIX.match(w)
+        if m and m.end() < len(w):
+            w = w[m.end():]
+            hit = _concept_of(w, tax)
     if hit is None:
         return None
     concept, dims = hit

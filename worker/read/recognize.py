@@ -204,19 +204,23 @@ def header_path(g: Grid, h: int, c: int) -> list[str]:
 
 def column_groups(g: Grid, body: list[int], paths: dict[int, list[str]], tax: Taxonomy, tdef: TableDef) -> list[Group]:
     kinds: list[str] = []
+    texts_of = [[t for t in (key(g.own_text(r, c)) for r in body) if t] for c in range(g.width)]
+    named = [bool(texts) and sum(1 for t in texts if not is_figure_text(t)) * 2 > len(texts) for texts in texts_of]
     for c in range(g.width):
-        texts = [key(g.own_text(r, c)) for r in body]
-        texts = [t for t in texts if t]
+        texts = texts_of[c]
         head = "".join(paths[c])
         hp = header_piece(paths[c], tax) if paths[c] else None
         if paths[c] and paths[c][-1] in _LINE_NO:
             kinds.append("lineno")       # 行次: the row's number in the form, not a figure
-        elif any(w in head for w in _CODE_HEAD) or (texts and all(is_code(t) for t in texts)
-                                                    and any(len(t) > 3 for t in texts) and tdef.rows in ("func", "econ")):
+        elif any(w in head for w in _CODE_HEAD) or (
+                # Codes by their shape only beside the names they number: 39800 元 at a
+                # row's end is an amount, not 经济分类 39800.
+                c + 1 < g.width and named[c + 1] and texts and all(is_code(t) for t in texts)
+                and any(len(t) > 3 for t in texts) and tdef.rows in ("func", "econ")):
             kinds.append("code")
         elif paths[c] and paths[c][-1] in _SPLIT_CODE and all(t.isdigit() and len(t) <= 3 for t in texts):
             kinds.append("split")
-        elif texts and sum(1 for t in texts if not is_figure_text(t)) * 2 > len(texts):
+        elif named[c]:
             kinds.append("name")
         elif not texts and hp is not None and hp.label:
             kinds.append("name")
