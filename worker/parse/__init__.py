@@ -68,6 +68,12 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
     report.facts.extend(cell_mentions([f for f in from_tables.facts if isinstance(f, Indicator)]))
     for t in reading.tables if reading else ():
         meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
+    if reading is not None and reading.year and reading.year != meta.year:
+        # The year most of the report's titles and part headings name: a cover
+        # left from last year's publication does not move the report.
+        meta.warnings.append(f"标题年份不一:按正文各部分标题取 {reading.year} 年" +
+                             (f"(封面/标题为 {meta.year} 年)" if meta.year else ""))
+        meta.year = reading.year
     return report
     for t in report.reading.tables:
         meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
