@@ -18,7 +18,17 @@ from rules.registry import detector, family
 from rules.relations import Problem
 from worker.facts import ParsedReport
 
-family("ledger", doc=__doc__)
+family("ledger", doc=__doc__, max_alerts=40)
+
+
+def _worst(findings: list[Finding], limit: int) -> list[Finding]:
+    """At most `limit` alerts a report: the largest gaps first (a table whose
+    every figure fails is one problem to look at, not hundreds of alerts)."""
+    if len(findings) <= limit:
+        return findings
+    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
+    return sorted(findings, key=lambda f: (order[f.severity], -abs(f.evidence.get("stated", 0) -
+                                                                    f.evidence.get("computed", 0))))[:limit]
 
 
 def _part_name(rd, total, f) -> str:
@@ -107,7 +117,8 @@ def sums(report: ParsedReport, opts: dict) -> list[Finding]:
     rd = ev.reading(report)
     if rd is None:
         return []
-    return [_finding(report, rd, p, "total_mismatch", "ledger.sum") for p in ev.problems(report) if p.kind == "sum"]
+    return _worst([_finding(report, rd, p, "total_mismatch", "ledger.sum") for p in ev.problems(report)
+                   if p.kind == "sum"], opts["max_alerts"])
 
 
 @detector("ledger.same_figure", "text_table_conflict", severity="by the gap: high ≥ 5 %, medium ≥ 0.5 %, else low")
@@ -119,5 +130,5 @@ def same_figure(report: ParsedReport, opts: dict) -> list[Finding]:
     rd = ev.reading(report)
     if rd is None:
         return []
-    return [_finding(report, rd, p, "text_table_conflict", "ledger.same_figure")
-            for p in ev.problems(report) if p.kind in ("equal", "text")]
+    return _worst([_finding(report, rd, p, "text_table_conflict", "ledger.same_figure")
+                   for p in ev.problems(report) if p.kind in ("equal", "text")], opts["max_alerts"])

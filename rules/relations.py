@@ -224,6 +224,9 @@ def _coarser_ok(total: LFact, parts: list[LFact], comp: tuple[float, float]) -> 
     return comp[0] - coarse - 1e-9 <= v <= comp[1] + coarse + 1e-9 and any(p.where == "text" for p in [total, *parts])
 
 
+MAX_CULPRITS = 200      # a table where everything fails is reported by its worst figures, in bounded time
+
+
 def localize(checks: list[Check], facts: list[LFact]) -> list[Problem]:
     """One problem per wrong figure: the figure in most failed relations,
     when it is in two or more, explains all of them."""
@@ -242,7 +245,7 @@ def localize(checks: list[Check], facts: list[LFact]) -> list[Problem]:
         return not (facts[i].where == "table" and c.kind == "equal" and
                     any(facts[j].where == "text" for j in c.facts))
 
-    while remaining:
+    while remaining and len(problems) < MAX_CULPRITS:
         count: dict[int, int] = defaultdict(int)
         for c in remaining:
             for i in set(c.facts):

@@ -75,6 +75,14 @@ class LedgerRows:
     meta: tuple = ()
 
 
+def migrate(conn: sqlite3.Connection, table_ids: list[str]) -> None:
+    """Columns added since a database was made, and one view per standard table."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(statements)")}
+    if "operands" not in have:
+        conn.execute("ALTER TABLE statements ADD COLUMN operands TEXT")
+    table_views(conn, table_ids)
+
+
 def table_views(conn: sqlite3.Connection, table_ids: list[str]) -> None:
     """One view per standard table: its figures with the report they belong to."""
     for tid in table_ids:

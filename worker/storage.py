@@ -145,7 +145,7 @@ class Store:
             for stmt in (DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL).split(";\n"):
                 if stmt.strip():
                     self.conn.execute(stmt)
-            ledger_store.table_views(self.conn, sorted(taxonomy().tables))
+            ledger_store.migrate(self.conn, sorted(taxonomy().tables))
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
 
