@@ -30,16 +30,38 @@ DIRECTION = {"增加": 1, "增长": 1, "上升": 1, "增": 1, "提高": 1, "增�
 def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None,
             alts: dict[int, float] | None = None) -> list[LFact]:
     """Every printing of a fact: text and table, blanks left out; with `alts`
-    (evidence.corrections), a table figure found wrong also as its corrected value."""
+    (evidence.corrections), a table figure found wrong also as its corrected value.
+
+    Printings that stand for the same interval are given once (the first):
+    they read alike, and a report that prints one table a thousand times must
+    not cost a million readings."""
     concept, dims, measure, period = key
-    ms = measures or (measure,)
-    out = []
-    for i, f in enumerate(rd.facts):
-        if f.concept == concept and f.dims == dims and f.measure in ms and f.period == period and not f.blank:
-            out.append(f)
-            if alts and i in alts:
-                out.append(replace(f, num=replace(f.num, value=alts[i])))
+    index = _index(rd)
+    out: list[LFact] = []
+    seen: set[tuple[float, float]] = set()
+    idxs = sorted(i for m in dict.fromkeys(measures or (measure,))
+                  for i in index.get((concept, dims, m, period), ()))
+    for i in idxs:
+        f = rd.facts[i]
+        for g in (f, replace(f, num=replace(f.num, value=alts[i]))) if alts and i in alts else (f,):
+            iv = tol.interval(g.num)
+            if iv not in seen:
+                seen.add(iv)
+                out.append(g)
     return out
+
+
+def _index(rd: Reading) -> dict[tuple, list[int]]:
+    """Facts by key, built once per reading."""
+    cached = getattr(rd, "_by_key", None)
+    if cached is None or cached[0] != len(rd.facts):
+        idx: dict[tuple, list[int]] = {}
+        for i, f in enumerate(rd.facts):
+            if not f.blank:
+                idx.setdefault(f.key, []).append(i)
+        cached = (len(rd.facts), idx)
+        rd._by_key = cached
+    return cached[1]
 
 
 def _subject_values(rd: Reading, s: Statement, alts) -> list[LFact]:

@@ -34,6 +34,9 @@ class Dim:
     coded: bool = False
     levels: tuple[int, ...] = ()
     members: dict[str, Member] = field(default_factory=dict)
+    # Built on first use: a table of thousands of codes must not cost a scan
+    # of the member list per code.
+    _up: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def is_code(self, value: str) -> bool:
         return self.coded and value.isdigit() and len(value) in self.levels
@@ -42,15 +45,21 @@ class Dim:
         """The member one level up; None at the root."""
         if value == self.root:
             return None
-        for m in self.members.values():
-            if value in m.children:
-                return m.id
+        if self._up is None:
+            up: dict[str, str] = {}
+            for m in self.members.values():
+                for c in m.children:
+                    up.setdefault(c, m.id)
+            self._up = up
+        if value in self._up:
+            return self._up[value]
         if self.is_code(value):
             shorter = [n for n in self.levels if n < len(value)]
             return value[: shorter[-1]] if shorter else self.root
         return self.root
 
-    def children(self, value: str, present: set[str]) -> list[str] | None:
+    def children(self, value: str, present: set[str],
+                 _codes: dict[str, list[str]] | None = None) -> list[str] | None:
         """The members that add up to `value` among those printed (`present`).
 
         A child that is not printed is replaced by its own children where
@@ -64,25 +73,51 @@ class Dim:
                 if c in present:
                     out.append(c)
                 else:
-                    sub = self.children(c, present)
+                    sub = self.children(c, present, _codes)
                     if sub:
                         out.extend(sub)
             return out
         if not self.coded:
             return None
         # Codes: the printed codes under `value` with no printed ancestor between.
-        prefix = "" if value == self.root else value
-        if prefix and not self.is_code(prefix):
+        if value != self.root and not self.is_code(value):
             return None
-        under = sorted(c for c in present if self.is_code(c) and c != prefix and c.startswith(prefix))
-        out = []
-        for c in under:
+        codes = _codes if _codes is not None else self._code_tree(present)
+        return codes.get(value) or None
+
+    def child_map(self, present: set[str]) -> dict[str, list[str]]:
+        """`children` of every printed member at once (a table of thousands of
+        codes is walked once, not once per code)."""
+        codes = self._code_tree(present) if self.coded else {}
+        out = {}
+        for v in present:
+            kids = self.children(v, present, codes)
+            if kids:
+                out[v] = kids
+        return out
+
+    def absent_map(self, present: set[str]) -> dict[str, list[str]]:
+        """`children` of members that are not printed but whose parts are
+        (a total printed in another table), for every such member at once."""
+        codes = self._code_tree(present) if self.coded else {}
+        out: dict[str, list[str]] = {}
+        for v in [v for v in self.members if v not in present] + [v for v in codes if v not in present]:
+            kids = self.children(v, present, codes)
+            if kids:
+                out[v] = kids
+        return out
+
+    def _code_tree(self, present: set[str]) -> dict[str, list[str]]:
+        """Each code's printed children: the printed codes under it with no
+        printed code between (the root's: those with no printed ancestor)."""
+        tree: dict[str, list[str]] = {}
+        for c in sorted(c for c in present if self.is_code(c)):
             anc = self.parent(c)
-            while anc is not None and anc != value and anc not in present:
+            while anc is not None and anc != self.root and anc not in present:
+                tree.setdefault(anc, []).append(c)      # an unprinted level between
                 anc = self.parent(anc)
-            if anc == value or (anc is None and value == self.root):
-                out.append(c)
-        return out or None
+            tree.setdefault(self.root if anc is None else anc, []).append(c)
+        return tree
 
     def name_of(self, value: str, names: dict[str, str] | None = None) -> str:
         m = self.members.get(value)

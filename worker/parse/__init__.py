@@ -11,21 +11,18 @@ from worker.parse.meta import parse_meta, truncation_warnings
 from worker.parse.narrative import Narrative
 from worker.parse.tablefacts import cell_mentions, form_projects, read_tables
 from worker.parse.tables import Table, flat_blocks, pipe_tables
+from worker.spans import Spans
 
 PARSER_VERSION = "2"
 log = logging.getLogger("audit_worker.parse")
 
 
-def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(a[0] < e and s < a[1] for s, e in spans)
-
-
 def find_tables(text: str, grids: list[Table] | None = None) -> list[Table]:
     """Grids given by the extractor, then tables found in the flattened text."""
     tables = list(grids or [])
-    covered = [(t.start, t.end) for t in tables]
+    covered = Spans((t.start, t.end) for t in tables)
     for t in pipe_tables(text):
-        if not _overlaps((t.start, t.end), covered):
+        if not covered.overlaps(t.start, t.end):
             tables.append(t)
     covered = [(t.start, t.end) for t in tables]
     tables += flat_blocks(text, covered)

@@ -15,6 +15,9 @@ from itertools import combinations
 NUM = re.compile(r"[-－]?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?%?|—{1,2}|-|－")
 
 _LIMIT = 200   # more candidate splits than this: ambiguous whatever the tie-breaks
+# A row of a disclosure table runs a few dozen figures together at most; a
+# longer run (a digit dump, a hostile file) is no row and is not tried.
+MAX_RUN = 800
 
 
 def split_run(s: str, k: int, *, decimals: int | None = None,
@@ -28,7 +31,7 @@ def split_run(s: str, k: int, *, decimals: int | None = None,
     ratio of two earlier numbers (执行率 = 执行数/预算数).
     """
     n = len(s)
-    if k < 1 or not s or k > n:
+    if k < 1 or not s or k > n or n > MAX_RUN:
         return None
     commas = "," in s or bool(commas)
     opts = [_piece_options(s, i, commas) for i in range(n)]

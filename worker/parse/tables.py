@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from worker.spans import Spans
+
 
 @dataclass
 class Cell:
@@ -244,13 +246,14 @@ _STOP = re.compile(
 
 def flat_blocks(text: str, covered: list[tuple[int, int]]) -> list[Table]:
     """Header-led blocks of one-cell-a-line tables outside pipe tables."""
+    inside = Spans(covered)
     spans = [(s, e) for s, e in _line_spans(text, 0, len(text)) if text[s:e].strip()]
     out: list[Table] = []
     i = 0
     while i < len(spans):
         s, e = spans[i]
         key = "".join(text[s:e].split())
-        if key in FLAT_HEADER_WORDS and not _inside(s, covered):
+        if key in FLAT_HEADER_WORDS and not inside.contains(s):
             # A header: consecutive short lines; the table runs until a
             # section heading, a table title or a long narrative paragraph.
             header: list[Cell] = []
@@ -285,10 +288,6 @@ def _headerish(line: str) -> bool:
     key = re.sub(r"\s+", "", line)
     return any(w in key for w in _HEADER_WORDS) and not key.endswith(("类指标",)) and \
         not re.fullmatch(r"[\u4e00-\u9fff]{0,6}(?:产出|效益|满意度|成本|数量|质量|时效|实效|项目完成|可持续影响|社会效益|经济效益|生态效益)指标", key)
-
-
-def _inside(pos: int, covered: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in covered)
 
 
 def render_grid(rows: list[list[str]]) -> str:

@@ -10,12 +10,14 @@ be read is listed as unmapped, with a note for people.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from rules.taxonomy import Taxonomy, default, label_key
 from worker.ledger import Reading, ReadTable
 from worker.parse.tables import Cell, Table
 from worker.read import locate, narrative, sections
 from worker.read.recognize import recognize
+from worker.spans import Spans
 
 _PART = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\))")
 
@@ -149,10 +151,12 @@ def _flattened(text: str, titles: list, spans: list[tuple[int, int]], used: set[
 
     out = []
     bounds = sorted([s for s, _ in spans] + [tl.start for tl in titles] + [len(text)])
+    inside = Spans(spans)
     for tl in titles:
-        if tl.start in used or any(s <= tl.start < e for s, e in spans):
+        if tl.start in used or inside.contains(tl.start):
             continue
-        end = next((b for b in bounds if b > tl.end), len(text))
+        k = bisect_right(bounds, tl.end)
+        end = bounds[k] if k < len(bounds) else len(text)
         end = _region_end(text, tl.end, end)
         body = text[tl.end:end]
         if not re.search(r"\d", body) and not re.search(r"项目|科目|决算数|合计", body):

@@ -18,6 +18,7 @@ from worker.facts import Quote
 from worker.ledger import LFact, Reading, Statement, dims_of
 from worker.numbers import Num, find_numbers
 from worker.read.sections import Frame, section_at
+from worker.spans import Spans
 
 _SENT = re.compile(r"[^。!?\n]+[。!?]?")
 _CLAUSE = re.compile(r"[^,;，；:、]+")
@@ -55,9 +56,10 @@ def tag(text: str, reading: Reading, fr: Frame, spans: list[tuple[int, int]], ta
     year = reading.year
     prev: tuple | None = None          # (subject key, fact index) of the previous sentence in the part
     prev_sec = None
+    inside = Spans(spans)
     for m in _SENT.finditer(text):
         s, e = m.start(), m.end()
-        if any(a <= s < b for a, b in spans):
+        if inside.contains(s):
             continue
         sec = section_at(fr.sections, s)
         if sec is None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rules.taxonomy import Taxonomy, label_key
 from rules.taxonomy.model import Section
 from worker.ledger import Heading
+from worker.spans import Spans
 
 HEADING_START = re.compile(
     r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}\s*[、.]|[((]\s*[一二三四五六七八九十]{1,3}\s*[))]|"
@@ -77,6 +78,7 @@ def is_heading(line: str) -> bool:
 def frame(text: str, tax: Taxonomy, spans: list[tuple[int, int]], meta_year: int | None = None,
           meta_issuer: str = "") -> Frame:
     """Parts, headings, year, department and placeholders of the text outside `spans` (tables)."""
+    inside = Spans(spans)
     headings: list[Heading] = []
     sections: list[tuple[int, Section]] = []
     years: Counter = Counter()
@@ -84,7 +86,7 @@ def frame(text: str, tax: Taxonomy, spans: list[tuple[int, int]], meta_year: int
     for line in text.split("\n"):
         s, e = pos, pos + len(line)
         pos = e + 1
-        if any(a <= s < b for a, b in spans):
+        if inside.contains(s):
             continue
         t = line.strip()
         if not t:
@@ -107,7 +109,7 @@ def frame(text: str, tax: Taxonomy, spans: list[tuple[int, int]], meta_year: int
         year = meta_year
     issuer = _issuer(text, meta_issuer)
     for m in DATE_RE.finditer(text):
-        if not any(a <= m.start() < b for a, b in spans):
+        if not inside.contains(m.start()):
             headings.append(Heading(m.group(0), m.start(), m.end(), kind="date"))
     placeholders = [(m.group(0), m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
     return Frame(year, issuer, headings, placeholders, sections)
