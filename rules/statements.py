@@ -36,7 +36,11 @@ def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None,
     they read alike, and a report that prints one table a thousand times must
     not cost a million readings."""
     concept, dims, measure, period = key
-    index = _index(rd)
+    memo = _index(rd)[1]
+    mkey = (key, measures, id(alts) if alts else None)
+    if mkey in memo:
+        return memo[mkey]
+    index = _index(rd)[0]
     out: list[LFact] = []
     seen: set[tuple[float, float]] = set()
     idxs = sorted(i for m in dict.fromkeys(measures or (measure,))
@@ -48,27 +52,43 @@ def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None,
             if iv not in seen:
                 seen.add(iv)
                 out.append(g)
+    memo[mkey] = out
     return out
 
 
-def _index(rd: Reading) -> dict[tuple, list[int]]:
-    """Facts by key, built once per reading."""
+def _index(rd: Reading) -> tuple[dict[tuple, list[int]], dict]:
+    """Facts by key, and the printings already looked up: built once per reading."""
     cached = getattr(rd, "_by_key", None)
     if cached is None or cached[0] != len(rd.facts):
         idx: dict[tuple, list[int]] = {}
         for i, f in enumerate(rd.facts):
             if not f.blank:
                 idx.setdefault(f.key, []).append(i)
-        cached = (len(rd.facts), idx)
+        cached = (len(rd.facts), idx, {})
         rd._by_key = cached
-    return cached[1]
+    return cached[1], cached[2]
+
+
+# A fact printed with more distinct values than this in one report is no
+# figure a sentence can be held to: its statements are left unjudged.
+MAX_PRINTINGS = 12
+
+
+class _Unsure(Exception):
+    """Too many printings of an operand to say which one a sentence means."""
+
+
+def _few(printings: list[LFact]) -> list[LFact]:
+    if len(printings) > MAX_PRINTINGS:
+        raise _Unsure
+    return printings
 
 
 def _subject_values(rd: Reading, s: Statement, alts) -> list[LFact]:
     if s.subject < 0 or s.subject >= len(rd.facts):
         return []
     subj = rd.facts[s.subject]
-    return [subj] + [f for f in figures(rd, subj.key, alts=alts) if f is not subj]
+    return [subj] + [f for f in _few(figures(rd, subj.key, alts=alts)) if f is not subj]
 
 
 class _ZeroBase(Exception):
@@ -78,7 +98,7 @@ class _ZeroBase(Exception):
 def _share(rd: Reading, s: Statement, alts):
     subs = _subject_values(rd, s, alts)
     for bkey in s.base:
-        for b in figures(rd, tuple(bkey), alts=alts):
+        for b in _few(figures(rd, tuple(bkey), alts=alts)):
             if b.num.value > 0:
                 for a in subs:
                     yield tol.ratio_pct(tol.interval(a.num), tol.interval(b.num)), \
@@ -87,8 +107,8 @@ def _share(rd: Reading, s: Statement, alts):
 
 def _growth(rd: Reading, s: Statement, alts):
     key = tuple(s.base[0])
-    currents = [f for b in s.base for f in figures(rd, tuple(b), alts=alts)]
-    priors = [p for p in figures(rd, (key[0], key[1], key[2], "prior"), alts=alts) if p.num.value > 0]
+    currents = _few([f for b in s.base for f in figures(rd, tuple(b), alts=alts)])
+    priors = _few([p for p in figures(rd, (key[0], key[1], key[2], "prior"), alts=alts) if p.num.value > 0])
     # 增加…下降 contradicts itself (wording.direction says so); the rate may fit either way.
     ups = {DIRECTION.get(w, 0) for w in s.words.split("/")} - {0} or {1}
     for c in currents:
@@ -105,8 +125,8 @@ def _growth(rd: Reading, s: Statement, alts):
 
 def _completion(rd: Reading, s: Statement, alts):
     key = tuple(s.base[0])
-    finals = figures(rd, (key[0], key[1], "final", key[3]), alts=alts)
-    for b in figures(rd, key, _BUDGETS if key[2] == "budget" else (key[2],), alts=alts):
+    finals = _few(figures(rd, (key[0], key[1], "final", key[3]), alts=alts))
+    for b in _few(figures(rd, key, _BUDGETS if key[2] == "budget" else (key[2],), alts=alts)):
         if b.num.value <= 0:
             raise _ZeroBase
         for a in finals:
@@ -129,7 +149,7 @@ def _readings(rd: Reading, s: Statement, alts: dict | None = None) -> tuple[bool
             tried.append({**info, "computed": r(tol.mid(iv))})
             if tol.consistent(s.stated, iv, abs(s.stated.value)):
                 return True, tried
-    except _ZeroBase:
+    except (_ZeroBase, _Unsure):
         return None, tried
     return (False, tried) if tried else (None, tried)
 

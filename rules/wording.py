@@ -14,7 +14,7 @@ from rules import evidence as ev
 from rules import tolerance as tol
 from rules.base import Finding, r
 from rules.registry import detector, family
-from rules.statements import DIRECTION, figures
+from rules.statements import DIRECTION, MAX_PRINTINGS, figures
 from worker.facts import ParsedReport
 from worker.read.sections import COMPARE, DEPT_HEADINGS, HEADING_START, YEAR_ANY, YEAR_TITLE, heading_department
 
@@ -46,6 +46,8 @@ def compare(report: ParsedReport, opts: dict) -> list[Finding]:
             bkey, fkey = tuple(s.base[0]), tuple(s.base[1])
             measures = ("budget", "budget_initial", "budget_adjusted") if bkey[2] == "budget" else (bkey[2],)
             budgets, finals = figures(rd, bkey, measures, alts), figures(rd, fkey, alts=alts)
+            if len(budgets) > MAX_PRINTINGS or len(finals) > MAX_PRINTINGS:
+                continue      # no figure a sentence can be held to (statements.MAX_PRINTINGS)
         # The sentence's own 年初预算为X, 支出决算为Y, whatever item they are of.
         b_nums = [b.num for b in budgets] + s.operands[:1]
         f_nums = [f.num for f in finals] + s.operands[1:2]
@@ -106,7 +108,7 @@ def direction(report: ParsedReport, opts: dict) -> list[Finding]:
         else:
             key = tuple(s.base[0])
             cur, prev = figures(rd, key), figures(rd, (key[0], key[1], key[2], "prior"))
-            if cur and prev and s.direction:
+            if cur and prev and s.direction and len(cur) * len(prev) <= MAX_PRINTINGS ** 2:
                 diffs = [c.num.value - p.num.value for c in cur for p in prev]
                 if all(d * s.direction < -max(tol.unit(cur[0].num), 0.01) for d in diffs):
                     reason = (f"本年{ev.amount(cur[0])},上年{ev.amount(prev[0])},实际为"

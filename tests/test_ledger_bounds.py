@@ -82,3 +82,18 @@ def test_a_megabyte_of_digits_run_together_is_no_table_and_ends():
     # The table is found by its title; its one "row" is no row, so no figure is made up.
     assert [t.type for t in report.reading.tables] == ["income_expense_total"]
     assert not [f for f in report.reading.facts if f.where == "table"]
+
+
+def test_thousands_of_sentences_on_one_subject_are_left_unjudged_in_bounded_time():
+    from rules.statements import results
+
+    head = "某某区某某局\n2024年度部门决算\n第三部分 某某区某某局2024年度部门决算情况说明\n三、支出决算情况说明\n"
+    sents = [f"本年支出合计{1000 + i}.00万元,其中:基本支出{i}.00万元,占{i % 100}.00%;"
+             f"项目支出{i + 1}.00万元,比上年增加{i}.00万元,增长{i % 50}.00%。" for i in range(3000)]
+    report, findings, took = _run((head + "\n".join(sents) + "\n").encode(), "narrative.txt")
+    assert took < BOUND_S
+    verdicts = results(report)
+    assert len(verdicts) > 3000
+    # 本年支出合计 is printed with 3,000 values: no share of it can be held to one.
+    shares = [v for v in verdicts.values() if v[2].type == "share"]
+    assert shares and all(v[0] is None for v in shares)
