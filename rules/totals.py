@@ -31,6 +31,33 @@ def _slip_fixes(ps: PartSet) -> bool:
     return False
 
 
+def _adds_to(whole, parts: list) -> bool:
+    return len(parts) >= 2 and tol.consistent(whole, tol.add(*[tol.interval(p) for p in parts]))
+
+
+def other_breakdowns(ps: PartSet) -> bool:
+    """True when the parts over-run their total only because they hold more than
+    one breakdown of it: a part followed by its own breakdown (局本级187人(在职139人、
+    退休8人、协管40人)), or the whole broken down twice in a row (在职…退休…, then
+    男…女…). Read that way the parts add up, so no reading says they are wrong."""
+    nums = [p for _, p in ps.parts]
+    # A part's own breakdown follows it: drop the figures that add up to it.
+    kept, i = [], 0
+    while i < len(nums):
+        kept.append(nums[i])
+        j = next((k for k in range(i + 3, len(nums) + 1) if _adds_to(nums[i], nums[i + 1:k])), None)
+        i = j if j is not None else i + 1
+    if len(kept) < len(nums) and (_adds_to(ps.total, kept) or (len(kept) == 1 and
+                                                               tol.consistent(ps.total, tol.interval(kept[0])))):
+        return True
+    # Consecutive runs each adding up to the whole.
+    groups, start = 0, 0
+    for k in range(1, len(nums) + 1):
+        if _adds_to(ps.total, nums[start:k]):
+            groups, start = groups + 1, k
+    return groups >= 2 and start == len(nums)
+
+
 def check(ps: PartSet, check_incomplete: bool = False) -> tuple[bool, float, str]:
     """(consistent?, sum of the parts, direction 'over'/'under'/'')."""
     ivs = [tol.interval(p) for _, p in ps.parts]
@@ -62,7 +89,7 @@ def parts(report: ParsedReport, opts: dict) -> list[Finding]:
         if _slip_fixes(ps):
             continue
         ok, s, direction = check(ps, opts["check_incomplete_lists"])
-        if ok:
+        if ok or (direction == "over" and other_breakdowns(ps)):
             continue
         unit = ps.total.unit if ps.measure == "count" else "万元"
         parts_txt = "+".join(f"{printed(p)}" for _, p in ps.parts)

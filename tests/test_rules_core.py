@@ -211,6 +211,52 @@ def test_statements_within_rounding_or_fitting_another_base_are_accepted():
     assert findings(text, "stated") == []
 
 
+def test_parts_after_qizhong_are_shares_of_the_whole_before_it_never_of_each_other():
+    # 其中 opening a sentence: both parts are shares of the 50.00 named before it.
+    ok = ("某局2023年度部门决算\n"
+          "本年“三公”经费支出决算为50.00万元。其中公务接待费为30.00万元,占60.00%;"
+          "公务用车运行维护费为20.00万元,占40.00%。\n")
+    assert findings(ok, "stated.share") == []
+    # The real sentence (real-dev 009): 2.52 / 22.62 = 11.14%, not 2.52 / 20.10.
+    real = ("2019年实际支出“三公经费”决算为22.62万元。其中公务接待费为20.10万元,占88.86%;"
+            "公务用车运行维护费为2.52万元,占11.14%。\n")
+    assert findings("某局2019年度部门决算\n" + real, "stated.share") == []
+    # A share of that whole that is wrong is still found (20 / 50 = 40%, not 45%).
+    (f,) = findings(ok.replace("占40.00%", "占45.00%"), "stated.share")
+    assert f.evidence["base"] == 50.0 and f.evidence["computed"] == 40.0
+
+
+def test_chiping_compares_the_figures_of_its_own_clause():
+    head = "某局2023年度部门决算\n"
+    assert findings(head + "本年“三公”经费支出决算为50.00万元,与年初预算50.00万元持平。\n", "stated.difference") == []
+    (f,) = findings(head + "本年“三公”经费支出决算为50.00万元,与年初预算45.00万元持平。\n", "stated.difference")
+    assert f.evidence["computed"] == 5.0
+    # 较上年持平 of 40 compares it with a year not printed: nothing to check, and the
+    # sentence's first comparison (1969 against 2190) is not what 持平 speaks of (real-dev 010).
+    text = ("“三公”经费预算总额为1969万元,较2024年的2190万元减少221万元,下降10.1%;"
+            "其中:因公出国(境)经费40万元,较上年持平;公务接待费242万元,较上年减少12万元,下降4.7%。\n")
+    assert findings(head + text, "stated.difference") == []
+
+
+def test_parts_holding_more_than_one_breakdown_of_the_whole_are_read_as_such():
+    head = "某局2023年度部门决算\n"
+    nested = ("本单位现有人员200人,其中:局本级50人(在职在编40人、退休人员10人),"
+              "下属单位150人(在职在编100人、退休人员30人、临聘人员20人)。\n")
+    assert findings(head + nested, "totals.parts") == []
+    twice = "本单位年末实有人数60人,其中在职人员45人、离退休人员15人,男性35人、女性25人。\n"
+    assert findings(head + twice, "totals.parts") == []
+    # Read either way, parts that do not add up are still found.
+    (f,) = findings(head + nested.replace("下属单位150人", "下属单位160人").replace("退休人员30人", "退休人员40人"),
+                    "totals.parts")
+    assert f.evidence["total"] == 200
+    (f,) = findings(head + "本单位年末实有人数60人,其中在职人员45人、离退休人员16人。\n", "totals.parts")
+    assert f.evidence["computed"] == 61
+    # Real-dev 028: 1894 = 187 (139 + 8 + 40) + 1707 (132 + 148 + 272 + 1155).
+    real = ("区城管执法局现有人员1894人,其中:局本级187人(在职在编139人、退休人员8人、协管员40人),"
+            "环卫处1707人(在职在编132人、退休人员148人、临聘人员272人、3个市场化公司聘用人员1155人)。\n")
+    assert findings(head + real, "totals.parts") == []
+
+
 def test_execution_score_must_follow_weight_times_rate():
     assert findings(project("400", "50%", "5"), "stated.score") == []
     (f,) = findings(project("400", "50%", "9"), "stated.score")

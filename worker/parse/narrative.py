@@ -322,13 +322,19 @@ class Narrative:
             self.facts.append(Claim(type="difference", stated=t.num, quote=self._quote(sent), subject=subject,
                                     numerator=current, base=base, delta=t.num, direction=sign,
                                     section=section, owner=sent.owner))
-        # 持平 / 保持一致: the outturn equals the budget it is compared with.
-        if re.search(r"持平|保持一致|一致", sent.text):
-            m = re.search(r"(?:比|与|较)", sent.text)
-            if m:
-                pos = sent.start + m.start()
-                cur = [t for t in toks if t.num.kind == "money" and t.num.end <= pos and t.role != "delta"]
-                bas = [t for t in toks if t.num.kind == "money" and t.num.start > pos and t.role != "delta"]
+        # 持平 / 保持一致: the outturn equals the figure it is compared with, both
+        # in the clause of the word (since the last ;/:/其中): 经费40万元,较上年持平
+        # compares 40 with a prior year it does not print, not with the sentence's
+        # other figures.
+        for w in re.finditer(r"持平|保持一致|一致", sent.text):
+            cut = max((x.end() for x in re.finditer(r"[;；。:：]|其中", sent.text[:w.start()])), default=0)
+            ms = list(re.finditer(r"比|与|较", sent.text[cut:w.start()]))
+            if ms:
+                pos, end = sent.start + cut + ms[-1].start(), sent.start + w.start()
+                lo = sent.start + cut
+                cur = [t for t in toks if t.num.kind == "money" and lo <= t.num.start and t.num.end <= pos
+                       and t.role != "delta"]
+                bas = [t for t in toks if t.num.kind == "money" and pos < t.num.start < end and t.role != "delta"]
                 if cur and bas:
                     self.facts.append(Claim(type="difference", stated=cur[-1].num, quote=self._quote(sent),
                                             subject=subject, numerator=cur[-1].num, base=bas[0].num,
@@ -392,13 +398,20 @@ class Narrative:
                 if _name_score(k2, lang.name_key(a.name)) >= 4:
                     add(a.num, "named")
                     break
-        # The total of a 其中 list, and the head figure of the sentence.
+        # The total of a 其中 list, and the head figure of the sentence. The parts
+        # of one 其中 share one whole: a sibling part is never the base.
         if num.is_part:
             heads = [b for b in before if not b.is_part and b.num.kind == kind and b.role != "delta"
                      and (kind != "count" or b.num.unit == num.num.unit)]
             if heads:
                 add(heads[-1].num, "structural")
+            elif re.match(r"^\s*其中", sent.text):
+                # 其中 opening the sentence: the whole is the figure just before it.
+                whole = self._previous_figures(idx, kind, limit=1, exclude_parts=True)
+                if whole and (kind != "count" or whole[0].num.unit == num.num.unit):
+                    add(whole[0].num, "structural")
         heads = [b for b in before if b.num.kind == kind and b.role != "delta"
+                 and not (num.is_part and b.is_part)
                  and (kind != "count" or b.num.unit == num.num.unit)]
         if heads and kind == "money":
             add(heads[0].num, "structural")
