@@ -251,6 +251,10 @@ def test_parts_holding_more_than_one_breakdown_of_the_whole_are_read_as_such():
     assert f.evidence["total"] == 200
     (f,) = findings(head + "本单位年末实有人数60人,其中在职人员45人、离退休人员16人。\n", "totals.parts")
     assert f.evidence["computed"] == 61
+    then = "本单位年末实有人数60人,其中在职人员45人,离退休人员15人;年末学生人数300人。\n"
+    assert findings(head + then, "totals.parts") == []
+    (f,) = findings(head + then.replace("离退休人员15人", "离退休人员16人"), "totals.parts")
+    assert f.evidence["total"] == 60
     # Real-dev 028: 1894 = 187 (139 + 8 + 40) + 1707 (132 + 148 + 272 + 1155).
     real = ("区城管执法局现有人员1894人,其中:局本级187人(在职在编139人、退休人员8人、协管员40人),"
             "环卫处1707人(在职在编132人、退休人员148人、临聘人员272人、3个市场化公司聘用人员1155人)。\n")
