@@ -117,7 +117,6 @@ def _cross_sums(facts: list[LFact], by_table: dict[int, list[int]], tax: Taxonom
             # broken file) is checked across its first MAX_CROSS_TABLES only.
             tables = dict(sorted(tables.items())[:MAX_CROSS_TABLES])
             trees = {t: dim.child_map(set(m)) for t, m in tables.items()}
-            absent = {t: dim.absent_map(set(m)) for t, m in tables.items()}
             for ta, members in tables.items():
                 for value, ti in members.items():
                     if value in trees[ta]:
@@ -125,7 +124,7 @@ def _cross_sums(facts: list[LFact], by_table: dict[int, list[int]], tax: Taxonom
                     for tb, others in tables.items():
                         if tb == ta or value in others:
                             continue
-                        kids = absent[tb].get(value)
+                        kids = trees[tb].get(value)
                         if not kids or len(kids) < 2:
                             continue
                         parts = [(1, others[k]) for k in kids]

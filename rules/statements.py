@@ -36,11 +36,10 @@ def figures(rd: Reading, key: tuple, measures: tuple[str, ...] | None = None,
     they read alike, and a report that prints one table a thousand times must
     not cost a million readings."""
     concept, dims, measure, period = key
-    memo = _index(rd)[1]
+    index, memo = _index(rd)
     mkey = (key, measures, id(alts) if alts else None)
     if mkey in memo:
         return memo[mkey]
-    index = _index(rd)[0]
     out: list[LFact] = []
     seen: set[tuple[float, float]] = set()
     idxs = sorted(i for m in dict.fromkeys(measures or (measure,))

@@ -31,15 +31,15 @@ def _slip_fixes(ps: PartSet) -> bool:
     return False
 
 
-def _adds_to(whole, parts: list) -> bool:
-    return len(parts) >= 2 and tol.consistent(whole, tol.add(*[tol.interval(p) for p in parts]))
+def _adds_to(whole, parts: list, least: int = 2) -> bool:
+    return len(parts) >= least and tol.consistent(whole, tol.add(*[tol.interval(p) for p in parts]))
 
 
 def other_breakdowns(ps: PartSet) -> bool:
     """True when the parts over-run their total only because they hold more than
     one breakdown of it: a part followed by its own breakdown (局本级187人(在职139人、
-    退休8人、协管40人)), a breakdown followed by other figures of the sentence, or
-    the whole broken down twice in a row (在职…退休…, then 男…女…). Read that way
+    退休8人、协管40人)), or a breakdown followed by other figures of the sentence
+    (a second breakdown of the whole, 男…女…, or 年末学生人数929人). Read that way
     the parts add up, so no reading says they are wrong."""
     nums = [p for _, p in ps.parts]
     # A part's own breakdown follows it: drop the figures that add up to it.
@@ -48,19 +48,10 @@ def other_breakdowns(ps: PartSet) -> bool:
         kept.append(nums[i])
         j = next((k for k in range(i + 3, len(nums) + 1) if _adds_to(nums[i], nums[i + 1:k])), None)
         i = j if j is not None else i + 1
-    if len(kept) < len(nums) and (_adds_to(ps.total, kept) or (len(kept) == 1 and
-                                                               tol.consistent(ps.total, tol.interval(kept[0])))):
+    if len(kept) < len(nums) and _adds_to(ps.total, kept, least=1):
         return True
-    # The list closes on the whole and goes on with other figures (实有人数151人,其中
-    # 在职100人,退休51人;年末学生人数929人): the first parts are the breakdown.
-    if any(_adds_to(ps.total, nums[:k]) for k in range(2, len(nums))):
-        return True
-    # Consecutive runs each adding up to the whole.
-    groups, start = 0, 0
-    for k in range(1, len(nums) + 1):
-        if _adds_to(ps.total, nums[start:k]):
-            groups, start = groups + 1, k
-    return groups >= 2 and start == len(nums)
+    # The list closes on the whole and goes on with other figures.
+    return any(_adds_to(ps.total, nums[:k]) for k in range(2, len(nums)))
 
 
 def check(ps: PartSet, check_incomplete: bool = False) -> tuple[bool, float, str]:

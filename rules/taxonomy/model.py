@@ -45,14 +45,9 @@ class Dim:
         """The member one level up; None at the root."""
         if value == self.root:
             return None
-        if self._up is None:
-            up: dict[str, str] = {}
-            for m in self.members.values():
-                for c in m.children:
-                    up.setdefault(c, m.id)
-            self._up = up
-        if value in self._up:
-            return self._up[value]
+        up = self._up_index()
+        if value in up:
+            return up[value]
         if self.is_code(value):
             shorter = [n for n in self.levels if n < len(value)]
             return value[: shorter[-1]] if shorter else self.root
@@ -86,26 +81,29 @@ class Dim:
         return codes.get(value) or None
 
     def child_map(self, present: set[str]) -> dict[str, list[str]]:
-        """`children` of every printed member at once (a table of thousands of
-        codes is walked once, not once per code)."""
+        """`children` of every member that has some among `present`, printed or
+        not (a total printed only in another table), worked out at once: a
+        table of thousands of codes is walked once, not once per code."""
         codes = self._code_tree(present) if self.coded else {}
-        out = {}
-        for v in present:
+        out: dict[str, list[str]] = {}
+        for v in present | codes.keys() | self._parents():
             kids = self.children(v, present, codes)
             if kids:
                 out[v] = kids
         return out
 
-    def absent_map(self, present: set[str]) -> dict[str, list[str]]:
-        """`children` of members that are not printed but whose parts are
-        (a total printed in another table), for every such member at once."""
-        codes = self._code_tree(present) if self.coded else {}
-        out: dict[str, list[str]] = {}
-        for v in [v for v in self.members if v not in present] + [v for v in codes if v not in present]:
-            kids = self.children(v, present, codes)
-            if kids:
-                out[v] = kids
-        return out
+    def _up_index(self) -> dict[str, str]:
+        """Each declared child's parent (the first member that declares it)."""
+        if self._up is None:
+            up: dict[str, str] = {}
+            for m in self.members.values():
+                for c in m.children:
+                    up.setdefault(c, m.id)
+            self._up = up
+        return self._up
+
+    def _parents(self) -> set[str]:
+        return set(self._up_index().values())
 
     def _code_tree(self, present: set[str]) -> dict[str, list[str]]:
         """Each code's printed children: the printed codes under it with no
