@@ -72,6 +72,3 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
                              (f"(封面/标题为 {meta.year} 年)" if meta.year else ""))
         meta.year = reading.year
     return report
-    for t in report.reading.tables:
-        meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
-    return report

@@ -300,6 +300,10 @@ class Narrative:
                 continue
             words = t.raw[-_PCT_WORDS:]
             before = toks[:i]
+            if re.search(r"占(?:调整后?|年初|全年)?预算(?:数)?(?:的)?(?:比例|比重)?\s*$", words):
+                # 完成13,866万元,占调整预算100.93%: completion against a budget
+                # the text does not print, not a share of a printed whole.
+                continue
             if re.search(r"占(?!用)", words) or re.search(r"占比(?:为|达到|达)?\s*$", words):
                 self._share(idx, sent, t, before, subject, section)
             elif re.search(r"(?:完成|达到).{0,8}预算|执行率", words):
@@ -349,6 +353,8 @@ class Narrative:
         num = None
         for b in reversed(before):
             if b.num.kind == "percent":
+                if re.match(r"^[,，]?占", b.raw.strip()):
+                    continue    # 完成600万元,占预算120%,占收入的60%: two ratios of one figure
                 break
             if b.num.kind in ("money", "count") and b.role != "delta":
                 num = b
@@ -460,14 +466,15 @@ class Narrative:
         if delta is None and not re.search(r"(?:比|较|与)", t.raw):
             return      # 同比增长4.52%: nothing stated to check it against
         cmp_start = _compare_pos(sent, t)
-        current = self._current(idx, sent, before, delta or t, cmp_start=cmp_start)
+        currents = self._currents(idx, sent, before, delta or t, cmp_start=cmp_start)
+        current = currents[0] if currents else None
         base = self._explicit_base(delta or t, before)
         if current is None and base is None:
             return
-        alts = []
+        alts = currents[1:]
         if current is not None:
-            alts = [b.num for b in before if b.num.kind == "money" and b.role != "delta"
-                    and b.num is not current and (delta is None or b.num.start < delta.num.start)]
+            alts += [b.num for b in before if b.num.kind == "money" and b.role != "delta"
+                     and b.num is not current and (delta is None or b.num.start < delta.num.start)]
         self.facts.append(Claim(
             type="growth", stated=_signed(t.num, sign), quote=self._quote(sent), subject=subject,
             numerator=current, base=base, delta=delta.num if delta else None, direction=sign,
@@ -484,17 +491,37 @@ class Narrative:
         return None
 
     def _current(self, idx, sent, before: list[Tok], delta: Tok, cmp_start: int | None = None) -> Num | None:
-        """The figure a change is stated for: the last one before 比/较."""
+        cur = self._currents(idx, sent, before, delta, cmp_start)
+        return cur[0] if cur else None
+
+    def _currents(self, idx, sent, before: list[Tok], delta: Tok, cmp_start: int | None = None) -> list[Num]:
+        """The figures a change may be stated for, best first: the last one
+        before 比/较 in the sentence; else the figure the clause names
+        (公务接待费同口径比上年减少38万元 speaks of 公务接待费, and of nothing
+        else: a name with no printed figure leaves the change unjudged); else
+        the whole of the sentences before (the figure before their 其中), then
+        their other figures."""
         limit = cmp_start if cmp_start is not None else delta.num.start
-        cands = [b for b in before if b.num.kind == "money" and b.role != "delta" and b.num.end <= limit
-                 and not re.search(r"(?:比|较|与)", b.raw)]
+        # Only the clause group of the change (since the last ;/。/:/其中).
+        seg = sent.start + max((x.end() for x in re.finditer(r"[;。:：；]|其中", sent.text[:max(0, delta.num.start - sent.start)])),
+                               default=0)
+        cands = [b for b in before if b.num.kind == "money" and b.role != "delta" and seg <= b.num.start
+                 and b.num.end <= limit and not re.search(r"(?:比|较|与)", b.raw)]
         if cands:
-            return cands[-1].num
-        prev = self._previous_figures(idx, "money", limit=3)
-        for p in prev:
-            if p.role != "delta":
-                return p.num
-        return None
+            return [cands[-1].num]
+        name = _clause_subject(sent.text[:max(0, delta.num.start - sent.start)])
+        if name:
+            key = lang.name_key(name)
+            named = [a for a in reversed(self.amounts) if a.num.start < sent.start
+                     and _name_score(key, lang.name_key(a.name)) >= 50]
+            return [named[0].num] if named else []
+        heads = [p.num for p in self._previous_figures(idx, "money", limit=6, exclude_parts=True)]
+        rest = [p.num for p in self._previous_figures(idx, "money", limit=3)]
+        out: list[Num] = []
+        for n in heads[:2] + rest:
+            if all(n is not o for o in out):
+                out.append(n)
+        return out
 
     def _previous_figures(self, idx: int, kind: str, limit: int = 6, exclude_parts: bool = False) -> list[Tok]:
         """Figures of the sentences just before, nearest first (same block)."""
@@ -723,6 +750,25 @@ def _union(spans) -> list[tuple[int, int]]:
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+_GENERIC_SUBJECT = re.compile(r"^(?:其中|同口径|同比|与上年相比|与上年|总体|合计|共计|全年|本年|今年|上述|以上|主要)$")
+
+
+def _clause_subject(head: str) -> str:
+    """The name a change clause opens with, before its 比/较 (因公出国(境)费
+    in 其中:因公出国(境)费同口径比2018年减少9万元); "" when the clause names
+    nothing of its own."""
+    head = re.split(r"[;。:：；]|其中", head)[-1]
+    m = re.search(r"(?:比|较|与)", head)
+    if not m:
+        return ""
+    lead = re.split(r"[,，]", head[:m.start()])[-1]
+    lead = re.sub(r"(?:同口径|同比|口径)$", "", lead.strip())
+    lead = lang.clean_label(lead)
+    if len(re.findall(r"[\u4e00-\u9fff]", lead)) < 2 or _GENERIC_SUBJECT.match(lead):
+        return ""
+    return lead
 
 
 def _compare_pos(sent: Sent, t: Tok) -> int | None:

@@ -71,6 +71,61 @@ def _align(row: list[Cell], width: int, aligned: bool) -> list[Cell | None]:
     return [None] * (width - len(row)) + list(row)
 
 
+def _fits(row: list[Cell], shift: int, roles: dict[int, str]) -> int | None:
+    """How many figures land in figure columns when row cell j is read under
+    header column j + shift; None when the reading is impossible: the label in
+    a figure column, or a percentage outside the rate column."""
+    has_rate = "rate" in roles.values()
+    placed = 0
+    for j, c in enumerate(row):
+        col = j + shift
+        num = parse_cell_number(c.text) if c.text else None
+        if j == 0 and num is None and c.text and col in roles:
+            return None
+        if num is None:
+            continue
+        if col not in roles:
+            if col < 0 or j == 0:
+                return None
+            continue
+        if has_rate and "%" in c.text and roles[col] != "rate":
+            return None
+        placed += 1
+    return placed
+
+
+def _align_fund(row: list[Cell], header: list[Cell], roles: dict[int, str]) -> list[Cell | None] | None:
+    """A funding row placed under its header. Flattened forms lose or add
+    cells on the left (a group label such as 项目资金(万元) spanning two
+    header cells), so every shift is tried; the row is read only when one
+    placement fits best (design.md, "Precision"); otherwise it is skipped."""
+    width = len(header)
+    while row and not row[-1].text.strip():
+        row = row[:-1]
+    if not row:
+        return None
+    scores = {}
+    for shift in range(-3, 4):
+        f = _fits(row, shift, roles)
+        if f:
+            scores[shift] = f
+    if not scores:
+        return None
+    best = max(scores.values())
+    winners = [s for s, f in scores.items() if f == best]
+    if 0 in winners:
+        shift = 0
+    elif len(winners) == 1:
+        shift = winners[0]
+    else:
+        return None
+    out: list[Cell | None] = [None] * width
+    for j, c in enumerate(row):
+        if 0 <= j + shift < width:
+            out[j + shift] = c
+    return out
+
+
 def _num(cell: Cell | None, unit: str = "") -> Num | None:
     if cell is None:
         return None
@@ -190,7 +245,9 @@ def _points_num(cell: Cell, m: re.Match | None) -> Num | None:
 
 
 def _funding_row(text, row, header, roles, owner, owner_kind, unit, out, fund_rows) -> None:
-    cells = _align(row, len(header), False)
+    cells = _align_fund(row, header, roles)
+    if cells is None:
+        return
     # The row's label: its cells outside the figure columns, less the cells a
     # rowspan repeated from the header (项目资金).
     label_cells = [c for i, c in enumerate(cells) if c is not None and c.text and i not in roles

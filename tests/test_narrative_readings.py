@@ -1,0 +1,95 @@
+"""Readings of narrative claims (issue 12): every relation is tried on a
+sentence written for the test and on the real sentence it came from.
+
+Expected values are worked out by hand in the comments."""
+from __future__ import annotations
+
+from conftest import findings, pipe
+
+HEAD = "某局2023年度部门决算\n"
+
+
+# -- a change stated in a clause with no figure of its own ------------------------
+
+def test_change_without_a_figure_speaks_of_the_whole_named_before_qizhong():
+    # 100 fell by 25: base 125, 25 / 125 = 20%. 公务接待费 40 fell by 10: 10 / 50 = 20%.
+    ok = ("本年“三公”经费支出100万元。其中,公务接待费40万元,公务用车运行维护费60万元。"
+          "比上年减少25万元,下降20%。其中:公务接待费比上年减少10万元,下降20%。\n")
+    assert findings(HEAD + ok, "stated.growth") == []
+    # 20% stated as 50% is still found, against the whole; no reading fits it
+    # (25 / 85 = 29.4% over 60, 25 / 65 = 38.5% over 40).
+    (f,) = findings(HEAD + ok.replace("下降20%。其中", "下降50%。其中"), "stated.growth")
+    assert f.evidence["current"] == 100.0 and f.evidence["computed"] == 20.0
+
+
+def test_change_of_a_named_item_without_a_printed_figure_is_left_unjudged():
+    # 公务用车购置费 is not printed (only 购置及运行费 is): its 50% cannot be checked.
+    text = ("本年“三公”经费支出100万元。其中,公务接待费40万元,公务用车购置及运行费60万元。"
+            "公务用车购置费比上年减少5万元,下降50%。\n")
+    assert findings(HEAD + text, "stated") == []
+
+
+def test_real_change_clauses_with_the_year_compared_and_no_figure():
+    # real-dev 037 (traditional characters as published): 830 / (3328 + 830) = 19.96% ≈ 20%;
+    # 9 / (50 + 9) = 15.25% ≈ 15.3%; 38 / (478 + 38) = 7.36% ≈ 7.4%; 購置費 and 運行費 alone
+    # are not printed.
+    real = ("2019年,市本級一般公共預算支出安排的 “三公”經費預算為3328萬元。其中,因公出國(境)費50萬元,"
+            "公務接待費478萬元,公務用車購置及運行費2800萬元。同口徑比2018年減少830萬元,下降20%。"
+            "其中:因公出國(境)費同口徑比2018年減少9萬元,下降15.3%。公務接待費同口徑比2018年減少38萬元,"
+            "同口徑比2018年下降7.4 %;公務用車購置費同口徑比2018年減少334萬元,下降90%。"
+            "公務用車運行費同口徑比2018年減少449萬元,下降14%。\n")
+    assert findings(HEAD + real, "stated") == []
+
+
+# -- 占预算X% is a completion against a budget, not a share ----------------------
+
+def test_share_of_a_budget_is_not_a_share_of_the_figures_before_it():
+    # 600 of an unprinted adjusted budget: 120% may well be true; of the 1000
+    # before it, 600 is 60%, which is what 占收入的 says.
+    own = ("全年收入完成1000万元。其中:税收收入完成600万元,占调整预算120.00%,占收入的60.00%;"
+           "非税收入完成400万元,占调整预算95.00%,占收入的40.00%。\n")
+    assert findings(HEAD + own, ["stated", "impossible"]) == []
+    # real-dev 018: 13,866 / 28,583 = 48.51%, 14,717 / 28,583 = 51.49%.
+    real = ("地方一般公共预算收入完成28,583万元(自然口径),占调整预算105.47%,同比增长10.85%,增收2,798万元,"
+            "从征收部门来看:税务部门完成13,866万元,占调整预算100.93%,占一般公共预算收入的48.51%;"
+            "财政部门完成14,717万元,占调整预算110.14%,占一般公共预算收入的51.49%。\n")
+    assert findings(HEAD + real, ["stated", "impossible"]) == []
+    # A named share that is wrong is still found: 600 / 1000 = 60%, not 66%.
+    (f,) = findings(HEAD + own.replace("占收入的60.00%", "占收入的66.00%"), "stated.share")
+    assert f.evidence["computed"] == 60.0
+
+
+# -- funding rows under a header with a group label ----------------------------
+
+def test_funding_row_is_placed_where_its_percentage_fits():
+    # The header has two label cells (an empty corner + 项目资金), the row one,
+    # and the flattened row ends in empty cells, as portals print them.
+    own = HEAD + pipe(
+        ("项目名称", "示范项目"),
+        ("", "项目资金(万元)", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"),
+        ("年度资金总额", "50.00", "50.00", "40.00", "10.00", "80%", "8.00", "", "", ""),
+    )
+    (f,) = findings(own, "execution_rate")
+    # 40 / 50 = 80%, below the 90% norm, read from the right columns.
+    assert f.evidence["budget"] == 50.0 and f.evidence["executed"] == 40.0 and f.evidence["rate"] == 80.0
+    fine = own.replace("| 40.00 | 10.00 | 80% | 8.00", "| 50.00 | 10.00 | 100% | 10.00")
+    assert findings(fine, ["execution_rate", "stated"]) == []
+    # real-dev 023: 3.36 / 3.36 = 100.00%, weight 10, score 10.
+    real = HEAD + pipe(
+        ("项目名称", "安可替代补助资金项目"),
+        ("预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因"),
+        ("总额", "0.00", "3.36", "3.36", "100.00%", "10", "10", "1.预算执行率=预算执行数/调整后预算数"),
+        ("其中:财政资金", "0.00", "3.36", "3.36", "100.00%", "/", "/"),
+    )
+    assert findings(real, ["execution_rate", "stated"]) == []
+
+
+def test_funding_row_that_fits_no_placement_is_not_read():
+    # Four figures and a percentage that lands on 分值 under every shift that
+    # keeps the label left of the figures: the row is skipped, not guessed.
+    text = HEAD + pipe(
+        ("项目名称", "示范项目"),
+        ("", "项目资金(万元)", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"),
+        ("其中:当年财政拨款", "7.29", "7.29", "7.29", "10%"),
+    )
+    assert findings(text, ["execution_rate", "stated"]) == []
