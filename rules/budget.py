@@ -32,6 +32,11 @@ def capped(report: ParsedReport, opts: dict) -> list[Finding]:
         if c.type == "difference" and c.numerator is not None and c.base is not None:
             if c.numerator.value > c.base.value + tol.half(c.numerator) + tol.half(c.base) + 1e-9:
                 over = (c.numerator, c.base)
+            elif c.delta is not None and c.delta.value > 0 and c.numerator.value > c.base.value and \
+                    abs(c.numerator.value - c.base.value - c.delta.value) <= tol.unit(c.delta) + 1e-9:
+                # 支出2.05万元,预算为2万元,差值为0.05万元: the printed difference
+                # pins the budget the rounding left open.
+                over = (c.numerator, c.base)
         elif c.type == "completion" and c.stated.value > 100 + tol.unit(c.stated) and "预算" in c.base_name:
             over = (c.numerator, c.base)
         elif c.type == "growth" and c.direction > 0 and c.numerator is not None and c.delta is not None \

@@ -117,6 +117,9 @@ def completion(report: ParsedReport, opts: dict) -> list[Finding]:
     not equal the outturn divided by the budget the sentence names."""
     out = []
     for c in report.of(Claim):
+        if c.type == "completion" and c.base is None and c.delta is not None and c.numerator is not None:
+            out += _completion_by_difference(c)
+            continue
         if c.type != "completion" or c.numerator is None or c.base is None or c.base.value <= 0:
             continue
         if ledger_accepts(report, c.stated):
@@ -136,6 +139,25 @@ def completion(report: ParsedReport, opts: dict) -> list[Finding]:
     return out
 
 
+def _completion_by_difference(c: Claim) -> list[Finding]:
+    """完成预算P%, 决算数大于(小于)预算数D: the budget is the outturn less
+    (plus) D, and P must be outturn / budget."""
+    x, d = tol.interval(c.numerator), tol.interval(c.delta)
+    budget = tol.sub(x, d) if c.direction > 0 else tol.add(x, d)
+    iv = tol.ratio_pct(x, budget)
+    if iv is None or tol.consistent(c.stated, iv, abs(c.stated.value)):
+        return []
+    computed = tol.mid(iv)
+    b = c.numerator.value - c.delta.value if c.direction > 0 else c.numerator.value + c.delta.value
+    word = "大于" if c.direction > 0 else "小于"
+    detail = (f"报告称{c.subject + ' ' if c.subject else ''}决算{printed(c.numerator)},完成预算的{printed(c.stated)},"
+              f"又称决算数{word}预算数{printed(c.delta)};由此预算数应为{tol.fmt(b)}万元,完成率应为{tol.fmt(computed)}%。")
+    return [_mismatch("stated.completion", c, computed, "完成率", detail,
+                      {"executed": num(c.numerator), "difference": num(c.delta), "budget": r(b)},
+                      ("completion_difference", num(c.numerator), num(c.delta), num(c.stated)),
+                      _sev(c.stated.value, computed))]
+
+
 @detector("stated.difference", "stated_value_mismatch", severity="medium")
 def difference(report: ParsedReport, opts: dict) -> list[Finding]:
     """A stated difference (比年初预算X万元减少Y万元, 持平, 保持一致) that is not
@@ -150,6 +172,13 @@ def difference(report: ParsedReport, opts: dict) -> list[Finding]:
             u = tol.unit(c.numerator)
             if diff[0] - u <= 0 <= diff[1] + u:
                 continue
+        elif c.direction == 0:
+            # 差值为X: unsigned, either way round.
+            lo, hi = diff
+            absolute = (lo, hi) if lo >= 0 else (-hi, -lo) if hi <= 0 else (0.0, max(-lo, hi))
+            if tol.consistent(c.delta, absolute):
+                continue
+            stated_v, label = c.delta.value, "相差" + printed(c.delta)
         else:
             want = c.delta.value if c.direction < 0 else -c.delta.value
             if tol.consistent(c.delta, diff, want):

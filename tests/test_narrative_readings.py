@@ -93,3 +93,63 @@ def test_funding_row_that_fits_no_placement_is_not_read():
         ("其中:当年财政拨款", "7.29", "7.29", "7.29", "10%"),
     )
     assert findings(text, ["execution_rate", "stated"]) == []
+
+
+# -- a rate followed by the change in money (增收/减收) ---------------------------
+
+def test_rate_followed_by_its_change_in_money():
+    # 1200 after an increase of 200: base 1000, 200 / 1000 = 20%.
+    ok = "全年收入完成1200万元,同比增长20%,增收200万元。\n"
+    assert findings(HEAD + ok, "stated.growth") == []
+    # The same change stated as 25% is found, computed 20.
+    (f,) = findings(HEAD + ok.replace("20%", "25%"), "stated.growth")
+    assert f.evidence["computed"] == 20.0 and f.evidence["base"] == 1000.0
+    # real-dev 018: 2,798 on 28,583 → base 25,785, 10.85% (fits); 4,376 on 30,161
+    # → base 25,785, 4,376 / 25,785 = 16.97%, not 14.6% (万 alone read as 万元).
+    real = ("地方一般公共预算收入完成28,583万元(自然口径),占调整预算105.47%,同比增长10.85%,增收2,798万元。"
+            "地方一般公共预算收入(同口径)完成30,161万元,同比增长14.6%,增收4,376万\n")
+    (f,) = findings(HEAD + real, "stated.growth")
+    assert f.evidence["stated"] == -14.6 or f.evidence["stated"] == 14.6
+    assert f.evidence["computed"] == 16.97
+
+
+def test_rate_and_change_whose_words_disagree_are_left_alone():
+    # 增长 with 减收: one of the words is wrong, which is not for a figure check to say.
+    assert findings(HEAD + "全年收入完成1200万元,同比增长20%,减收200万元。\n", "stated") == []
+
+
+# -- 完成预算P%, 决算数大于(小于)预算数D ----------------------------------------------
+
+def test_completion_against_a_stated_difference_from_the_budget():
+    # 1100 is 100 over the budget: budget 1000, completion 110%.
+    ok = "本年支出1100万元,完成年初预算110%,决算数大于预算数100万元。\n"
+    assert findings(HEAD + ok, "stated") == []
+    (f,) = findings(HEAD + ok.replace("110%", "100%"), "stated.completion")
+    assert f.evidence["computed"] == 110.0 and f.evidence["budget"] == 1000.0
+    # 900 is 100 under: budget 1000, 90%.
+    assert findings(HEAD + "本年支出900万元,完成年初预算90%,决算数小于预算数100万元。\n", "stated") == []
+    # real-dev 014: 1741.75 − 55.93 = 1685.82; 1741.75 / 1685.82 = 103.32%, not 100%.
+    real = ("2017年度,本单位一般公共预算财政拨款支出总计1741.75万元,与上年相比减少53.7万元,降低2.99%;"
+            "完成年初预算100%,决算数大于预算数55.93万元,主要原因:2017年度62名职工工资调标。\n")
+    (f,) = findings(HEAD + real, "stated.completion")
+    assert f.evidence["computed"] == 103.32 and f.evidence["stated"] == 100.0
+
+
+# -- an outturn beside its budget and the 差值 between them ------------------------
+
+def test_capped_item_over_its_budget_by_the_printed_difference():
+    # 12.5 against a budget of 10: over by 2.5, as the 差值 says.
+    own = ("一、“三公”经费财政拨款支出决算情况\n"
+           "“三公”经费支出20.5万元,年初预算为25万元,差值为4.5万元。其中:公务接待费支出12.5万元,"
+           "年初预算为10万元,差值为2.5万元;公务用车运行维护费支出8.00万元,年初预算为15.00万元,差值为7.00万元。\n")
+    (f,) = findings(HEAD + own, ["budget", "stated"])
+    assert f.kind == "budget_exceeded" and f.evidence["executed"] == 12.5 and f.evidence["budget"] == 10.0
+    # A 差值 that is not the difference is a mismatch: |8.00 − 15.00| = 7, not 6.
+    (g,) = findings(HEAD + own.replace("差值为7.00万元", "差值为6.00万元"), "stated.difference")
+    assert g.evidence["computed"] == 7.0
+    # real-dev 034: 2.05 against 2 with 差值 0.05 — over; 0 against 0.95 is under.
+    real = ("二、“三公”经费财政拨款支出与年初预算对比情况。\n2018年度本部门一般公共预算财政拨款安排的“三公\"经费支出2.05万元,"
+            "年初预算为2.95万元,差值为0.9万元。其中:公务用车运行维护费支出0万元,年初预算为0.95万元,差值为0.95万元,"
+            "原因为厉行节约,压减开支;公务接待费支出2.05万元,年初预算为2万元,差值为0.05万元,原因为项目增多。\n")
+    (f,) = findings(HEAD + real, ["budget", "stated"])
+    assert f.evidence["executed"] == 2.05 and f.evidence["budget"] == 2.0

@@ -85,6 +85,13 @@ class Num:
             return None
         return cls(**d)
 
+    def as_money(self) -> "Num":
+        """A number printed with 万 or 亿 alone (增收4,376万) read as money."""
+        if self.kind != "number" or self.unit not in ("万", "亿"):
+            return self
+        return Num(value=self.value / 1e4, unit=self.unit, kind="money", precision=self.precision,
+                   raw=self.raw, start=self.start, end=self.end, scale=self.scale / 1e4, approx=self.approx)
+
     def with_unit(self, unit: str) -> "Num":
         """Re-read a bare number in a unit known from context (a table header)."""
         if self.unit:

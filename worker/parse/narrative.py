@@ -218,6 +218,10 @@ class Narrative:
             label = lang.clean_label(lab)
             num = n
             role = lang.money_role(label) if n.kind in ("money", "number") else ""
+            if n.kind == "number" and n.unit in ("万", "亿") and re.search(_MONEY_WORDS, label[-8:]):
+                # 增收4,376万: 万 alone after money words is 万元.
+                n = num = n.as_money()
+                role = lang.money_role(label)
             if n.kind == "number":
                 if role in ("budget", "initial_budget", "final", "executed") and n.precision >= 1 \
                         and not self.text[n.end:n.end + 1].isalpha():
@@ -307,9 +311,10 @@ class Narrative:
             if re.search(r"占(?!用)", words) or re.search(r"占比(?:为|达到|达)?\s*$", words):
                 self._share(idx, sent, t, before, subject, section)
             elif re.search(r"(?:完成|达到).{0,8}预算|执行率", words):
-                self._completion(idx, sent, t, before, words, subject, section)
+                if not self._completion_by_difference(sent, t, before, toks[i + 1:i + 2], words, subject, section):
+                    self._completion(idx, sent, t, before, words, subject, section)
             elif re.search(r"(?:增长|下降|增加|减少|降低|上升|增|减)了?\s*$", t.raw[-6:]):
-                self._growth(idx, sent, t, before, subject, section)
+                self._growth(idx, sent, t, before, subject, section, toks[i + 1:i + 2])
         # Differences without a percentage: 比年初预算163.55万元减少91.45万元.
         for i, t in enumerate(toks):
             if t.role != "delta" or t.num.kind != "money":
@@ -326,6 +331,7 @@ class Narrative:
             self.facts.append(Claim(type="difference", stated=t.num, quote=self._quote(sent), subject=subject,
                                     numerator=current, base=base, delta=t.num, direction=sign,
                                     section=section, owner=sent.owner))
+        self._budget_pairs(sent, toks, subject, section)
         # 持平 / 保持一致: the outturn equals the figure it is compared with, both
         # in the clause of the word (since the last ;/:/其中): 经费40万元,较上年持平
         # compares 40 with a prior year it does not print, not with the sentence's
@@ -343,6 +349,26 @@ class Narrative:
                     self.facts.append(Claim(type="difference", stated=cur[-1].num, quote=self._quote(sent),
                                             subject=subject, numerator=cur[-1].num, base=bas[0].num,
                                             delta=None, direction=0, section=section, owner=sent.owner))
+
+    def _budget_pairs(self, sent, toks: list[Tok], subject, section) -> None:
+        """公务接待费支出2.05万元,年初预算为2万元,差值为0.05万元: an outturn
+        set beside its budget in one clause group, and the unsigned 差值 between
+        them when it is printed."""
+        for i, b in enumerate(toks):
+            if i == 0 or b.num.kind != "money" or b.role not in ("budget", "initial_budget"):
+                continue
+            if not re.fullmatch(r"[,，]\s*(?:年初|调整后?|全年)?预算(?:数|金额)?(?:为|是)?\s*", b.raw):
+                continue
+            a = toks[i - 1]
+            if a.num.kind != "money" or a.role in ("delta", "budget", "initial_budget") or \
+                    not re.search(r"支出|决算|执行|费|经费", a.label):
+                continue
+            d = toks[i + 1] if i + 1 < len(toks) else None
+            if d is None or d.num.kind != "money" or not re.fullmatch(r"[,，]\s*(?:差值|差额|相差)(?:为|是)?\s*", d.raw):
+                continue
+            self.facts.append(Claim(type="difference", stated=d.num, quote=self._quote(sent),
+                                    subject=a.label or subject, numerator=a.num, base=b.num, delta=d.num,
+                                    direction=0, section=section, owner=sent.owner))
 
     def _share(self, idx, sent, t: Tok, before: list[Tok], subject, section) -> None:
         words = t.raw
@@ -428,6 +454,30 @@ class Narrative:
                 add(p.num, "guessed")
         return out
 
+    def _completion_by_difference(self, sent, t: Tok, before: list[Tok], after: list[Tok], words,
+                                  subject, section) -> bool:
+        """支出1741.75万元,完成年初预算100%,决算数大于预算数55.93万元: the
+        budget is the outturn less (plus) the difference, so the completion
+        follows from two printed figures."""
+        if not after or after[0].num.kind != "money":
+            return False
+        m = re.fullmatch(r"[,，]?\s*(?:决算数?|支出数?|实际支出|执行数)?(?:比|较)?(?P<w>大于|高于|超过|超出|多于|小于|低于|少于)"
+                         r"(?:年初|调整后?|全年)?预算数?(?:为|了)?\s*", after[0].raw)
+        if not m:
+            return False
+        # The outturn: the sentence's own figure (a ; does not change its subject).
+        outturn = [b for b in before if b.num.kind == "money" and b.role != "delta"
+                   and not b.is_part and not re.search(r"(?:比|较|与)", b.raw)]
+        if not outturn:
+            return True     # the difference is stated, the outturn is not: nothing to check
+        over = m.group("w") in ("大于", "高于", "超过", "超出", "多于")
+        self.facts.append(Claim(
+            type="completion", stated=t.num, quote=self._quote(sent),
+            subject=subject or sent.owner or _subject_of(sent.text), numerator=outturn[-1].num, base=None,
+            base_role=lang.rate_base(words) if "预算" in words else "budget", base_name=words.strip(),
+            delta=after[0].num, direction=1 if over else -1, section=section, owner=sent.owner))
+        return True
+
     def _completion(self, idx, sent, t: Tok, before: list[Tok], words, subject, section) -> None:
         base_kind = lang.rate_base(words) if "预算" in words else "budget"
         if "执行率" in words and "年初" not in words:
@@ -457,18 +507,25 @@ class Narrative:
             base_role=base_kind, base_name=words.strip(), candidates=alts[:3], section=section,
             owner=sent.owner))
 
-    def _growth(self, idx, sent, t: Tok, before: list[Tok], subject, section) -> None:
+    def _growth(self, idx, sent, t: Tok, before: list[Tok], subject, section, after: list[Tok] = ()) -> None:
         sign = -1 if re.search(r"(?:下降|减少|降低|减)了?\s*$", t.raw[-6:]) else 1
         delta = before[-1] if before and before[-1].role == "delta" and before[-1].num.kind == "money" else None
         if delta is None and before and before[-1].num.kind == "money" and re.search(
                 r"(?:增加|减少|增长|下降)", before[-1].raw[-8:]):
             delta = before[-1]
+        if delta is None and after and after[0].num.kind == "money" and re.fullmatch(
+                r"[,，]?\s*(?:增收|减收|增支|减支|增加|减少|节约|压减)了?\s*", after[0].raw):
+            # 同比增长14.6%,增收4,376万元: the change in money after its rate.
+            delta = after[0]
+            if (sign < 0) != bool(re.search(r"减|节约", after[0].raw)):
+                return      # 增长…减收: the words disagree; nothing safe to check
         if delta is None and not re.search(r"(?:比|较|与)", t.raw):
             return      # 同比增长4.52%: nothing stated to check it against
         cmp_start = _compare_pos(sent, t)
-        currents = self._currents(idx, sent, before, delta or t, cmp_start=cmp_start)
+        anchor = delta if delta is not None and delta.num.start < t.num.start else t
+        currents = self._currents(idx, sent, before, anchor, cmp_start=cmp_start)
         current = currents[0] if currents else None
-        base = self._explicit_base(delta or t, before)
+        base = self._explicit_base(anchor, before)
         if current is None and base is None:
             return
         alts = currents[1:]
@@ -752,6 +809,7 @@ def _union(spans) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
+_MONEY_WORDS = r"(?:增收|减收|增支|减支|收入|支出|资金|经费|预算|决算|拨款|节约|压减)(?:完成|为|达|达到|共计|合计)?了?$"
 _GENERIC_SUBJECT = re.compile(r"^(?:其中|同口径|同比|与上年相比|与上年|总体|合计|共计|全年|本年|今年|上述|以上|主要)$")
 
 
