@@ -70,11 +70,12 @@ def growth_interval(c: Claim, current) -> tol.Interval | None:
         base = tol.sub(cur, d) if c.direction >= 0 else tol.add(cur, d)
         return tol.ratio_pct(d, base)
     if c.base is not None:
-        b = tol.interval(c.base)
-        diff = tol.sub(tol.interval(current), b)
-        iv = tol.ratio_pct(diff, b)
-        if iv is None:
+        # current / base − 1 on the intervals directly: the difference taken
+        # first would let the two ends of one base vary independently.
+        q = tol.ratio_pct(tol.interval(current), tol.interval(c.base))
+        if q is None:
             return None
+        iv = (q[0] - 100, q[1] - 100)
         return (abs(iv[0]), abs(iv[1])) if iv[0] >= 0 else (min(abs(iv[0]), abs(iv[1])), max(abs(iv[0]), abs(iv[1])))
     return None
 

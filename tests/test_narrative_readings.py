@@ -153,3 +153,34 @@ def test_capped_item_over_its_budget_by_the_printed_difference():
             "原因为厉行节约,压减开支;公务接待费支出2.05万元,年初预算为2万元,差值为0.05万元,原因为项目增多。\n")
     (f,) = findings(HEAD + real, ["budget", "stated"])
     assert f.evidence["executed"] == 2.05 and f.evidence["budget"] == 2.0
+
+
+# -- a table of two years and the change between them ----------------------------
+
+def test_change_row_of_a_two_year_table_follows_from_the_years():
+    # 110 / 100 − 1 = +10%; 40 / 50 − 1 = −20%.
+    own = HEAD + "“三公”经费决算对比(万元)\n" + pipe(
+        ("年度", "合计", "公务接待费"),
+        ("2022年", "100.00", "50.00"),
+        ("2023年", "110.00", "40.00"),
+        ("2023年比2022年增减%", "10.00", "-20.00"),
+    )
+    assert findings(own, "stated") == []
+    (f,) = findings(own.replace("| -20.00", "| -25.00"), "stated.growth")
+    assert f.evidence["stated"] == -25.0 and f.evidence["computed"] == 20.0
+    # Rows that do not line up (a change row with one figure fewer) are not guessed at.
+    short = own.replace("| 10.00 | -20.00", "| -25.00")
+    assert findings(short, "stated") == []
+
+
+def test_real_two_year_table_flattened_one_cell_a_line():
+    # real-dev 025: 车辆购置 37 against 73 is −49.32% (−48.28% at the most with
+    # rounding), not −47.95%; every other column fits (12/90 − 1 = −86.67% is
+    # within rounding of −86.62%: 12.5/89.5 − 1 = −86.03%).
+    cells = ["年度", "合计", "因公出国(境)经费", "公务接待费", "公车购置及运行维护费", "合计", "车辆购置", "车辆运行",
+             "2015年", "2840", "90", "1400", "1350", "73", "1277",
+             "2016年", "2364", "12", "1356", "996", "37", "959",
+             "2016年比2015年增减%", "-16.77", "-86.62", "-3.14", "-26.24", "-47.95", "-24.98"]
+    text = HEAD + "2016年决算数与2015年决算数对比情况\n" + "".join(c + "\n|\n" for c in cells)
+    (f,) = findings(text, "stated")
+    assert f.evidence["stated"] == -47.95 and 48.28 <= f.evidence["computed"] <= 50.34
