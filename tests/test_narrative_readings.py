@@ -184,3 +184,77 @@ def test_real_two_year_table_flattened_one_cell_a_line():
     text = HEAD + "2016年决算数与2015年决算数对比情况\n" + "".join(c + "\n|\n" for c in cells)
     (f,) = findings(text, "stated")
     assert f.evidence["stated"] == -47.95 and 48.28 <= f.evidence["computed"] <= 50.34
+
+
+# -- lines a PDF wrapped mid-sentence ------------------------------------------------
+
+# Body text a PDF wrapped at its type area: most lines are full (32 characters).
+WRAPPED_FILLER = "".join(f"本段第{i}行为说明文字用于占满版心宽度的示例内容文字与标点符号\n" for i in range(8))
+
+
+def test_a_sentence_wrapped_over_lines_is_read_whole():
+    # The share's words run over the line end: 300 / 1000 = 30%, stated 35%.
+    text = HEAD + WRAPPED_FILLER + ("本年支出合计1000.00万元,其中基本支出300.00万元,占本年支\n"
+                                   "出合计的35.00%,项目支出700.00万元,占本年支出合计的70.00%。\n")
+    (f,) = findings(text, "stated.share")
+    assert f.evidence["stated"] == 35.0 and f.evidence["computed"] == 30.0
+
+
+# -- shares of disjoint parts of a whole the report does not print -------------------
+
+def test_shares_of_two_disjoint_parts_adding_to_over_100_are_weighed_against_their_sum():
+    # 基本 600 and 项目 400 of an unprinted whole: 60% + 40% fits;
+    # 60% + 45% = 105% cannot be, and over 600 + 400 the 45% should be 40%.
+    ok = ("基本支出600.00万元,占一般公共预算支出的60.00%。\n"
+          "项目支出400.00万元,占一般公共预算支出的40.00%。\n")
+    assert findings(HEAD + ok, "stated") == []
+    (f,) = findings(HEAD + ok.replace("40.00%", "45.00%"), "stated.share")
+    assert f.evidence["stated"] == 45.0 and f.evidence["computed"] == 40.0
+    # Shares that do not exceed 100% are left alone: the whole may hold more.
+    assert findings(HEAD + ok.replace("40.00%", "30.00%"), "stated") == []
+    # Parts that are not disjoint (基本支出 and its 人员经费) are never added.
+    nested = ("基本支出600.00万元,占一般公共预算支出的60.00%。\n"
+              "人员经费500.00万元,占一般公共预算支出的50.00%。\n")
+    assert findings(HEAD + nested, "stated") == []
+
+
+def test_real_shares_of_basic_and_project_spending_over_100():
+    # real-dev 039 (as the PDF wrapped it): 2476260.58 / 2945760.58 = 84.06% fits;
+    # 469500 / 2945760.58 = 15.94%, not 19.62% (84.06 + 19.62 = 103.68).
+    real = (WRAPPED_FILLER +
+            "1. 基本支出预算 2476260.58 元,占一般公共预算支出\n"
+            "的84.06%,同比减少 4966.66 元,下降 0.2%。其中:\n"
+            "2. 项目支出 469500 元,占一般公共预算支出的 19.62%,\n"
+            "同比增加 70100 元 ,增长 17.55%。\n")
+    (f,) = findings(HEAD + real, "stated.share")
+    assert f.evidence["stated"] == 19.62 and f.evidence["computed"] == 15.94
+
+
+# -- a 其中 list that goes on one part a sentence ------------------------------------
+
+def test_parts_listed_one_a_sentence_after_qizhong():
+    # 基本支出 = 人员经费 + 公用经费: 700 + 200 = 900, stated 900 (fits) or 950 (does not).
+    ok = ("本年一般公共预算基本支出900.00万元,其中:\n"
+          "人员经费700.00万元,主要包括基本工资、津贴补贴。\n"
+          "公用经费200.00万元,主要包括办公费、印刷费。\n")
+    assert findings(HEAD + ok, "totals") == []
+    (f,) = findings(HEAD + ok.replace("900.00万元", "950.00万元"), "totals")
+    assert f.kind == "total_mismatch"
+    # A next sentence that is not a sibling part ends the list: nothing is added up.
+    other = ok.replace("公用经费200.00万元", "项目支出200.00万元").replace("900.00万元", "950.00万元")
+    assert findings(HEAD + other, "totals") == []
+
+
+def test_real_basic_spending_whose_parts_add_to_less():
+    # real-dev 038: 809961.19 + 71339.2 = 881300.39, not the stated 911000.39.
+    real = (WRAPPED_FILLER +
+            "2023 年本年一般公共预算基本支出 911000.39 元,其中:\n"
+            "人员经费 809961.19 元,主要包括:基本工资、津贴补\n"
+            "贴、伙食补助费、绩效工资、机关事业单位基本养老保险费、\n"
+            "住房公积金、委托业务费。\n"
+            "公用经费 71339.2 元,主要包括:办公费、工会经费、\n"
+            "其他商品服务和支出。\n")
+    (f,) = findings(HEAD + real, "totals")
+    assert f.kind == "total_mismatch"
+    # In 万元, as all evidence: 91.10 stated, 88.13 computed.
+    assert f.evidence["total"] == 91.1 and f.evidence["computed"] == 88.13

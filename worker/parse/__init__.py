@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 
-from worker.facts import Indicator, ParsedReport
+from worker.facts import Claim, Indicator, ParsedReport
 from worker.parse.meta import parse_meta, truncation_warnings
 from worker.parse.narrative import Narrative
 from worker.parse.tablefacts import cell_mentions, form_projects, read_tables
 from worker.parse.tables import Table, flat_blocks, pipe_tables
+from worker.parse.wholes import rebuilt_shares
 from worker.parse.yearrows import year_changes
 from worker.spans import Spans
 
@@ -59,7 +60,10 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
     ignore = from_tables.ignore + forms.ignore
     narrative = Narrative(text, exclude=covered + cells + ignore, project_names=names, cells=cells)
     report = ParsedReport(text=text, meta=meta, reading=reading)
-    report.facts.extend(narrative.parse())
+    told = narrative.parse()
+    drop, add = rebuilt_shares([f for f in told if isinstance(f, Claim)], taxonomy)
+    dropped = {id(f) for f in drop}
+    report.facts.extend([f for f in told if id(f) not in dropped] + add)
     report.facts.extend(narrative.project_money())
     report.facts.extend(from_tables.facts)
     report.facts.extend(forms.facts)

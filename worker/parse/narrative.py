@@ -84,10 +84,19 @@ class Narrative:
         pos = 0
         line_no = 0
         text = self.text
+        width = _wrap_width(text)
         while pos <= len(text):
             nl = text.find("\n", pos)
             if nl < 0:
                 nl = len(text)
+            # A line a PDF wrapped mid-sentence goes on in the next line.
+            while width and nl < len(text) and _wrapped(text, pos, nl, width) and not self._excluded(pos, nl):
+                nxt = text.find("\n", nl + 1)
+                nxt = len(text) if nxt < 0 else nxt
+                if not _continues(text[nl + 1:nxt]) or self._excluded(nl + 1, nxt):
+                    break
+                nl = nxt
+                line_no += 1
             if text[pos:nl].strip() and not self._excluded(pos, nl):
                 s = pos
                 for m in _SENT_END.finditer(text, pos, nl):
@@ -389,6 +398,12 @@ class Narrative:
             return
         candidates = self._base_candidates(idx, sent, num, base_name, before)
         if not candidates:
+            # A whole named but not printed: kept without a base, so that
+            # shares of its parts can still be weighed together (wholes.py).
+            if base_name:
+                self.facts.append(Claim(type="share", stated=t.num, quote=self._quote(sent),
+                                        subject=num.label or subject, numerator=num.num, base=None,
+                                        base_name=base_name, section=section, owner=sent.owner))
             return
         claim = Claim(type="share", stated=t.num, quote=self._quote(sent), subject=num.label or subject,
                       numerator=num.num, base=candidates[0][0], base_name=base_name,
@@ -630,6 +645,13 @@ class Narrative:
                 prev = self._previous_figures(idx, kind, limit=6, exclude_parts=True)
                 role = parts[0].role if parts else ""
                 total = next((p for p in prev if p.role == role), prev[0] if prev else None)
+            if kind == "money" and total is not None and not parts and re.search(r"其中[::]?\s*$", sent.text):
+                # 基本支出911000.39元,其中: — the parts follow, one a sentence.
+                parts = self._parts_continued(idx, sent, [])
+                if not parts:
+                    continue
+            elif kind == "money" and total is not None and parts:
+                parts = parts + self._parts_continued(idx, sent, parts)
             if total is None or not parts:
                 continue
             first = next((t for t in tail if t.num.kind in ("count", "money")), None)
@@ -644,6 +666,30 @@ class Narrative:
                 name=total.label or "合计", total=total.num, parts=[[p.label, p.num] for p in parts],
                 quote=self._quote(sent), exhaustive=bool(exhaustive), measure=kind,
                 section=lang.section_of(total.label + " ".join(names))))
+
+    def _parts_continued(self, idx: int, sent: Sent, parts: list[Tok]) -> list[Tok]:
+        """A 其中 list that goes on in the next sentences of the paragraph, one
+        part a sentence (其中:人员经费809961.19元,主要包括…。公用经费71339.2元,
+        主要包括…): each next sentence opens with its part, a disjoint sibling
+        of the parts before it in the taxonomy."""
+        from worker.parse.wholes import siblings
+
+        more: list[Tok] = []
+        j, end = idx + 1, sent.end
+        while j < len(self.sents):
+            nxt = self.sents[j]
+            gap = self.text[end:nxt.start]
+            toks = self._tokens(nxt)
+            if gap.strip() or gap.count("\n") > 1 or not toks or toks[0].num.kind != "money" or \
+                    toks[0].role == "delta" or \
+                    lang.clean_label(nxt.text[:toks[0].num.start - nxt.start]) != toks[0].label:
+                break
+            labels = [p.label for p in parts + more] + [toks[0].label]
+            if len(labels) >= 2 and not siblings(labels):
+                break
+            more.append(toks[0])
+            j, end = j + 1, nxt.end
+        return more if len(parts) + len(more) >= 2 else []
 
     def _whole_named_first(self, sent: Sent, toks: list[Tok]) -> None:
         """"2020年公务用车运行维护费中,加油7.5万元,维修2.41万元…": the sentence
@@ -810,6 +856,34 @@ def _union(spans) -> list[tuple[int, int]]:
 
 
 _MONEY_WORDS = r"(?:增收|减收|增支|减支|收入|支出|资金|经费|预算|决算|拨款|节约|压减)(?:完成|为|达|达到|共计|合计)?了?$"
+_LINE_END = re.compile(r"[。!?;；:：]\s*$")
+_ITEM_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|第[一二三四五六七八九十]+|其中[:：]|[|│])")
+
+
+def _wrap_width(text: str) -> int:
+    """The width at which a PDF's text was wrapped: most long lines are
+    exactly this long. 0 when the text's lines are whole paragraphs."""
+    lens = [len(x.strip()) for x in text[:200_000].split("\n") if len(x.strip()) >= 12]
+    if len(lens) < 8:
+        return 0
+    lens.sort()
+    top = lens[int(len(lens) * 0.8)]
+    if top > 80:
+        return 0        # paragraphs, not wrapped lines
+    near = sum(1 for n in lens if n >= top * 0.85)
+    return top if near >= len(lens) * 0.3 else 0
+
+
+def _wrapped(text: str, s: int, e: int, width: int) -> bool:
+    line = text[s:e].strip()
+    return len(line) >= width * 0.85 and not _LINE_END.search(line) and "|" not in line
+
+
+def _continues(line: str) -> bool:
+    t = line.strip()
+    return bool(t) and not _ITEM_START.match(t) and "|" not in t
+
+
 _GENERIC_SUBJECT = re.compile(r"^(?:其中|同口径|同比|与上年相比|与上年|总体|合计|共计|全年|本年|今年|上述|以上|主要)$")
 
 
@@ -889,6 +963,8 @@ def _known_split(total: str, parts: list[str]) -> bool:
         return True
     if ("因公出国" in joined or "出国" in joined) and "公务接待" in joined:
         return True
+    if "人员经费" in joined and "公用经费" in joined:
+        return True     # 基本支出 = 人员经费 + 公用经费, by definition
     if re.search(r"收入|支出", total) and len(parts) >= 3:
         return False
     return False

@@ -1,0 +1,96 @@
+"""Wholes a report names but does not print, rebuilt from their parts.
+
+``基本支出2476260.58元,占一般公共预算支出的84.06%`` and ``项目支出469500元,
+占一般公共预算支出的19.62%``: the whole (一般公共预算支出) is not printed, but
+the taxonomy says 基本支出 and 项目支出 are disjoint parts of one 支出. Two
+shares of disjoint parts cannot add to more than 100%; when they do, one of
+them is wrong, and the parts' sum is the only whole both can be of (what
+else the whole holds would make both shares smaller still). Only then is the
+whole rebuilt, so a share of a whole with more in it is never judged against
+a sum that leaves something out.
+"""
+from __future__ import annotations
+
+from worker.facts import Claim
+from worker.numbers import Num
+from worker.parse import lang
+
+# How far apart (in characters) the shares of one whole may be stated.
+_PASSAGE = 1500
+
+
+def _member(label: str, taxonomy) -> tuple[str, str] | None:
+    """(dimension, member) a figure's name stands for: the longest member
+    name it contains (基本支出预算 → type.basic)."""
+    key = lang.name_key(label)
+    best: tuple[int, str, str] | None = None
+    for dim in taxonomy.dims.values():
+        for m in dim.members.values():
+            if m.id.isdigit() or not m.id:
+                continue    # codes, and the unnamed root of a coded dimension
+            name = lang.name_key(m.name)
+            if len(name) >= 3 and name in key and (best is None or len(name) > best[0]):
+                best = (len(name), dim.id, m.id)
+    return (best[1], best[2]) if best else None
+
+
+def _disjoint(a: tuple[str, str], b: tuple[str, str], taxonomy) -> bool:
+    if a[0] != b[0] or a[1] == b[1]:
+        return False
+    dim = taxonomy.dims[a[0]]
+    return dim.parent(a[1]) == dim.parent(b[1])
+
+
+def rebuilt_shares(claims: list[Claim], taxonomy=None) -> tuple[list[Claim], list[Claim]]:
+    """(claims to drop, claims to add): shares of disjoint parts of one named
+    whole the report does not print that add to over 100%, re-stated as
+    shares of the parts' sum."""
+    if taxonomy is None:
+        from rules.taxonomy import default
+        taxonomy = default()
+    shares = [c for c in claims if c.type == "share" and c.base_role != "named" and c.base_name
+              and c.numerator is not None and c.numerator.kind == "money" and c.stated.kind == "percent"]
+    drop: list[Claim] = []
+    add: list[Claim] = []
+    used: set[int] = set()
+    for i, a in enumerate(shares):
+        if id(a) in used:
+            continue
+        ma = _member(a.subject, taxonomy)
+        if ma is None:
+            continue
+        for b in shares[i + 1:]:
+            if id(b) in used or lang.name_key(b.base_name) != lang.name_key(a.base_name):
+                continue
+            if abs(b.stated.start - a.stated.start) > _PASSAGE:
+                continue
+            mb = _member(b.subject, taxonomy)
+            if mb is None or not _disjoint(ma, mb, taxonomy):
+                continue
+            slack = (10 ** -a.stated.precision + 10 ** -b.stated.precision)
+            if a.stated.value + b.stated.value <= 100 + slack:
+                continue
+            prec = max(a.numerator.precision, b.numerator.precision)
+            total = Num(value=a.numerator.value + b.numerator.value, unit=a.numerator.unit, kind="money",
+                        precision=prec, raw=f"{a.numerator.raw}+{b.numerator.raw}", start=a.numerator.start,
+                        end=b.numerator.end, scale=a.numerator.scale)
+            for c in (a, b):
+                drop.append(c)
+                add.append(Claim(type="share", stated=c.stated, quote=c.quote, subject=c.subject,
+                                 numerator=c.numerator, base=total, base_name=c.base_name,
+                                 base_role="parts", section=c.section, owner=c.owner))
+            used.update((id(a), id(b)))
+            break
+    return drop, add
+
+
+def siblings(labels: list[str], taxonomy=None) -> bool:
+    """Do these names stand for disjoint members of one dimension, under one
+    parent (人员经费 and 公用经费; 基本支出 and 项目支出)?"""
+    if taxonomy is None:
+        from rules.taxonomy import default
+        taxonomy = default()
+    members = [_member(x, taxonomy) for x in labels]
+    if any(m is None for m in members) or len(set(members)) != len(members):
+        return False
+    return all(_disjoint(members[0], m, taxonomy) for m in members[1:])
