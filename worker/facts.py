@@ -349,3 +349,44 @@ def encode_facts(parsed: ParsedReport) -> FactRows:
         for fieldname, n in f.numbers():
             rows.numbers.append((seq, fieldname, n.value, n.unit, n.kind, n.precision, n.raw, n.start, n.end, qs, qe))
     return rows
+
+
+# -- counts and balance identities (issue 12) ---------------------------------
+
+@dataclass
+class CountList(Fact):
+    """A stated count of units and the list that names them:
+    直属事业单位10个,即A、B、…"""
+
+    kind: ClassVar[str] = "count_list"
+    name: str                      # the counted noun as printed (直属事业单位)
+    count: Num
+    items: list                    # the names listed, in order
+    quote: Quote
+
+
+@dataclass
+class CountSum(Fact):
+    """A total count and the counts it is made of, stated in one sentence:
+    项目共15个,年初批复8个项目,年中增加8个项目."""
+
+    kind: ClassVar[str] = "count_sum"
+    name: str                      # the counted noun (项目)
+    total: Num
+    parts: list                    # [[role word as printed, Num], …]
+    quote: Quote
+
+
+@dataclass
+class GrandTotals(Fact):
+    """收入总计 and 支出总计 stated in the text: 收、支总计各是A,B万元."""
+
+    kind: ClassVar[str] = "grand_totals"
+    name: str                      # the words naming them (收、支总计)
+    income: Num
+    expense: Num
+    quote: Quote
+
+
+for _cls in (CountList, CountSum, GrandTotals):
+    FACT_TYPES[_cls.kind] = _cls

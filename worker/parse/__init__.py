@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from worker.facts import Claim, Indicator, ParsedReport
+from worker.parse.counts import read_counts
 from worker.parse.meta import parse_meta, truncation_warnings
 from worker.parse.narrative import Narrative
 from worker.parse.tablefacts import cell_mentions, form_projects, read_tables
@@ -68,6 +69,7 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
     report.facts.extend(from_tables.facts)
     report.facts.extend(forms.facts)
     report.facts.extend(year_changes(others))
+    report.facts.extend(read_counts(text, covered))
     report.facts.extend(cell_mentions([f for f in from_tables.facts if isinstance(f, Indicator)]))
     for t in reading.tables if reading else ():
         meta.warnings += [f"{t.title or '表格'}: {n}" for n in t.notes if "无法" in n]
