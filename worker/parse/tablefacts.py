@@ -372,6 +372,14 @@ def read_actual(raw: str, start: int) -> Num | None:
     return n
 
 
+_RATE_NAME = re.compile(r"(?:率|满意度)$")
+
+
+def _as_pct(n: Num) -> Num:
+    return Num(value=n.value, unit="%", kind="percent", precision=n.precision, raw=n.raw, start=n.start,
+               end=n.end)
+
+
 def _grade_in(t: str) -> int | None:
     for word in sorted(lang.GRADES, key=len, reverse=True):
         if word in t:
@@ -408,6 +416,11 @@ def make_indicator(owner, l1, l2, name, target_c, actual_c, weight, score, note,
     if target_c is not None:
         target = _place(target, target_c)
         high = _place(high, target_c)
+    if tkind == "number" and target is not None and not target.unit and target.kind != "percent" \
+            and _RATE_NAME.search(name):
+        # A rate's bare figure (工程完工率 | 100) is a percentage.
+        target = _as_pct(target)
+        high = _as_pct(high) if high is not None else None
     implied = False
     if tkind == "number" and not op:
         implied = True
@@ -483,6 +496,10 @@ def _read_flat(text: str, t: Table, out: TableFacts) -> None:
     has_target = any(re.search(r"指标值|目标值", h) for h in header)
     has_actual = any(re.search(r"实际", h) for h in header)
     if not (has_target and has_actual):
+        # A header broken over cells (年度 / 指标值): read the block as a run of cells.
+        from worker.parse.formstream import read_region
+
+        read_region(text, t.start, t.end, out)
         return
     owner = _flat_owner(text, t.start)
     cells = _join_wrapped(t.flat)
@@ -580,6 +597,12 @@ def form_projects(text: str, covered: list[tuple[int, int]]) -> TableFacts:
                     # The first non-empty line is the target text, the second the answer.
                     out.ignore.append((a0 + lines2[0].start(), a0 + lines2[0].end()))
                     out.text_cells.append((a0 + lines2[1].start(), a0 + lines2[1].end()))
+    # Forms whose cells run on without markup (one a line, or space-separated).
+    from worker.parse.formstream import read_streams
+
+    streams = read_streams(text, covered)
+    out.facts += streams.facts
+    out.project_names += [n for n in streams.project_names if n not in out.project_names]
     return out
 
 
