@@ -106,11 +106,13 @@ def rate_of_empty_total(report: ParsedReport, opts: dict) -> list[Finding]:
         stated = _pct(total.stated_rate)
         if tol.consistent(total.stated_rate, iv, stated):
             continue
-        computed = tol.mid(iv)
+        ex_sum = sum(p.executed.value for p in rows)
+        bu_sum = sum((p.budget or p.initial_budget).value for p in rows)
+        computed = 100.0 * ex_sum / bu_sum if bu_sum > 0 else tol.mid(iv)
         base = "全年预算数" if all(p.budget is not None for p in rows) else "年初预算数"
         score_txt = ""
         evidence = {"subject": total.owner, "stated": r(stated), "computed": r(computed),
-                    "executed": r(tol.mid(executed), 6), "budget": r(tol.mid(budget), 6), "base": base}
+                    "executed": r(ex_sum, 6), "budget": r(bu_sum, 6), "base": base}
         if total.weight is not None and total.score is not None:
             expected = total.weight.value * min(computed, 100.0) / 100
             evidence.update(weight=num(total.weight), score=num(total.score), expected_score=r(expected))
@@ -120,8 +122,8 @@ def rate_of_empty_total(report: ParsedReport, opts: dict) -> list[Finding]:
                  f"按资金来源计算为{tol.fmt(computed)}%")
         message = (f"{_subject(total)}绩效自评表“{total.label}”行预算数和执行数为空(0),表列执行率为"
                    f"{printed(total.stated_rate, '%')};而其资金来源"
-                   f"{'、'.join('“' + p.label + '”' for p in rows)}全年执行数{tol.fmt(tol.mid(executed), 4)}"
-                   f"/{base}{tol.fmt(tol.mid(budget), 4)}={tol.fmt(computed)}%。{score_txt}"
+                   f"{'、'.join('“' + p.label + '”' for p in rows)}全年执行数{tol.fmt(ex_sum, 4)}"
+                   f"/{base}{tol.fmt(bu_sum, 4)}={tol.fmt(computed)}%。{score_txt}"
                    f"执行率和得分是按空白的资金总额计算的,建议补填资金总额并重新计算。")
         out.append(Finding("stated_value_mismatch", "selfeval.rate_of_empty_total", "high", title, message,
                            evidence, ("selfeval_rate", total.owner, r(stated), r(computed)),
@@ -162,8 +164,9 @@ def deduction_with_target_met(report: ParsedReport, opts: dict) -> list[Finding]
                   "weight": num(i.weight), "score": num(i.score)} for i in rows]
         listed = "、".join(f"“{i.name}”(目标{i.target_raw.strip()},实际{i.actual_raw.strip()},"
                           f"得分{printed(i.score, '分')}/{printed(i.weight, '分')})" for i in rows[:6])
-        subject = f"项目“{owner}”" if owner and owner != "部门整体" else "部门整体"
-        title = f"指标已达目标却扣分:{subject}{len(rows)}项指标共扣{tol.fmt(weights - scores)}分"
+        subject = f"项目“{owner}”" if owner and owner != "部门整体" else "本"
+        title = (f"指标已达目标却扣分:{subject if subject != '本' else ''}{len(rows)}项指标"
+                 f"共扣{tol.fmt(weights - scores)}分")
         message = (f"{subject}绩效自评表中{listed}均已达到年度指标值,且未填写偏差原因,"
                    f"但得分低于分值:分值合计{tol.fmt(weights)}分,得分合计{tol.fmt(scores)}分。"
                    f"按评分规则完成目标应得满分,建议核实扣分依据。")

@@ -99,7 +99,8 @@ def indicator_rows(text: str, toks: list[Cell], i: int, roles: list[str], owner:
         j = i + 5
         note = ""
         if has_note and j < len(toks) and not _row_at(toks, j) and not _level(toks, j)[0] \
-                and not _END.match(toks[j].text) and not _starts_row_later(toks, j) \
+                and not _END.match(toks[j].text) \
+                and (not _starts_row_later(toks, j) or _deducted(w_c, s_c)) \
                 and not _PLACEHOLDER.match(toks[j].text):
             note = toks[j].text
             j += 1
@@ -110,6 +111,12 @@ def indicator_rows(text: str, toks: list[Cell], i: int, roles: list[str], owner:
         skipped = 0
         i = j
     return out, i
+
+
+def _deducted(w_c: Cell, s_c: Cell) -> bool:
+    """A row that lost points: a cell after it more likely explains why
+    (偏差原因) than begins the next row's name, so it is kept as the note."""
+    return (_figure(s_c) or 0.0) < (_figure(w_c) or 0.0)
 
 
 def _starts_row_later(toks: list[Cell], j: int) -> bool:

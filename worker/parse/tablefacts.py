@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from worker.facts import FundingRow, Indicator, Mention, PartSet, Project, Quote
 from worker.numbers import Num, find_numbers, parse_cell_number
-from worker.parse import lang
+from worker.parse import formheader, lang
 from worker.parse.tables import Cell, Table
 
 
@@ -178,6 +178,7 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
     fund_rows: list[FundingRow] = []
     total_score = None
     exec_points = None
+    upper = None
     for row in t.rows:
         keys = [c.key for c in row]
         joined = "".join(keys)
@@ -204,8 +205,13 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
         if ("name" in iroles.values() or "l1" in iroles.values()) and (
                 "target" in iroles.values() or "actual" in iroles.values()):
             mode, header, roles = "ind", row, iroles
+            two = formheader.merge(*upper, row, iroles) if upper is not None else None
+            if two is not None:
+                header, roles = two
             carry = {"l1": "", "l2": ""}
             continue
+        # 绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分: the upper row of a two-row header.
+        upper = (row, iroles) if {"target", "actual", "score"} <= set(iroles.values()) else None
         if sum(1 for r in froles.values() if r in ("initial", "budget", "executed")) >= 2:
             mode, header, roles = "fund", row, froles
             continue
@@ -388,7 +394,12 @@ def _grade_in(t: str) -> int | None:
 
 
 def _indicator_row(text, row, header, roles, owner, carry, aligned) -> Indicator | None:
-    cells = _align(row, len(header), aligned)
+    if "op" in roles.values():
+        cells = formheader.place(row, len(header), roles)
+        if cells is None:
+            return None
+    else:
+        cells = _align(row, len(header), aligned)
     get = {}
     for i, role in roles.items():
         get[role] = cells[i] if i < len(cells) else None
@@ -403,6 +414,8 @@ def _indicator_row(text, row, header, roles, owner, carry, aligned) -> Indicator
         return None
     name = re.sub(r"^指标\s*\d+\s*[::]", "", re.sub(r"\s+", "", name_c.text))
     target_c, actual_c = get.get("target"), get.get("actual")
+    if "op" in get:
+        target_c = formheader.target_cell(get.get("op"), target_c, get.get("unit"))
     return make_indicator(owner, carry["l1"], carry["l2"], name, target_c, actual_c,
                           _num(get.get("weight")), _num(get.get("score")),
                           get["note"].text if get.get("note") is not None else "",
