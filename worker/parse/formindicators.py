@@ -72,7 +72,7 @@ def _row_at(toks: list[Cell], i: int) -> bool:
 
 def indicator_rows(text: str, toks: list[Cell], i: int, roles: list[str], owner: str) -> tuple[list, int]:
     """Indicators from token i on (after the header); where the block ends."""
-    from worker.parse.tablefacts import make_indicator
+    from worker.parse.indicatorcells import make_indicator
 
     if not {"name", "target", "actual", "weight", "score"} <= set(roles):
         return [], i

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from worker.facts import FundingRow, Indicator, Project, Quote
+from worker.facts import FundingRow, Project, Quote
 from worker.numbers import Num, parse_cell_number
 from worker.parse.tables import Cell
 
