@@ -82,8 +82,8 @@ def project_rate(report: ParsedReport, opts: dict) -> list[Finding]:
     out = []
     for p in report.of(Project):
         budget = p.budget or p.initial_budget
-        if budget is not None and budget.value <= 0 and p.stated_rate is None:
-            continue
+        if budget is not None and budget.value <= 0:
+            continue        # a rate over an empty budget says nothing of execution (selfeval.py)
         rate, how = _rate(p.stated_rate, p.executed, budget)
         if _low(rate, budget, opts):
             f = _finding("execution_rate.project", "项目", p.name, rate, how, p.stated_rate, budget,
@@ -99,12 +99,15 @@ def funding_rate(report: ParsedReport, opts: dict) -> list[Finding]:
     whose spending against its adjusted budget is below `warn_below` percent;
     the department's 合计 row is its overall execution."""
     out = []
+    totals = [f for f in report.of(FundingRow) if f.is_total]
     for f in report.of(FundingRow):
         budget = f.budget or f.initial_budget
         if budget is None or budget.value <= 0:
             continue
         if f.is_total:
             continue        # a table's 合计 row: the project's or the department's own rate
+        if _whole_of_total(f, totals):
+            continue        # the only source: the total's alert speaks for it
         rate, how = _rate(f.stated_rate, f.executed, budget)
         if not _low(rate, budget, opts):
             continue
@@ -112,6 +115,14 @@ def funding_rate(report: ParsedReport, opts: dict) -> list[Finding]:
         out.append(_finding("execution_rate.funding_row", "资金来源", name, rate, how, f.stated_rate, budget,
                             f.executed, f.quote, opts, base_word="调整后预算"))
     return out
+
+
+def _whole_of_total(f: FundingRow, totals: list[FundingRow]) -> bool:
+    """A source row with the same budget and execution as its form's total row."""
+    def same(a, b) -> bool:
+        return a is not None and b is not None and abs(a.value - b.value) < 1e-9
+    return any(t.owner == f.owner and same(t.budget or t.initial_budget, f.budget or f.initial_budget)
+               and same(t.executed, f.executed) for t in totals)
 
 
 @detector("execution_rate.department", "execution_rate_low", severity="high below high_below, else medium")

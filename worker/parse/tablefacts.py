@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from worker.facts import FundingRow, Indicator, Mention, PartSet, Project, Quote
-from worker.numbers import Num, find_numbers, parse_cell_number
-from worker.parse import lang
+from worker.numbers import Num, parse_cell_number
+from worker.parse import formheader
+from worker.parse.indicatorcells import make_indicator, quote_row as _quote_row
 from worker.parse.tables import Cell, Table
 
 
@@ -139,22 +140,12 @@ def read_tables(text: str, tables: list[Table]) -> TableFacts:
     out = TableFacts()
     for t in tables:
         if t.kind == "flat":
-            _read_flat(text, t, out)
+            from worker.parse.formflat import read_flat
+
+            read_flat(text, t, out)
         else:
             _read_rows(text, t, out)
     return out
-
-
-def _quote_row(row: list[Cell], text: str = "") -> Quote:
-    """A row as its cells joined by " | "; offsets span the row in the text.
-    Cells repeated from rows above (rowspan) do not move the row's start."""
-    cells = [c for c in row if c is not None]
-    last = cells[-1]
-    line_start = text.rfind("\n", 0, last.start) + 1 if text else 0
-    own = [c for c in cells if c.start >= line_start or not text] if "|" in text[line_start:last.start + 1] else cells
-    own = own or cells
-    s, e = min(c.start for c in own), max(c.end for c in own)
-    return Quote(" | ".join(c.text for c in cells), s, e)
 
 
 def _table_unit(text: str, t: Table) -> str:
@@ -178,6 +169,7 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
     fund_rows: list[FundingRow] = []
     total_score = None
     exec_points = None
+    upper = None
     for row in t.rows:
         keys = [c.key for c in row]
         joined = "".join(keys)
@@ -204,8 +196,13 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
         if ("name" in iroles.values() or "l1" in iroles.values()) and (
                 "target" in iroles.values() or "actual" in iroles.values()):
             mode, header, roles = "ind", row, iroles
+            two = formheader.merge(*upper, row, iroles) if upper is not None else None
+            if two is not None:
+                header, roles = two
             carry = {"l1": "", "l2": ""}
             continue
+        # 绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分: the upper row of a two-row header.
+        upper = (row, iroles) if {"target", "actual", "score"} <= set(iroles.values()) else None
         if sum(1 for r in froles.values() if r in ("initial", "budget", "executed")) >= 2:
             mode, header, roles = "fund", row, froles
             continue
@@ -302,85 +299,13 @@ def _as_percent(n: Num | None, header: str) -> Num | None:
     return n
 
 
-def read_target(raw: str) -> tuple[str, Num | None, Num | None, str, str]:
-    """Target cell → (comparator, value, upper bound, kind, name prefix)."""
-    t = re.sub(r"\s+", "", raw)
-    if not t or t in ("—", "——", "-", "/", "无"):
-        return "", None, None, "text", ""
-    grade = _grade_in(t)
-    if grade is not None and not re.search(r"\d", t):
-        return (">=" if re.search(r"以上|及以上|不低于", t) else "="), None, None, "grade", ""
-    m = re.match(r"^(?P<a>\d+(?:\.\d+)?)(?P<ua>%|百分比)?[-~至到](?P<b>\d+(?:\.\d+)?)(?P<ub>%|百分比)?$", t)
-    if m:
-        lo = parse_cell_number(m.group("a") + (m.group("ua") or m.group("ub") or ""))
-        hi = parse_cell_number(m.group("b") + (m.group("ub") or m.group("ua") or ""))
-        return "range", lo, hi, "number", ""
-    prefix = ""
-    m = re.search(r"(≥|≤|>=|<=|=>|=<|>|<|=|大于等于|小于等于|不小于|不低于|不少于|不大于|不高于|不超过|大于|小于|高于|低于|等于)", t)
-    if m and m.start() > 0 and not re.search(r"\d", t[:m.start()]):
-        prefix, t = t[:m.start()], t[m.start():]
-    op, rest = lang.split_comparator(t)
-    rest = re.sub(r"^[::]", "", rest)
-    if re.fullmatch(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:止|前|底|内|以前)?", rest) or re.fullmatch(
-            r"\d{1,2}月(?:\d{1,2}日)?(?:止|前|底)?", rest):
-        return op, None, None, "date", prefix
-    n = parse_cell_number(rest)
-    if n is None:
-        m2 = re.match(r"^(\d+(?:\.\d+)?(?:万|亿)?余?(?:%|百分比|[\u4e00-\u9fff/]{1,4})?)(?:[((].*)?$", rest)
-        if m2:
-            n = parse_cell_number(m2.group(1))
-    if n is None:
-        return op, None, None, "text", prefix
-    if n.kind == "date":
-        return op, None, None, "date", prefix
-    if n.approx and not op:
-        op = ">="
-    return op, n, None, "number", prefix
-
-
-def _place(n: Num | None, cell: Cell) -> Num | None:
-    """Give a number read from a cleaned cell its offsets in the report text."""
-    if n is None:
-        return None
-    digits = re.match(r"[-+]?[\d,.]+", n.raw)
-    probe = digits.group(0) if digits else n.raw
-    idx = cell.text.find(probe)
-    if idx < 0:
-        return n
-    lead = 0
-    raw = n.raw
-    if not cell.text.startswith(raw, idx):
-        raw = probe
-    return Num(value=n.value, unit=n.unit, kind=n.kind, precision=n.precision, raw=raw, start=cell.start + idx + lead,
-               end=cell.start + idx + len(raw), scale=n.scale, approx=n.approx)
-
-
-def read_actual(raw: str, start: int) -> Num | None:
-    t = raw.strip()
-    if not t:
-        return None
-    m = re.match(r"^(?:实际|完成|达到|共|累计)?\s*", t)
-    lead = m.end() if m else 0
-    nums = find_numbers(t[lead:], start + (len(raw) - len(raw.lstrip())) + lead)
-    if not nums:
-        return None
-    n = nums[0]
-    if n.start - start - (len(raw) - len(raw.lstrip())) - lead > 0:
-        return None          # a number further into a sentence is not "the" actual
-    if n.kind == "date":
-        return None
-    return n
-
-
-def _grade_in(t: str) -> int | None:
-    for word in sorted(lang.GRADES, key=len, reverse=True):
-        if word in t:
-            return lang.GRADES[word]
-    return None
-
-
 def _indicator_row(text, row, header, roles, owner, carry, aligned) -> Indicator | None:
-    cells = _align(row, len(header), aligned)
+    if "op" in roles.values():
+        cells = formheader.place(row, len(header), roles)
+        if cells is None:
+            return None
+    else:
+        cells = _align(row, len(header), aligned)
     get = {}
     for i, role in roles.items():
         get[role] = cells[i] if i < len(cells) else None
@@ -395,43 +320,12 @@ def _indicator_row(text, row, header, roles, owner, carry, aligned) -> Indicator
         return None
     name = re.sub(r"^指标\s*\d+\s*[::]", "", re.sub(r"\s+", "", name_c.text))
     target_c, actual_c = get.get("target"), get.get("actual")
+    if "op" in get:
+        target_c = formheader.target_cell(get.get("op"), target_c, get.get("unit"))
     return make_indicator(owner, carry["l1"], carry["l2"], name, target_c, actual_c,
                           _num(get.get("weight")), _num(get.get("score")),
                           get["note"].text if get.get("note") is not None else "",
                           [c for c in row if c is not None], text)
-
-
-def make_indicator(owner, l1, l2, name, target_c, actual_c, weight, score, note, row_cells, text="") -> Indicator:
-    target_raw = target_c.text if target_c is not None else ""
-    actual_raw = actual_c.text if actual_c is not None else ""
-    op, target, high, tkind, _prefix = read_target(target_raw)
-    if target_c is not None:
-        target = _place(target, target_c)
-        high = _place(high, target_c)
-    implied = False
-    if tkind == "number" and not op:
-        implied = True
-        op = "<=" if (lang.LOWER_IS_BETTER.search(name) or "成本" in l2 or "成本" in l1) else ">="
-    actual = read_actual(actual_raw, actual_c.start) if actual_c is not None else None
-    share = False
-    if actual is not None and target is not None:
-        if actual.kind == "percent" and target.kind not in ("percent",) and target.unit not in ("%", "百分比"):
-            share = True
-        elif not actual.unit and target.kind == "percent":
-            actual = Num(value=actual.value, unit="", kind="percent", precision=actual.precision,
-                         raw=actual.raw, start=actual.start, end=actual.end)
-        elif not actual.unit and target.unit:
-            actual = Num(value=actual.value * target.scale, unit="", kind=target.kind,
-                         precision=actual.precision, raw=actual.raw, start=actual.start, end=actual.end,
-                         scale=target.scale)
-    elif actual is not None and target is None and tkind in ("text", "date", "grade"):
-        pass
-    if tkind == "grade":
-        op = ">=" if re.search(r"以上|不低于", target_raw) else "="
-    return Indicator(owner=owner or "部门整体", name=name, quote=_quote_row(row_cells, text), level1=l1, level2=l2,
-                     target_raw=target_raw, comparator=op, target=target, target_high=high,
-                     target_kind=tkind, actual_raw=actual_raw, actual=actual, actual_is_share=share,
-                     weight=weight, score=score, note=note, comparator_implied=implied)
 
 
 def _score_sets(text, owner, items, fund_rows, total_nums, total_row, total_score, exec_points, out) -> None:
@@ -475,118 +369,11 @@ def _execution_points(owner, fund_rows, exec_points, out) -> None:
     total.score = total.score or got
 
 
-# ---------------------------------------------------------------------------
-# One-cell-a-line blocks: indicators rebuilt from the level vocabulary.
-
-def _read_flat(text: str, t: Table, out: TableFacts) -> None:
-    header = [c.key for c in t.rows[0]]
-    has_target = any(re.search(r"指标值|目标值", h) for h in header)
-    has_actual = any(re.search(r"实际", h) for h in header)
-    if not (has_target and has_actual):
-        return
-    owner = _flat_owner(text, t.start)
-    cells = _join_wrapped(t.flat)
-    l1 = l2 = ""
-    i = 0
-    while i < len(cells):
-        k = cells[i].key
-        nxt = cells[i + 1].key if i + 1 < len(cells) else ""
-        if k in _forms().level1 and (k not in _forms().level2 or not l1 or nxt in _forms().level2):
-            l1, l2 = k, ""
-            i += 1
-            continue
-        if k in _forms().level2:
-            l2 = k
-            i += 1
-            continue
-        if i + 2 >= len(cells):
-            break
-        name_c, target_c, actual_c = cells[i], cells[i + 1], cells[i + 2]
-        ind = make_indicator(owner, l1, l2, re.sub(r"\s+", "", name_c.text), target_c, actual_c,
-                             None, None, "", [name_c, target_c, actual_c], text)
-        out.facts.append(ind)
-        i += 3
-
-
-def _join_wrapped(cells: list[Cell]) -> list[Cell]:
-    """社会效益 / 指标 and 服务对象 / 满意度指标: labels broken over two lines."""
-    out: list[Cell] = []
-    i = 0
-    while i < len(cells):
-        c = cells[i]
-        if i + 1 < len(cells):
-            joined = c.key + cells[i + 1].key
-            nxt = cells[i + 1].key
-            if len(joined) <= 12 and c.key not in _forms().level1 and (
-                    nxt == "指标" or (nxt == "满意度指标" and c.key not in _forms().level2)
-                    or ((joined in _forms().level1 or joined in _forms().level2) and c.key not in _forms().level2)):
-                out.append(Cell(joined, c.start, cells[i + 1].end))
-                i += 2
-                continue
-        out.append(c)
-        i += 1
-    return out
-
-
-def _flat_owner(text: str, pos: int) -> str:
-    """The 项目名称 of the form a flat block belongs to."""
-    window = text[max(0, pos - 4000): pos]
-    idx = window.rfind("项目名称")
-    if idx < 0:
-        return ""
-    after = window[idx + 4: idx + 200].strip().split("\n")
-    for line in after:
-        line = line.strip(" |:")
-        if line:
-            return line
-    return ""
-
-
 def form_projects(text: str, covered: list[tuple[int, int]]) -> TableFacts:
-    """Key/value project forms laid out one cell a line (项目名称 / 预算数: / 执行数:)."""
-    out = TableFacts()
-    for m in re.finditer(r"(?m)^\s*项目名称\s*$", text):
-        tail = text[m.end(): m.end() + 1500]
-        lines = [(m.end() + mm.start(), m.end() + mm.end()) for mm in re.finditer(r"[^\n]+", tail)]
-        lines = [(s, e) for s, e in lines if text[s:e].strip()]
-        if not lines:
-            continue
-        name = text[lines[0][0]:lines[0][1]].strip()
-        budget = executed = None
-        quote_s, quote_e = m.start(), lines[0][1]
-        for k, (s, e) in enumerate(lines[1:40], start=1):
-            key = re.sub(r"\s+", "", text[s:e])
-            if key in ("绩效指标完成情况", "一级指标") or key.startswith("年度目标完成情况"):
-                break
-            if k + 1 < len(lines):
-                vs, ve = lines[k + 1]
-                if re.match(r"^(?:全年)?预算数[::]?$", key) and budget is None:
-                    budget = _num(_cell_at(text, vs, ve), "万元")
-                    quote_e = ve
-                elif re.match(r"^(?:全年)?执行数[::]?$|^实际支出[::]?$", key) and executed is None:
-                    executed = _num(_cell_at(text, vs, ve), "万元")
-                    quote_e = ve
-        if name and (budget is not None or executed is not None):
-            out.project_names.append(name)
-            q = Quote(re.sub(r"\n\s*\n", "\n", text[quote_s:quote_e]).strip(), quote_s, quote_e)
-            out.facts.append(Project(name=name, source="table", quote=q, budget=budget, executed=executed))
-            # The answer cell of the form: 实际完成目标.
-            ans = re.search(r"实际完成目标\s*\n", text[quote_e: quote_e + 3000])
-            if ans:
-                a0 = quote_e + ans.end()
-                seg = text[a0: a0 + 3000]
-                lines2 = [x for x in re.finditer(r"[^\n]+", seg) if x.group().strip()]
-                if len(lines2) >= 2:
-                    # The first non-empty line is the target text, the second the answer.
-                    out.ignore.append((a0 + lines2[0].start(), a0 + lines2[0].end()))
-                    out.text_cells.append((a0 + lines2[1].start(), a0 + lines2[1].end()))
-    return out
+    """Forms laid out without table markup (worker/parse/formflat.py, formstream.py)."""
+    from worker.parse.formflat import form_projects as read
 
-
-def _cell_at(text: str, s: int, e: int) -> Cell:
-    raw = text[s:e]
-    lead = len(raw) - len(raw.lstrip())
-    return Cell(raw.strip(), s + lead, s + lead + len(raw.strip()))
+    return read(text, covered)
 
 
 def cell_mentions(indicators: list[Indicator]) -> list[Mention]:
