@@ -164,10 +164,14 @@ def reports_show(obj: Ctx, report_id, kinds, as_json):
     parsed = app.store.parsed_report(report_id)
     ver = verification(parsed) if parsed is not None else {"read": False, "reason": row["error"] or row["status"]}
     if as_json:
+        from rules.explain import explain, summary
+        from worker.facts import Claim
+
         click.echo(json.dumps({
             "report": {k: row[k] for k in ("id", "key", "source", "status", "error", "title", "issuer", "region",
                                            "year", "report_type")},
             "verification": ver,
+            "narrative": summary(explain([f for f in facts if isinstance(f, Claim)])),
             "facts": [{"kind": f.kind, **json.loads(f.to_json())} for f in facts],
         }, ensure_ascii=False))
         return
@@ -301,10 +305,13 @@ def rules_list(obj: Ctx, verbose):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids or families")
 @click.option("--json", "as_json", is_flag=True, help="print the alerts as JSON lines")
+@click.option("--explain", is_flag=True,
+              help="also print each stated figure read from the narrative: its operands, the readings tried, the verdict")
 @click.pass_obj
-def rules_test(obj: Ctx, file, rule_ids, as_json):
+def rules_test(obj: Ctx, file, rule_ids, as_json, explain):
     """Parse one document without storing anything and print the alerts that
-    would be raised, with their evidence: try a threshold before deploying it."""
+    would be raised, with their evidence: try a threshold before deploying it.
+    With --explain, show why each stated figure was or was not judged."""
     from alerts.trial import trial
     from worker import views
 
@@ -314,11 +321,24 @@ def rules_test(obj: Ctx, file, rule_ids, as_json):
         raise click.ClickException(str(e.args[0])) from None
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+    explained = None
+    if explain:
+        from rules.explain import explain as explain_claims
+        from worker.facts import Claim
+
+        explained = explain_claims(report.of(Claim))
     if as_json:
         for f in findings:
             click.echo(json.dumps({"kind": f.kind, "rule": f.rule, "severity": f.severity, "title": f.title,
                                    "message": f.message, "evidence": f.contract_evidence()}, ensure_ascii=False))
+        for e in explained or ():
+            click.echo(json.dumps({"claim": e.claim.type, "stated": e.claim.stated.value, "quote": e.claim.quote.text,
+                                   "operands": e.operands, "verdict": e.verdict, "why": e.why,
+                                   "readings": [{"reading": r[0], "computed": r[1], "fits": r[2]} for r in e.readings]},
+                                  ensure_ascii=False))
         return
+    if explained is not None:
+        views.print_explained(explained)
     views.print_findings(findings, report)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from worker.facts import (Amount, Claim, Execution, FundingRow, Indicator, LineItem, Mention, PartSet, Project,
@@ -81,6 +82,14 @@ def print_report(row, facts: list, conn) -> None:
              ("type", "subject", "stated", "numerator", "base", "delta", "quote"),
              lambda f: (f.type, (f.subject or "")[:24], n(f.stated), n(f.numerator), n(f.base), n(f.delta),
                         f.quote.text[:50]))
+    claims = [f for f in facts if isinstance(f, Claim)]
+    if claims:
+        from rules.explain import explain, summary
+
+        sm = summary(explain(claims))
+        console.print(f"叙述核对: {sm['claims']} 条陈述, 已判定 {sm['judged']} (相符 {sm['fits']}, "
+                      f"无读法相符 {sm['no_reading_fits']}), 未判定 {sm['unjudged']} "
+                      f"(弃权率 {sm['abstention_rate']:.1%}); 逐条原因: audit-worker rules test FILE --explain")
     _section("totals and parts (其中)", [f for f in facts if isinstance(f, PartSet)],
              ("total", "parts", "complete"),
              lambda f: (f"{f.name} {n(f.total)}", ", ".join(f"{p[0]} {n(p[1])}" for p in f.parts)[:80],
@@ -172,6 +181,21 @@ def print_findings(findings, report) -> None:
         for qt in ([qs] if isinstance(qs, str) else qs):
             console.print(f"  [green]“{qt}”[/green]")
         console.print("  " + json.dumps(ev, ensure_ascii=False))
+
+
+def print_explained(explained) -> None:
+    """`rules test --explain`: each claim, its operands, the readings tried, the verdict."""
+    style = {"fits": "green", "no reading fits": "red", "unjudged": "yellow"}
+    t = Table(title=f"{len(explained)} stated figures read from the narrative", show_lines=True)
+    for c in ("type", "stated", "operands", "readings tried", "verdict", "quote"):
+        t.add_column(c, overflow="fold")
+    for e in explained:
+        c = e.claim
+        readings = "\n".join(f"{label} → {v if v is not None else '—'}{' ✓' if ok else ''}" for label, v, ok in e.readings)
+        t.add_row(c.type, escape(c.stated.raw.strip()), escape(e.operands), escape(readings),
+                  f"[{style[e.verdict]}]{e.verdict}[/]" + (f"\n{escape(e.why)}" if e.why else ""),
+                  escape(c.quote.text.strip()[:80]))
+    console.print(t)
 
 
 def print_silences(rows) -> None:

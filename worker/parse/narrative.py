@@ -541,8 +541,10 @@ class Narrative:
         currents = self._currents(idx, sent, before, anchor, cmp_start=cmp_start)
         current = currents[0] if currents else None
         base = self._explicit_base(anchor, before)
-        if current is None and base is None:
+        if current is None and base is None and delta is None:
             return
+        # A change whose figure cannot be placed is kept unjudged (counted as
+        # an abstention by rules/explain.py), not checked against a guess.
         alts = currents[1:]
         if current is not None:
             alts += [b.num for b in before if b.num.kind == "money" and b.role != "delta"
