@@ -46,13 +46,14 @@ _PRIORITY = {"execution_rate.project": 3, "execution_rate.department": 3, "execu
              "execution_rate.funding_row": 1, "execution_rate.initial_budget": 0}
 
 
-def _finding(rule, subject_kind, name, rate, how, stated, budget, executed, quote, opts, base_word="预算") -> Finding:
+def _finding(rule, subject_kind, name, rate, how, stated, budget, executed, quote, opts, base_word="预算",
+             executed_word="实际支出") -> Finding:
     pct = tol.fmt(rate, 2)
     parts = []
     if budget is not None:
         parts.append(f"{base_word}{printed(budget)}")
     if executed is not None:
-        parts.append(f"实际支出{printed(executed)}")
+        parts.append(f"{executed_word}{printed(executed)}")
     stated_txt = f"报告所列执行率为{printed(stated)}" if stated is not None and how == "stated" else f"计算得执行率{pct}%"
     title = f"{subject_kind}预算执行率仅{pct}%:{name}"
     message = (f"{subject_kind}“{name}”{','.join(parts) + ',' if parts else ''}{stated_txt},低于{tol.fmt(opts['warn_below'])}%的关注线。"
@@ -147,7 +148,8 @@ def department_rate(report: ParsedReport, opts: dict) -> list[Finding]:
         rate, how = _rate(e.stated_rate, e.executed, e.budget)
         if _low(rate, e.budget, opts):
             out.append(_finding("execution_rate.department", "部门", e.name or "部门预算", rate, how, e.stated_rate,
-                                e.budget, e.executed, e.quote, opts))
+                                e.budget, e.executed, e.quote, opts,
+                                executed_word="实际到位资金" if "到位" in e.name else "实际支出"))
     return out
 
 

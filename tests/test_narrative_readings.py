@@ -258,3 +258,20 @@ def test_real_basic_spending_whose_parts_add_to_less():
     assert f.kind == "total_mismatch"
     # In 万元, as all evidence: 91.10 stated, 88.13 computed.
     assert f.evidence["total"] == 91.1 and f.evidence["computed"] == 88.13
+
+
+# -- an adjusted budget and what was spent or arrived, with no rate ------------------
+
+def test_adjusted_budget_and_arrived_funds_without_a_stated_rate():
+    # 300 of an adjusted 1000: 30%, below the 90% norm; 950 of 1000 (95%) is not.
+    low = "本年度调整预算后项目预算1000.00万元,实际到位资金300.00万元。\n"
+    (f,) = findings(HEAD + low, "execution_rate")
+    assert f.evidence["rate"] == 30.0 and f.evidence["budget"] == 1000.0
+    assert findings(HEAD + low.replace("300.00", "950.00"), "execution_rate") == []
+    # An initial budget (年初) is not the base the norm speaks of; nothing is computed.
+    assert findings(HEAD + "年初预算1000.00万元,实际到位资金300.00万元。\n", "execution_rate") == []
+    # real-dev 005: 334.67 / 861.46 = 38.85%.
+    real = ("2024年,红河州数据发展中心实施项目共15个,年初批复预算8个项目985万元(含1个年初结转结余项目50万元),"
+            "调整预算后项目预算861.46万元,年中增加8个项目,实际到位资金334.67万元。\n")
+    (f,) = findings(HEAD + real, "execution_rate")
+    assert f.evidence["rate"] == 38.85 and "到位" in f.message

@@ -770,7 +770,18 @@ class Narrative:
                 name=sent.owner, source="text", quote=self._quote(sent),
                 budget=budget.num if budget else None, executed=executed.num if executed else None,
                 stated_rate=rate.num if rate else None))
-        elif rate is not None:
+        elif rate is None:
+            # 调整预算后项目预算861.46万元,…实际到位资金334.67万元: an adjusted
+            # budget and what was spent (or arrived) against it, in one
+            # sentence, with no rate stated: the rate is computed.
+            if budget is not None and executed is not None and not sent.target and \
+                    executed.num.start > budget.num.start and \
+                    re.search(r"调整后|调整预算|全年预算", budget.label) and \
+                    re.search(r"实际|执行数|到位", executed.label):
+                self.facts.append(Execution(name=f"{budget.label}·{executed.label}", quote=self._quote(sent),
+                                            budget=budget.num,
+                                            executed=executed.num, stated_rate=None))
+        else:
             if budget is None or executed is None:
                 prev = self._previous_figures(idx, "money", limit=12, exclude_parts=True)
                 budget = budget or next((p for p in prev if p.role == "budget"), None)
