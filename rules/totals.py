@@ -9,6 +9,8 @@ under a 类 to the 类.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from rules import tolerance as tol
 from rules.base import Finding, num, printed, q, r
 from rules.registry import detector, family
@@ -54,9 +56,19 @@ def other_breakdowns(ps: PartSet) -> bool:
     return any(_adds_to(ps.total, nums[:k]) for k in range(2, len(nums)))
 
 
+def _list_interval(n, prec: int):
+    """A whole number printed in a list whose other figures carry decimals
+    (30万元、30万元、29.99万元) dropped its zeros: it is exact to the list's
+    precision, not to the yuan."""
+    if n.kind == "money" and n.precision == 0 and prec > 0 and not n.approx:
+        return tol.interval(dataclasses.replace(n, precision=prec))
+    return tol.interval(n)
+
+
 def check(ps: PartSet, check_incomplete: bool = False) -> tuple[bool, float, str]:
     """(consistent?, sum of the parts, direction 'over'/'under'/'')."""
-    ivs = [tol.interval(p) for _, p in ps.parts]
+    prec = max(p.precision for _, p in ps.parts) if ps.measure == "money" else 0
+    ivs = [_list_interval(p, prec) for _, p in ps.parts]
     total_iv = tol.add(*ivs)
     s = sum(p.value for _, p in ps.parts)
     if ps.measure == "count" or (ps.total.kind == "count" and ps.total.scale == 1.0):

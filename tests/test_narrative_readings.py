@@ -275,3 +275,41 @@ def test_adjusted_budget_and_arrived_funds_without_a_stated_rate():
             "调整预算后项目预算861.46万元,年中增加8个项目,实际到位资金334.67万元。\n")
     (f,) = findings(HEAD + real, "execution_rate")
     assert f.evidence["rate"] == 38.85 and "到位" in f.message
+
+
+# -- lists: the precision of a list, parallel lists, a 其中 run in from a table ------
+
+def test_whole_numbers_in_a_list_with_decimals_are_exact_to_the_list():
+    # 30 + 29.99 = 59.99 against 60.50: printed among 2-decimal figures, 30 is
+    # 30.00, not 29.5–30.5 (which would let 60.49 through).
+    text = "本年支出合计60.50万元,其中:基本支出30万元,项目支出29.99万元。\n"
+    (f,) = findings(HEAD + text, "totals")
+    assert f.evidence["computed"] == 59.99
+    assert findings(HEAD + text.replace("60.50", "59.99"), "totals") == []
+
+
+def test_a_list_that_adds_up_in_one_sentence_is_complete_in_its_parallel():
+    # Applied: 100 = 40 + 30 + 30; spent: 90 against 40 + 30 + 10 = 80. The same
+    # three parts add up exactly once, so the list is the whole breakdown.
+    text = ("本项目共申请预算资金100万元,其中设备购置40万元,软件开发30万元,运行维护30万元。"
+            "本项目共完成预算资金90万元,其中设备购置40万元,软件开发30万元,运行维护10万元。\n")
+    (f,) = findings(HEAD + text, "totals")
+    assert f.evidence["total"] == 90.0 and f.evidence["computed"] == 80.0
+    # With different parts in the second list nothing says it is complete.
+    other = text.replace("运行维护10万元", "培训10万元")
+    assert findings(HEAD + other, "totals") == []
+
+
+def test_real_parallel_lists_in_a_form_run_into_one_line():
+    # real-dev 040: applied 2026400 against 400000 + 252000 + 28000 + 960000 + 100000
+    # = 1,740,000; spent 1329120.67 = 439120.67 + 152000 + 28000 + 660000 + 50000 exactly.
+    real = ("项目资金 (万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 年度资金总额: 0 0 0 10 0 0 "
+            "其中:本年财政拨款 202.64 132.912 132.912 上年结转资金 其他资金 年度总体目标 预期目标 实际完成情况 "
+            "本项目共申请预算资金2026400元,其中村级组织运转400000元,村民组长,党小组长基本报酬252000元,"
+            "村民监督委员会 工资28000元,村级事务补助960000元,村级工作目标奖励100000元。 .. ....... "
+            "本项目共完成预算资金1329120.67元,其中村级组织运转439120.67元,村民组长,党小组长基本报酬152000元,"
+            "村民监督委员会 工资28000元,村级事务补助660000元,村级工作目标奖励50000元。\n")
+    found = [f for f in findings(HEAD + real, "totals") if f.rule == "totals.parts"]
+    (f,) = found
+    assert f.evidence["total"] == 202.64 and f.evidence["computed"] == 174.0
+    assert "年度资金总额" not in f.title      # the label is the sentence's, not the run-in table's

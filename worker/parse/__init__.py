@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import logging
 
-from worker.facts import Claim, Indicator, ParsedReport
+from worker.facts import Claim, Indicator, ParsedReport, PartSet
 from worker.parse.counts import read_counts
 from worker.parse.meta import parse_meta, truncation_warnings
 from worker.parse.narrative import Narrative
 from worker.parse.tablefacts import cell_mentions, form_projects, read_tables
 from worker.parse.tables import Table, flat_blocks, pipe_tables
-from worker.parse.wholes import rebuilt_shares
+from worker.parse.wholes import parallel_lists, rebuilt_shares
 from worker.parse.yearrows import year_changes
 from worker.spans import Spans
 
@@ -65,6 +65,7 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
     drop, add = rebuilt_shares([f for f in told if isinstance(f, Claim)], taxonomy)
     dropped = {id(f) for f in drop}
     report.facts.extend([f for f in told if id(f) not in dropped] + add)
+    parallel_lists([f for f in told if isinstance(f, PartSet)])
     report.facts.extend(narrative.project_money())
     report.facts.extend(from_tables.facts)
     report.facts.extend(forms.facts)

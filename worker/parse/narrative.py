@@ -224,6 +224,8 @@ class Narrative:
                 lab = raw[cut + 1:]
             else:
                 lab = raw
+            if len(lab) > 20 and len(lab.split()) > 2:
+                lab = lab.split()[-1]   # a table row run into the text: the label is the last chunk
             label = lang.clean_label(lab)
             num = n
             role = lang.money_role(label) if n.kind in ("money", "number") else ""
@@ -615,7 +617,11 @@ class Narrative:
 
     # -- parts of a total ---------------------------------------------------------
     def _part_sets(self, idx: int, sent: Sent, toks: list[Tok]) -> None:
-        m = re.search(r"其中[::,]?|包括[::]", sent.text)
+        ms = list(re.finditer(r"其中[::,]?|包括[::]", sent.text))
+        # The first 其中 with a figure before it: an earlier one may belong to
+        # a table row run into the sentence (其中:本年财政拨款 202.64 …).
+        m = next((x for x in ms if any(t.num.end <= sent.start + x.start() and t.num.kind in ("money", "count")
+                                       for t in toks)), ms[0] if ms else None)
         if not m:
             self._whole_named_first(sent, toks)
             return

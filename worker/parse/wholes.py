@@ -94,3 +94,26 @@ def siblings(labels: list[str], taxonomy=None) -> bool:
     if any(m is None for m in members) or len(set(members)) != len(members):
         return False
     return all(_disjoint(members[0], m, taxonomy) for m in members[1:])
+
+
+def parallel_lists(part_sets: list) -> None:
+    """Two 其中 lists of the same parts, in the same order (申请90万元,其中A、B、C;
+    完成89.97万元,其中A、B、C): when one adds up to its total, the list is the
+    whole breakdown, so the other must add up too. Marks it complete."""
+    from rules import tolerance as tol
+
+    money = [p for p in part_sets if p.measure == "money" and len(p.parts) >= 2]
+    for a in money:
+        if a.exhaustive:
+            continue
+        names = [lang.name_key(n) for n, _ in a.parts]
+        if not all(names):
+            continue
+        for b in money:
+            if b is a or [lang.name_key(n) for n, _ in b.parts] != names:
+                continue
+            if abs(b.quote.start - a.quote.start) > _PASSAGE:
+                continue
+            if tol.consistent(b.total, tol.add(*[tol.interval(n) for _, n in b.parts])):
+                a.exhaustive = True
+                break
