@@ -313,3 +313,63 @@ def test_real_parallel_lists_in_a_form_run_into_one_line():
     (f,) = found
     assert f.evidence["total"] == 202.64 and f.evidence["computed"] == 174.0
     assert "年度资金总额" not in f.title      # the label is the sentence's, not the run-in table's
+
+
+# -- readings found on held-out excerpts (sentences written for the probe) -----------
+
+def test_respective_shares_pair_by_position():
+    # 312.40 / 1268.75 = 24.62%, 688.00 / 1268.75 = 54.23%, 268.35 / 1268.75 = 21.15%.
+    text = ("2023年度本部门政府采购支出总额1,268.75万元,其中:政府采购货物支出312.40万元、"
+            "政府采购工程支出688.00万元、政府采购服务支出268.35万元,分别占24.62%、54.23%、21.15%。\n")
+    assert findings(HEAD + text, "stated") == []
+    (f,) = findings(HEAD + text.replace("54.23%", "50.23%"), "stated.share")
+    assert f.evidence["numerator"] == 688.0 and f.evidence["computed"] == 54.23
+    # The whole may be only the listed figures' sum: 32.15 / 41.37 = 77.71%.
+    three = ("“三公”经费支出决算中,因公出国(境)费、公务用车购置及运行维护费、公务接待费支出决算分别为"
+             "0万元、32.15万元、9.22万元,分别占“三公”经费的0%、77.71%、22.29%。\n")
+    assert findings(HEAD + three, "stated") == []
+
+
+def test_rate_bands_and_thresholds_are_not_stated_rates():
+    text = ("全年预算数3,580.12万元,全年执行数3,498.77万元,预算执行率97.73%。"
+            "全年实施项目共12个,执行率在90%以上的项目10个;执行率在80%—90%之间的项目2个,低于80%的项目0个。\n")
+    assert findings(HEAD + text, "stated") == []
+
+
+def test_qizhong_after_a_sentence_takes_the_whole_the_parts_add_to():
+    # The parts 2,410.35 + 1,088.42 = 3,498.77 (执行数), not the 314.72 in parentheses
+    # nor the 年初预算 that opens the sentence.
+    text = ("2023年我局年初预算3,265.40万元,全年预算数3,580.12万元(含年中追加314.72万元),"
+            "全年执行数3,498.77万元,预算执行率97.73%。其中:基本支出2,410.35万元,项目支出1,088.42万元。\n")
+    assert findings(HEAD + text, ["totals", "stated"]) == []
+    # Parts that add to none of the figures are still weighed (against the first).
+    assert findings(HEAD + text.replace("1,088.42", "1,188.42"), "totals")
+
+
+def test_execution_rates_clause_by_clause():
+    # 2,125.93 / 2,155.62 = 98.62%; 630.08 / 690.88 = 91.20%; 600.00 / 690.88 = 86.85%.
+    text = ("2023年度部门全年预算数2,846.50万元,全年执行数2,756.01万元,部门预算执行率为96.82%。\n"
+            "分支出类型看:基本支出预算2,155.62万元,执行2,125.93万元,执行率98.62%;"
+            "项目支出预算690.88万元,执行630.08万元,执行率91.20%。\n")
+    assert findings(HEAD + text, "stated") == []
+    (f,) = findings(HEAD + text.replace("执行630.08万元", "执行600.00万元"), "stated.completion")
+    assert f.evidence["computed"] == 86.85
+
+
+def test_qizhong_inside_parentheses_ends_at_the_parenthesis():
+    # 4 vehicles = 1 + 2 + 1; 通用设备 after the parenthesis is not a part of 车辆.
+    text = ("固定资产中,房屋1,210.00万元,占固定资产的78.46%;车辆86.40万元(共4辆,其中:一般公务用车1辆、"
+            "执法执勤用车2辆、特种专业技术用车1辆);通用设备245.78万元。\n")
+    assert findings(HEAD + text, "totals") == []
+    # 1 + 4 + 1 = 6 vehicles against 4 (no prefix of the list closes on 4 either).
+    (f,) = findings(HEAD + text.replace("执法执勤用车2辆", "执法执勤用车4辆"), "totals")
+    assert f.evidence["computed"] == 6.0
+
+
+def test_names_before_fenbiewei_name_the_parts():
+    # 货物 + 工程 + 服务 is the whole of 政府采购: 128.35 + 0 + 287.25 = 415.60, not 425.60.
+    text = ("2023年度本单位政府采购支出总额425.6万元,其中:政府采购货物支出、工程支出、服务支出分别为"
+            "128.35万元、0万元、287.25万元。\n")
+    (f,) = findings(HEAD + text, "totals")
+    assert f.evidence["computed"] == 415.6
+    assert findings(HEAD + text.replace("425.6万元", "415.6万元"), "totals") == []

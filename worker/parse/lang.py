@@ -81,7 +81,8 @@ def money_role(label: str) -> str:
         return "budget"
     if "决算" in t:
         return "final"
-    if re.search(r"执行数|实际支出|实际支付|完成支付|已经?支出|已支付|支付|总体支出|资金支出|执行金额|使用|实际到位|到位资金", t):
+    if re.search(r"执行数|实际支出|实际支付|完成支付|已经?支出|已支付|支付|总体支出|资金支出|执行金额|使用|实际到位|到位资金", t) \
+            or re.search(r"(?:^|[,,;;])(?:实际)?执行$", t):
         return "executed"
     if re.search(r"合同金额|合同额", t):
         return "contract"

@@ -9,6 +9,7 @@ becomes a fact that keeps the sentence as its quote.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -310,11 +311,14 @@ class Narrative:
     def _claims(self, idx: int, sent: Sent, toks: list[Tok]) -> None:
         subject = _path_name(sent.path) if sent.path else ""
         section = lang.section_of(subject + sent.head)
+        respective = self._respective_shares(idx, sent, toks, subject, section)
         for i, t in enumerate(toks):
-            if t.num.kind != "percent":
+            if t.num.kind != "percent" or id(t) in respective:
                 continue
             words = t.raw[-_PCT_WORDS:]
             before = toks[:i]
+            if _BAND_AFTER.match(self.text, t.num.end) or _BAND_BEFORE.search(words):
+                continue    # 执行率在90%以上的项目: a band or threshold, not a stated rate
             if re.search(r"占(?:调整后?|年初|全年)?预算(?:数)?(?:的)?(?:比例|比重)?\s*$", words):
                 # 完成13,866万元,占调整预算100.93%: completion against a budget
                 # the text does not print, not a share of a printed whole.
@@ -360,6 +364,49 @@ class Narrative:
                     self.facts.append(Claim(type="difference", stated=cur[-1].num, quote=self._quote(sent),
                                             subject=subject, numerator=cur[-1].num, base=bas[0].num,
                                             delta=None, direction=0, section=section, owner=sent.owner))
+
+    def _respective_shares(self, idx, sent, toks: list[Tok], subject, section) -> set[int]:
+        """货物312.40万元、工程688.00万元、服务268.35万元,分别占24.62%、54.23%、
+        21.15%: the n-th share is of the n-th figure. The whole is the figure
+        before 其中, the one 分别占 names, or the listed figures' sum; a share
+        fits when any of them gives it. Shares that cannot be paired one to one
+        are left unjudged. Returns the percentages taken."""
+        handled: set[int] = set()
+        for m in re.finditer(r"分别占", sent.text):
+            at = sent.start + m.start()
+            after = [t for t in toks if t.num.start > at]
+            pcts: list[Tok] = []
+            for t in after:
+                if t.num.kind != "percent" or (pcts and not re.fullmatch(r"\s*[、,,和及与]\s*", t.raw)):
+                    break
+                pcts.append(t)
+            handled.update(id(t) for t in pcts)
+            group = sent.start + max((x.end() for x in re.finditer(r"[;；。:：]|其中", sent.text[:m.start()])), default=0)
+            figs = [t for t in toks if group <= t.num.start < at and t.num.kind == "money" and t.role != "delta"]
+            if len(pcts) < 2 or len(figs) != len(pcts):
+                continue
+            base_name = re.sub(r"^分别占|的$", "", self.text[at:pcts[0].num.start]).strip()
+            cands: list[Num] = []
+            qi = sent.text.rfind("其中", 0, m.start())
+            if qi >= 0:
+                heads = [t for t in toks if t.num.end <= sent.start + qi and t.num.kind == "money" and t.role != "delta"]
+                if heads:
+                    cands.append(heads[-1].num)
+            key = lang.name_key(lang.clean_label(base_name))
+            if key:
+                named = [a for a in reversed(self.amounts) if a.num.start < at and
+                         _name_score(key, lang.name_key(a.name)) >= 50]
+                cands += [a.num for a in named[:2]]
+            prec = max(f.num.precision for f in figs)
+            cands.append(Num(value=sum(f.num.value for f in figs), unit=figs[0].num.unit, kind="money",
+                             precision=prec, raw="+".join(f.num.raw for f in figs), start=figs[0].num.start,
+                             end=figs[-1].num.end, scale=figs[0].num.scale))
+            for f, p in zip(figs, pcts):
+                self.facts.append(Claim(type="share", stated=p.num, quote=self._quote(sent), subject=f.label or subject,
+                                        numerator=f.num, base=cands[0], base_name=base_name or "合计",
+                                        candidates=cands[1:], section=section, owner=sent.owner,
+                                        base_role="structural"))
+        return handled
 
     def _budget_pairs(self, sent, toks: list[Tok], subject, section) -> None:
         """公务接待费支出2.05万元,年初预算为2万元,差值为0.05万元: an outturn
@@ -502,6 +549,13 @@ class Narrative:
         wanted = {"initial": ("initial_budget",), "budget": ("budget",), "arrangement": ("budget",)}[base_kind]
         nums = [b for b in before if b.num.kind == "money" and b.role != "delta" and not b.is_part
                 and not b.explains]
+        # 基本支出预算X,执行Y,执行率Z;项目支出预算…: each rate speaks of its own
+        # clause group (since the last ;) when that group prints both figures.
+        seg = sent.start + max((x.end() for x in re.finditer(r"[;；。]", sent.text[:max(0, t.num.start - sent.start)])),
+                               default=0)
+        own = [b for b in nums if b.num.start >= seg]
+        if any(b.role in ("final", "executed") for b in own) and any(b.role in wanted for b in own):
+            nums = own
         numer = next((b for b in reversed(nums) if b.role in ("final", "executed")), None)
         base = next((b for b in nums if b.role in wanted), None)
         if (numer is None or base is None) and not sent.path:
@@ -626,11 +680,14 @@ class Narrative:
             self._whole_named_first(sent, toks)
             return
         pos = sent.start + m.start()
+        close = _paren_close(sent.text, m.start())
         for kind in ("money", "count"):
             heads = [t for t in toks if t.num.end <= pos and t.num.kind == kind and t.role != "delta"
-                     and not re.search(r"(?:比|较)", t.raw)]
+                     and not re.search(r"(?:比|较)", t.raw)
+                     and (close is not None or not _in_parens(sent.text, t.num.start - sent.start))]
             total = heads[-1] if heads else None
-            tail = [t for t in toks if t.num.start > pos and t.num.kind == kind]
+            tail = [t for t in toks if t.num.start > pos and t.num.kind == kind
+                    and (close is None or t.num.start < sent.start + close)]
             parts: list[Tok] = []
             for t in tail:
                 if t.role == "delta" or re.search(r"(?:比|较|与).{0,20}$", t.raw) or "占" in t.raw[-4:]:
@@ -651,8 +708,19 @@ class Narrative:
                 # "其中:" opens the sentence: the whole is in the sentence before,
                 # the figure of the same role as the parts (决算 with 决算).
                 prev = self._previous_figures(idx, kind, limit=6, exclude_parts=True)
+                ps = self.sents[idx - 1] if idx > 0 else None
+                last = [p for p in reversed(self._tokens(ps)) if p.num.kind == kind
+                        and p.role != "delta" and not p.is_part and not p.explains
+                        and not _in_parens(ps.text, p.num.start - ps.start)] if ps is not None else []
                 role = parts[0].role if parts else ""
-                total = next((p for p in prev if p.role == role), prev[0] if prev else None)
+                if last and self.sents[idx - 1].end <= sent.start and \
+                        not self.text[self.sents[idx - 1].end:sent.start].strip():
+                    # The sentence just before: the figure the parts add up to
+                    # (charitable), else its figure of the parts' role, else its first.
+                    total = next((p for p in last if _sums_to(p.num, [x.num for x in parts])), None) or \
+                        next((p for p in last if p.role == role), last[-1])
+                else:
+                    total = next((p for p in prev if p.role == role), prev[0] if prev else None)
             if kind == "money" and total is not None and not parts and re.search(r"其中[::]?\s*$", sent.text):
                 # 基本支出911000.39元,其中: — the parts follow, one a sentence.
                 parts = self._parts_continued(idx, sent, [])
@@ -667,6 +735,7 @@ class Narrative:
                 continue    # 其中 lists something else (局长1人 under 编制14个)
             if kind == "count" and total.num.unit in ("年", "月", "日", "天", "小时", "个月"):
                 continue
+            parts = _respective_names(sent.text[m.end():], parts)
             names = [p.label for p in parts]
             exhaustive = any(re.search(r"^其他|其它|以外", n or "") for n in names) or len(parts) >= 2 and \
                 _known_split(total.label, names)
@@ -875,6 +944,55 @@ def _union(spans) -> list[tuple[int, int]]:
 
 
 _MONEY_WORDS = r"(?:增收|减收|增支|减支|收入|支出|资金|经费|预算|决算|拨款|节约|压减)(?:完成|为|达|达到|共计|合计)?了?$"
+_BAND_AFTER = re.compile(r"\s*(?:以上|以下|之间|及以上|及以下|左右|至\d|[—–~～-]\s*\d)")
+_BAND_BEFORE = re.compile(r"(?:在|低于|高于|超过|不低于|不高于|不足|未达到?|达不到|大于|小于|≥|≤|>|<)\s*$")
+
+
+def _respective_names(tail: str, parts: list) -> list:
+    """其中:货物支出、工程支出、服务支出分别为128.35万元、0万元、287.25万元:
+    the names listed before 分别为 are the parts' names, in order."""
+    mm = re.match(r"\s*(?P<names>[^,;:。\d]+?)分别(?:为|是)", tail)
+    if not mm:
+        return parts
+    names = [lang.clean_label(x) for x in re.split(r"[、和及与]", mm.group("names")) if x.strip()]
+    if len(names) != len(parts):
+        return parts
+    return [dataclasses.replace(p, label=n) for p, n in zip(parts, names)]
+
+
+def _sums_to(total: Num, parts: list[Num]) -> bool:
+    if len(parts) < 2:
+        return False
+    h = sum(p.half_ulp() for p in parts) + total.half_ulp() + 1e-9
+    return abs(sum(p.value for p in parts) - total.value) <= h
+
+
+def _in_parens(text: str, pos: int) -> bool:
+    """Is text[pos] inside a parenthesis opened before it in the sentence?"""
+    depth = 0
+    for ch in text[:pos]:
+        if ch in "((":
+            depth += 1
+        elif ch in "))" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _paren_close(text: str, pos: int) -> int | None:
+    """Where the parenthesis around text[pos] closes; None when not inside one."""
+    if not _in_parens(text, pos):
+        return None
+    depth = 0
+    for k in range(pos, len(text)):
+        if text[k] in "((":
+            depth += 1
+        elif text[k] in "))":
+            if depth == 0:
+                return k
+            depth -= 1
+    return len(text)
+
+
 _LINE_END = re.compile(r"[。!?;；:：]\s*$")
 _ITEM_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|第[一二三四五六七八九十]+|其中[:：]|[|│])")
 
