@@ -21,7 +21,7 @@ import re
 
 from worker.facts import FundingRow, Project, Quote
 from worker.numbers import Num, parse_cell_number
-from worker.parse.tables import Cell
+from worker.parse.tables import Cell, cell_num as _num
 
 MONEY = ("initial", "adjustment", "budget", "executed")
 # A funding row's label: 年度资金总额, 其中:当年财政拨款, 上年结转资金, 其他资金, 合计 ….
@@ -129,15 +129,6 @@ def _owner(text: str, pos: int) -> tuple[str, str]:
         name.append(c.text.strip("::"))
     owner = "".join(name)
     return (owner, "project") if owner else ("", "department")
-
-
-def _num(cell: Cell | None, unit: str = "") -> Num | None:
-    if cell is None:
-        return None
-    n = parse_cell_number(cell.text, cell.start)
-    if n is None:
-        return None
-    return n.with_unit(unit) if unit else n
 
 
 def _rate(cell: Cell | None) -> Num | None:

@@ -14,7 +14,7 @@ from worker.facts import FundingRow, Indicator, Mention, PartSet, Project, Quote
 from worker.numbers import Num, parse_cell_number
 from worker.parse import formheader
 from worker.parse.indicatorcells import make_indicator, quote_row as _quote_row
-from worker.parse.tables import Cell, Table
+from worker.parse.tables import Cell, cell_num as _num, Table
 
 
 
@@ -125,15 +125,6 @@ def _align_fund(row: list[Cell], header: list[Cell], roles: dict[int, str]) -> l
         if 0 <= j + shift < width:
             out[j + shift] = c
     return out
-
-
-def _num(cell: Cell | None, unit: str = "") -> Num | None:
-    if cell is None:
-        return None
-    n = parse_cell_number(cell.text, cell.start)
-    if n is None:
-        return None
-    return n.with_unit(unit) if unit else n
 
 
 def read_tables(text: str, tables: list[Table]) -> TableFacts:

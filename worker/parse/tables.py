@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from worker.numbers import Num, parse_cell_number
 from worker.spans import Spans
 
 
@@ -50,6 +51,16 @@ class Table:
     header_rows: int | None = None   # rows that form the header, when the reader knows
     title_span: tuple[int, int] | None = None   # offsets of the printed title line
     notes: list[str] = field(default_factory=list)   # what the reader could not read, for people
+
+
+def cell_num(cell: Cell | None, unit: str = "") -> Num | None:
+    """The one number a cell holds, read in the table's unit when it prints none."""
+    if cell is None:
+        return None
+    n = parse_cell_number(cell.text, cell.start)
+    if n is None:
+        return None
+    return n.with_unit(unit) if unit else n
 
 
 _PIPES_ONLY = re.compile(r"^[|\s]+$")
