@@ -21,7 +21,7 @@ from rules import tolerance as tol
 from rules.base import Finding, num, printed, q, r
 from rules.indicators import judge
 from rules.registry import detector, family
-from worker.facts import FundingRow, Indicator, ParsedReport
+from worker.facts import FundingRow, Indicator, ParsedReport, PartSet
 
 family("selfeval", doc=__doc__)
 
@@ -175,4 +175,51 @@ def deduction_with_target_met(report: ParsedReport, opts: dict) -> list[Finding]
         out.append(Finding("stated_value_mismatch", "selfeval.deduction_with_target_met", "medium", title,
                            message, evidence, ("selfeval_deduction", owner, r(weights), r(scores)),
                            [q(i.quote) for i in rows]))
+    return out
+
+
+def _weight_sets(report: ParsedReport) -> dict[tuple[int, int], list[PartSet]]:
+    """The readings of each form's 总分, grouped by where it is printed."""
+    out: dict[tuple[int, int], list[PartSet]] = {}
+    for ps in report.of(PartSet):
+        if ps.measure == "form_weight":
+            out.setdefault((ps.quote.start, ps.quote.end), []).append(ps)
+    return out
+
+
+@detector("selfeval.weights_vs_total", "total_mismatch", severity="medium")
+def weights_vs_total(report: ParsedReport, opts: dict) -> list[Finding]:
+    """The 总分 of a self-evaluation form against the points it is made of:
+    the 分值 of budget execution (执行率) plus the points each first-level
+    indicator heading prints (产出指标(50分), 效益指标(30分), 满意度指标(10分)).
+    The form's 分值 column adds up to its 总分. Figures printed run together
+    (总分100100) are read every way the number grammar allows (100|100,
+    10010|0, one number); the alert is raised only when no reading equals
+    the sum, and never when the figures could be a score alone."""
+    out = []
+    for (start, end), sets in _weight_sets(report).items():
+        ps = sets[0]
+        total = sum(p.value for _, p in ps.parts)
+        if any(abs(s.total.value - total) < 0.5 for s in sets):
+            continue
+        # One number alone may be the score with the weight cell left empty.
+        if any(s.section == "lone" and s.total.value <= total + 0.5 for s in sets):
+            continue
+        pairs = [s.total.value for s in sets if s.section == "pair"]
+        stated = min(pairs or [s.total.value for s in sets], key=lambda v: abs(v - total))
+        readings = sorted({s.total.value for s in sets})
+        subject = ps.name[:-2] if ps.name.endswith("分值") else ps.name
+        parts_txt = "+".join(f"{n}{tol.fmt(p.value)}" for n, p in ps.parts)
+        title = f"各项分值之和与总分不符:{subject or '自评表'} 总分{tol.fmt(stated)}分,分值合计{tol.fmt(total)}分"
+        message = (f"{'项目“' + subject + '”' if subject else ''}绩效自评表的总分为“{ps.quote.text}”,"
+                   f"按表列读作{tol.fmt(stated)}分;而预算执行率分值与各一级指标分值之和为"
+                   f"{parts_txt}={tol.fmt(total)}分。总分的各种读法"
+                   f"({'、'.join(tol.fmt(v) for v in readings)})均不等于分值合计,"
+                   f"分值设置或总分有误,自评得分不可靠。")
+        evidence = {"subject": subject, "stated": r(stated), "computed": r(total),
+                    "readings": [r(v) for v in readings],
+                    "parts": [{"name": n, "value": num(p), "quote": p.raw} for n, p in ps.parts]}
+        quotes = [q(ps.quote)] + [(p.raw, p.start, p.end) for _, p in ps.parts]
+        out.append(Finding("total_mismatch", "selfeval.weights_vs_total", "medium", title, message, evidence,
+                           ("selfeval_weights", subject, r(stated), r(total)), quotes))
     return out

@@ -159,3 +159,71 @@ def test_real_two_row_header_deductions():
     (f,) = findings(text, "selfeval.deduction_with_target_met")
     assert f.evidence["stated"] == 80 and f.evidence["computed"] == 74
     assert findings(text, ["indicator", "stated"]) == []
+
+
+# -- forms whose cells run together with no separator (real-dev 041) ----------------
+
+RUN_FORM = ("绩效目标自评表(2023年度)项目名称某乡道路维修项目项目负责人张三主管部门某局实施单位某局"
+            "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:50401080.00%8"
+            "其中:本年财政拨款5040其他资金年度总体目标完成维修。绩效指标一级指标二级指标三级指标分值年度指标值"
+            "全年实际值得分未完成原因及拟采取的改进措施{out}数量指标维修道路公里数{w1}≥5公里5公里{w1}"
+            "{ben}社会效益指标通行条件改善{w2}明显明显{w2}{sat}服务对象满意度指标群众满意度{w3}≥90%95%{w3}"
+            "总分{total}注:")
+
+
+def _run_form(out="产出指标(50分)", ben="效益指标(30分)", sat="满意度指标(10分)", total="10098",
+              w1="50", w2="30", w3="10"):
+    return RUN_FORM.format(out=out, ben=ben, sat=sat, total=total, w1=w1, w2=w2, w3=w3)
+
+
+def test_run_together_form_weights_that_add_up_are_left_alone():
+    # 执行率 10 (50|40|10|80.00%|8: 40/50 = 80%, score 8 ≤ 10) + 50 + 30 + 10 = 100 = 总分 100|98
+    text = _run_form()
+    (row,) = [f for f in parse_text(text).of(FundingRow) if f.is_total]
+    assert (row.budget.value, row.executed.value, row.weight.value, row.score.value) == (50, 40, 10, 8)
+    assert row.stated_rate.value == 80
+    assert findings(text, "selfeval") == []
+
+
+def test_run_together_form_weights_over_the_total():
+    # 执行率 10 + 产出 60 + 效益 30 + 满意度 10 = 110; 总分 glued 10098 reads 100|98 or 1009|8
+    # (or 10098 alone, which is more than 110 so cannot be a score): none is 110.
+    text = _run_form(out="产出指标(60分)", w1="60")
+    (f,) = findings(text, "selfeval.weights_vs_total")
+    assert f.kind == "total_mismatch"
+    assert f.evidence["stated"] == 100 and f.evidence["computed"] == 110
+    assert f.evidence["readings"] == [8, 98, 100, 1009, 10098]
+    assert f.quotes[0][0] == "总分10098" and text[f.quotes[0][1]:f.quotes[0][2]] == "总分10098"
+    assert [p["quote"] for p in f.evidence["parts"]][1] == "产出指标(60分)"
+
+
+def test_run_together_form_total_read_charitably():
+    # 总分 printed as one figure 98: it may be the score alone (weight cell empty) - no alert
+    assert findings(_run_form(out="产出指标(60分)", w1="60", total="98"), "selfeval.weights_vs_total") == []
+    # 总分 11099 reads 110|99: equals 10 + 60 + 30 + 10 = 110 - no alert
+    assert findings(_run_form(out="产出指标(60分)", w1="60", total="11099"), "selfeval.weights_vs_total") == []
+    # a first-level heading with no points printed (效益指标 then 社会效益指标): the sum is
+    # incomplete, so nothing is said even though 10 + 60 + 10 = 80 ≠ 100
+    text = _run_form(out="产出指标(60分)", w1="60", ben="效益指标")
+    assert findings(text, "selfeval.weights_vs_total") == []
+
+
+REAL_041 = ('绩效目标自评表(2022年度)项目名称中江县农业水价综合改革精准补贴和节水奖励项目小型水库水标尺制作安装项目负责人及电话谢凯13990260322(办公)主管部门中江县水利局实施单'
+            '位中江县水利局资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:202010100.00%10其中:本年财政拨款2020其他资金年度总体目标年初'
+            '设定目标年度总体目标完成情况综述对农村地区供水计量设施设备进行改进,对项目区农业用水计量,为项目区农业生产夯实基础,对项目区农业用水计量,为项目区农业生产夯实基础,绩效指标一级指标'
+            '二级指标三级指标分值年度指标值全年实际值得分未完成原因及拟采取的改进措施产出指标(70分)数量指标安装坡面水标尺10≥266米≥266米10水标尺宽度10≥50厘米≥50厘米10质'
+            '量指标项目(工程)验收合格率20100%100%20时效指标及时(按期)开工率10≥90%≥90%10及时(按期)完工率10≥90%≥90%10成本指标项目计划总投资1020万元2'
+            '0万元10效益指标(20分)经济效益指标社会效益指标受益脱贫(含监测对象)户人口数10≥1000人≥1000人10群众生产生活条件改善状况10显著提升显著提升10满意度指标(10分'
+            ')服务对象满意度指标受益脱贫(含监测对象)户满意度10≥95%≥95%10……总分100100注:1')
+
+
+def test_real_run_together_form_041():
+    # real-dev 041 as published (one line, no spaces). By hand: 执行率 分值 10
+    # (20|20|10|100.00%|10, 20/20 = 100%) + 产出(70分) + 效益(20分) + 满意度(10分) = 110;
+    # 总分100100 reads 100|100, 10010|0 or 100100: none is 110.
+    text = REAL_041
+    (f,) = findings(text, "selfeval.weights_vs_total")
+    assert f.evidence["stated"] == 100 and f.evidence["computed"] == 110
+    assert f.quotes[0][0] == "总分100100"
+    # the execution rate 20/20 = 100.00% is consistent: no other selfeval alert
+    assert [g.rule for g in findings(text, "selfeval")] == ["selfeval.weights_vs_total"]

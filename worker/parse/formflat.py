@@ -122,6 +122,12 @@ def form_projects(text: str, covered: list[tuple[int, int]]) -> TableFacts:
     streams = read_streams(text, covered)
     out.facts += streams.facts
     out.project_names += [n for n in streams.project_names if n not in out.project_names]
+    # Forms whose cells run together with no separator at all.
+    from worker.parse.formrun import read_runs
+
+    run_facts, run_names = read_runs(text)
+    out.facts += run_facts
+    out.project_names += [n for n in run_names if n not in out.project_names]
     return out
 
 

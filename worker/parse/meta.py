@@ -87,7 +87,8 @@ def looks_like_report(text: str) -> tuple[bool, str]:
     if not text.strip():
         return False, "文档没有文字内容"
     hits = len(re.findall(r"决算|预算|绩效|执行率|万元", text))
-    if hits < 3:
+    # A page that is one 决算表 (收支决算总表, 元) names 决算 once, in its title.
+    if hits < 3 and not re.search(r"决算[^\n|]{0,4}表", text):
         return False, "不是决算或绩效报告:未见“决算”“预算”“绩效”“万元”等词"
     if not re.search(r"\d", text):
         return False, "不是决算或绩效报告:没有任何数字"
