@@ -373,3 +373,53 @@ def test_names_before_fenbiewei_name_the_parts():
     (f,) = findings(HEAD + text, "totals")
     assert f.evidence["computed"] == 415.6
     assert findings(HEAD + text.replace("425.6万元", "415.6万元"), "totals") == []
+
+
+# -- more readings found on a second set of held-out excerpts ------------------------
+
+def test_a_figure_with_its_own_share_is_never_the_whole_of_its_sibling():
+    # Each item carries its share of 收入 4.86 (3.12 / 4.86 = 64.2%, 1.05 / 4.86 = 21.6%,
+    # 0.69 / 4.86 = 14.2%); the first item is not the base of the others.
+    text = ("本年国有资本经营预算收入4.86亿元。利润收入3.12亿元,占64.2%;股利、股息收入1.05亿元,占21.6%;"
+            "其他国有资本经营预算收入0.69亿元,占14.2%。\n")
+    assert findings(HEAD + text, "stated") == []
+
+
+def test_a_bare_share_goes_on_with_the_whole_named_before_it():
+    # 216.80 / (968.56 + 216.80 = 1,185.36) = 18.29%, the whole 81.71% was of.
+    text = ("政府性基金预算财政拨款支出1,185.36万元。城市建设支出968.56万元,占政府性基金预算财政拨款支出的81.71%;"
+            "彩票公益金支出216.80万元,占18.29%。\n")
+    assert findings(HEAD + text, "stated") == []
+    (f,) = findings(HEAD + text.replace("占18.29%", "占22.29%"), "stated.share")
+    assert f.evidence["computed"] == 18.29
+
+
+def test_the_subject_named_before_zhan_is_the_part():
+    # 3,865.20 / 4,301.55 = 89.86%; the nearest figure (其他收入 23.55) is not the part.
+    text = ("本年收入合计4,301.55万元,其中财政拨款收入3,865.20万元,事业收入412.80万元,"
+            "其他收入23.55万元,财政拨款收入占89.86%。\n")
+    assert findings(HEAD + text, "stated") == []
+    # A part named but not printed is not divided at all.
+    assert findings(HEAD + text.replace("财政拨款收入占", "上级补助收入占"), "stated") == []
+
+
+def test_a_capped_spending_table_is_not_a_low_execution():
+    text = HEAD + "“三公”经费支出决算情况表\n单位:万元\n" + pipe(
+        ("项目", "预算数", "决算数", "上年决算数"),
+        ("合计", "18.50", "15.62", "17.85"),
+        ("公务用车购置及运行维护费", "12.00", "10.80", "12.35"),
+        ("公务接待费", "6.50", "4.82", "5.50"),
+    )
+    assert findings(text, "execution_rate") == []
+    # The same rows under another title are a low execution (4.82 / 6.50 = 74.15%).
+    other = text.replace("“三公”经费支出决算情况表", "项目支出决算情况表").replace(
+        "公务用车购置及运行维护费", "设备购置").replace("公务接待费", "培训费")
+    assert findings(other, "execution_rate")
+
+
+def test_a_round_figure_after_jin_or_yue_is_approximate():
+    # 3,862.40 after an increase of 294.25 (printed 近300) is 8.25%; 300 exactly would give 8.42%.
+    text = "一般公共预算支出3,862.40万元,较上年增加近300万元,增长8.25%。\n"
+    assert findings(HEAD + text, "stated") == []
+    (f,) = findings(HEAD + text.replace("近300", "300"), "stated.growth")
+    assert f.evidence["computed"] == 8.42

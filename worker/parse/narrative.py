@@ -9,6 +9,7 @@ becomes a fact that keeps the sentence as its quote.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_left
 
@@ -198,6 +199,8 @@ class Narrative(ClaimReader, PartReader):
                 lab = lab.split()[-1]   # a table row run into the text: the label is the last chunk
             label = lang.clean_label(lab)
             num = n
+            if re.search(r"(?:近|约|大约|接近|将近|逾)$", raw.rstrip()) and not n.approx:
+                num = n = dataclasses.replace(n, approx=True)    # 增加近300万元: a round figure, not an exact one
             role = lang.money_role(label) if n.kind in ("money", "number") else ""
             if n.kind == "number" and n.unit in ("万", "亿") and re.search(_MONEY_WORDS, label[-8:]):
                 # 增收4,376万: 万 alone after money words is 万元.

@@ -143,7 +143,26 @@ class ClaimReader:
         m = re.search(r"占(?!用)(?P<base>[^,;。%]*?)(?:的|比例|比重|之)?(?:为|达到|达|是)?\s*$", words)
         base_name = lang.clean_label(m.group("base")) if m else ""
         base_name = re.sub(r"(?:的|比例|比重|比)$", "", base_name)
-        # The numerator: the figure just before 占, in the same clause group.
+        if not base_name:
+            # 城市建设支出968.56万元,占政府性基金支出的81.71%;彩票公益金支出216.80万元,
+            # 占18.29%: a bare 占 goes on with the whole the list named before.
+            for b in reversed(before):
+                mm = re.search(r"占(?!用)(?P<base>[^,;。%\d]+?)(?:的|比例|比重)?(?:为|达到|达|是)?\s*$", b.raw) \
+                    if b.num.kind == "percent" else None
+                if mm and lang.clean_label(mm.group("base")):
+                    base_name = re.sub(r"(?:的|比例|比重|比)$", "", lang.clean_label(mm.group("base")))
+                    break
+        # The numerator: the figure the words before 占 name (…,财政拨款收入占89.86%),
+        # else the figure just before 占, in the same clause group.
+        head = re.split(r"[,，;；。:：]", words[:words.rfind("占")] if "占" in words else "")[-1]
+        named_subject = lang.clean_label(head)
+        if len(re.findall(r"[\u4e00-\u9fff]", named_subject)) >= 2 and not re.search(r"分别|其中|合计|共计", named_subject):
+            key = lang.name_key(named_subject)
+            hit = next((a for a in reversed(self.amounts) if a.num.start < t.num.start
+                        and _name_score(key, lang.name_key(a.name)) >= 50), None)
+            if hit is None:
+                return      # a part named but not printed: nothing to divide
+            before = [b for b in before if b.num is not hit.num] + [Tok(num=hit.num, label=hit.name, raw="", role=hit.role)]
         num = None
         for b in reversed(before):
             if b.num.kind == "percent":
@@ -180,6 +199,10 @@ class ClaimReader:
         def add(n: Num, how: str) -> None:
             if n is num.num or n.kind != kind or abs(n.value) < 1e-12:
                 return
+            if how != "named" and re.match(r"\s*[,，]?\s*(?:占|分别占)", self.text[n.end:n.end + 6]):
+                return      # a figure with its own share is a part of a whole: a whole only when named
+            if how != "named" and n.value < num.num.value:
+                return      # a whole is not smaller than its part
             if any(abs(x.value - n.value) < 1e-9 and x.start == n.start for x, _ in out):
                 return
             out.append((n, how))

@@ -149,9 +149,17 @@ def _table_unit(text: str, t: Table) -> str:
     return "万元"
 
 
+# Spending capped by its budget: spending less is the aim, not a low execution
+# (budget.capped_spending checks it from above).
+_CAPPED_TABLE = re.compile(r"三公|因公出国|公务接待|公务用车|机关运行经费")
+
+
 def _read_rows(text: str, t: Table, out: TableFacts) -> None:
     owner, owner_kind = "", "department"
     unit = _table_unit(text, t)
+    above = text[max(0, t.start - 120):t.start] + (t.caption or "")
+    capped = bool(_CAPPED_TABLE.search(above.split("\n")[-2] if "\n" in above else above)) or \
+        sum(bool(_CAPPED_TABLE.search(r[0].text)) for r in t.rows if r) >= 2
     mode = None
     header: list[Cell] = []
     roles: dict[int, str] = {}
@@ -207,7 +215,8 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
             mode = None
             continue
         if mode == "fund":
-            _funding_row(text, row, header, roles, owner, owner_kind, unit, out, fund_rows)
+            if not capped:
+                _funding_row(text, row, header, roles, owner, owner_kind, unit, out, fund_rows)
         elif mode == "ind":
             ind = _indicator_row(text, row, header, roles, owner, carry, t.aligned)
             if ind is not None:
