@@ -29,6 +29,7 @@ def grand_totals(report: ParsedReport, opts: dict) -> list[Finding]:
     if not _BALANCED.search(report.meta.report_type or ""):
         return []
     out = []
+    amounts = report.of(Amount)
     for g in report.of(GrandTotals):
         if tol.consistent(g.income, tol.interval(g.expense)) or tol.consistent(g.expense, tol.interval(g.income)):
             continue
@@ -43,7 +44,7 @@ def grand_totals(report: ParsedReport, opts: dict) -> list[Finding]:
         # The year's own totals, when the text gives them: a 总计 equal to its
         # 本年 合计 tells which side left out the carry-over.
         for key, pat in (("income_this_year", r"^本年收入合计$"), ("expense_this_year", r"^本年支出合计$")):
-            hits = [a for a in report.of(Amount) if re.search(pat, a.name)]
+            hits = [a for a in amounts if re.search(pat, a.name)]
             if hits:
                 evidence[key] = num(hits[0].num)
         out.append(Finding("total_mismatch", "balances.grand_totals", severity(g.income.value, g.expense.value),

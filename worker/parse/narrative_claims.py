@@ -4,6 +4,7 @@ the other operands its words allow as candidates (design.md, \"Precision\")."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from worker.facts import Claim
 from worker.numbers import Num
@@ -138,6 +139,16 @@ class ClaimReader:
                                     subject=a.label or subject, numerator=a.num, base=b.num, delta=d.num,
                                     direction=0, section=section, owner=sent.owner))
 
+    def _named_before(self, key: str, pos: int, window: int = 400):
+        """The latest amount before `pos` whose name is `key` or holds it (or is
+        held by it), among the last `window` amounts: names refer back a
+        passage, not a whole national report."""
+        i = bisect_left(self.amounts, pos, key=lambda a: a.num.start)
+        for a in reversed(self.amounts[max(0, i - window):i]):
+            if _name_score(key, lang.name_key(a.name)) >= 50:
+                return a
+        return None
+
     def _share(self, idx, sent, t: Tok, before: list[Tok], subject, section) -> None:
         words = t.raw
         m = re.search(r"占(?!用)(?P<base>[^,;。%]*?)(?:的|比例|比重|之)?(?:为|达到|达|是)?\s*$", words)
@@ -157,9 +168,7 @@ class ClaimReader:
         head = re.split(r"[,，;；。:：]", words[:words.rfind("占")] if "占" in words else "")[-1]
         named_subject = lang.clean_label(head)
         if len(re.findall(r"[\u4e00-\u9fff]", named_subject)) >= 2 and not re.search(r"分别|其中|合计|共计", named_subject):
-            key = lang.name_key(named_subject)
-            hit = next((a for a in reversed(self.amounts) if a.num.start < t.num.start
-                        and _name_score(key, lang.name_key(a.name)) >= 50), None)
+            hit = self._named_before(lang.name_key(named_subject), t.num.start)
             if hit is None:
                 return      # a part named but not printed: nothing to divide
             before = [b for b in before if b.num is not hit.num] + [Tok(num=hit.num, label=hit.name, raw="", role=hit.role)]
@@ -209,8 +218,8 @@ class ClaimReader:
 
         if key:
             scored = []
-            pool = [a for a in self.amounts if a.num.start < num.num.start] if kind == "money" else []
-            for a in reversed(pool[-400:]):
+            i = bisect_left(self.amounts, num.num.start, key=lambda a: a.num.start) if kind == "money" else 0
+            for a in reversed(self.amounts[max(0, i - 400):i]):
                 s = _name_score(key, lang.name_key(a.name))
                 if s >= 4:
                     scored.append((s, -(num.num.start - a.num.start), a.num))
@@ -374,10 +383,8 @@ class ClaimReader:
             return [cands[-1].num]
         name = _clause_subject(sent.text[:max(0, delta.num.start - sent.start)])
         if name:
-            key = lang.name_key(name)
-            named = [a for a in reversed(self.amounts) if a.num.start < sent.start
-                     and _name_score(key, lang.name_key(a.name)) >= 50]
-            return [named[0].num] if named else []
+            hit = self._named_before(lang.name_key(name), sent.start)
+            return [hit.num] if hit is not None else []
         heads = [p.num for p in self._previous_figures(idx, "money", limit=6, exclude_parts=True)]
         rest = [p.num for p in self._previous_figures(idx, "money", limit=3)]
         out: list[Num] = []

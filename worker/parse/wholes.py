@@ -48,8 +48,9 @@ def rebuilt_shares(claims: list[Claim], taxonomy=None) -> tuple[list[Claim], lis
     if taxonomy is None:
         from rules.taxonomy import default
         taxonomy = default()
-    shares = [c for c in claims if c.type == "share" and c.base_role != "named" and c.base_name
-              and c.numerator is not None and c.numerator.kind == "money" and c.stated.kind == "percent"]
+    shares = sorted((c for c in claims if c.type == "share" and c.base_role != "named" and c.base_name
+                     and c.numerator is not None and c.numerator.kind == "money" and c.stated.kind == "percent"),
+                    key=lambda c: c.stated.start)
     drop: list[Claim] = []
     add: list[Claim] = []
     used: set[int] = set()
@@ -60,9 +61,9 @@ def rebuilt_shares(claims: list[Claim], taxonomy=None) -> tuple[list[Claim], lis
         if ma is None:
             continue
         for b in shares[i + 1:]:
+            if b.stated.start - a.stated.start > _PASSAGE:
+                break       # claims come in text order: the passage is over
             if id(b) in used or lang.name_key(b.base_name) != lang.name_key(a.base_name):
-                continue
-            if abs(b.stated.start - a.stated.start) > _PASSAGE:
                 continue
             mb = _member(b.subject, taxonomy)
             if mb is None or not _disjoint(ma, mb, taxonomy):
@@ -103,16 +104,17 @@ def parallel_lists(part_sets: list) -> None:
     from rules import tolerance as tol
 
     money = [p for p in part_sets if p.measure == "money" and len(p.parts) >= 2]
+    by_names: dict[tuple, list] = {}
+    for p in money:
+        by_names.setdefault(tuple(lang.name_key(n) for n, _ in p.parts), []).append(p)
     for a in money:
         if a.exhaustive:
             continue
-        names = [lang.name_key(n) for n, _ in a.parts]
+        names = tuple(lang.name_key(n) for n, _ in a.parts)
         if not all(names):
             continue
-        for b in money:
-            if b is a or [lang.name_key(n) for n, _ in b.parts] != names:
-                continue
-            if abs(b.quote.start - a.quote.start) > _PASSAGE:
+        for b in by_names[names][:50]:
+            if b is a or abs(b.quote.start - a.quote.start) > _PASSAGE:
                 continue
             if tol.consistent(b.total, tol.add(*[tol.interval(n) for _, n in b.parts])):
                 a.exhaustive = True

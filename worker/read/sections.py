@@ -9,6 +9,7 @@ years and department names that headings carry are checked against the report
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -137,9 +138,6 @@ def heading_department(h: Heading) -> str:
 
 
 def section_at(sections: list[tuple[int, Section]], pos: int) -> Section | None:
-    cur = None
-    for s, sec in sections:
-        if s > pos:
-            break
-        cur = sec
-    return cur
+    """The section a position falls in (`sections` sorted by start)."""
+    i = bisect_right(sections, pos, key=lambda x: x[0])
+    return sections[i - 1][1] if i else None
