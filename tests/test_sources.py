@@ -239,3 +239,23 @@ def test_url_safety(url, why):
     with pytest.raises(UnsafeURL, match=why):
         check_url(url)
     assert redact("https://user:pw@host.example/p?token=abc") == "https://host.example/p?token=…"
+
+
+def test_allowed_hosts_name_a_port_and_other_ports_stay_out(tmp_path):
+    """An attachment on another port of the portal's host is fetched only
+    when allowed_hosts names that port (a different port is a different host)."""
+    with Portal() as portal, Portal() as files:
+        build_portal(portal)
+        files.add("/3.pdf", portal.routes["/files/3.pdf"]["body"], type="application/pdf")
+        portal.add("/art/3.html", html_page("某县2023年度部门决算", "某县财政局2023年度部门决算,详见附件。",
+                                            extra=f"<a href='{files.url('/3.pdf')}'>决算公开.pdf</a>"))
+        app = make_app(tmp_path, portal)
+        app.run_once(["portal"], deliver=False)
+        assert files.hits == []
+        app.cfg.data["sources"][0]["allowed_hosts"] = [f"127.0.0.1:{files.port}"]
+        app.store.conn.execute("DELETE FROM http_cache")
+        app.store.conn.commit()
+        app.run_once(["portal"], deliver=False)
+        assert ("/3.pdf", 200) in files.hits
+        r3 = app.store.report_by_key(portal.url("/art/3.html"))
+        assert "完成预算的25%" in r3["text"]

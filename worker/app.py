@@ -220,6 +220,7 @@ class App:
         """Poll every enabled source once, ingest what is new, detect, deliver."""
         from concurrent.futures import ThreadPoolExecutor
 
+        from worker.config import fetch_settings
         from worker.sources.http import Fetcher, HostPolicy
         from worker.sources.poll import SourcePoller, record_state
 
@@ -228,7 +229,7 @@ class App:
         unknown = set(names or []) - {s["name"] for s in self.cfg.sources}
         if unknown:
             raise KeyError(f"unknown source(s): {', '.join(sorted(unknown))}")
-        fetch_cfg = self.cfg.section("fetch")
+        fetch_cfg = fetch_settings(self.cfg)     # [fetch] plus the fetch deadlines of [limits]
         policy = HostPolicy(fetch_cfg["per_host_interval_seconds"], fetch_cfg["per_host_concurrency"])
         claimed = (set(), threading.Lock())
 

@@ -44,6 +44,17 @@ SCHEMA: dict[str, Any] = {
         "max_uncompressed_bytes": _k("int", 200 * 1024 * 1024, "XLSX/DOCX expanding beyond this are refused (zip bombs)", min=1),
         "max_pdf_pages": _k("int", 500, "PDF pages read at most", min=1),
         "max_attempts": _k("int", 5, "a failed document is retried on later runs up to this many times", min=1),
+        # Fetch deadlines and link caps (issue 13): wall-clock bounds a slow
+        # or hostile server cannot stretch; see README "Fetching under attack".
+        "fetch_connect_seconds": _k("float", 10.0, "TCP connect and TLS handshake of one request", min=0.1),
+        "fetch_header_seconds": _k("float", 30.0, "from sending a request to the end of the response headers",
+                                   min=0.1),
+        "fetch_response_seconds": _k("float", 300.0, "from sending a request to the last byte of the body",
+                                     min=0.1),
+        "links_per_page": _k("int", 200, "matching links followed from one index page, feed or sitemap", min=1),
+        "links_per_poll": _k("int", 1000, "links followed by one source in one poll (new links first)", min=1),
+        "poll_source_seconds": _k("float", 1800.0, "time one source may spend in one poll; the rest waits "
+                                                   "for the next poll", min=1.0),
     },
     "fetch": {
         "user_agent": _k("str", "audit-worker/0.1 (+https://example.invalid/audit-worker; audit bureau monitoring)", "User-Agent header"),
@@ -184,6 +195,17 @@ class Config:
     def resolve(self, p: str) -> Path:
         q = Path(p).expanduser()
         return q if q.is_absolute() else self.base_dir / q
+
+
+FETCH_LIMIT_KEYS = ("fetch_connect_seconds", "fetch_header_seconds", "fetch_response_seconds",
+                    "links_per_page", "links_per_poll", "poll_source_seconds")
+
+
+def fetch_settings(cfg: "Config") -> dict:
+    """[fetch] with the fetch deadlines and link caps of [limits]: what a
+    Fetcher and a SourcePoller read."""
+    limits = cfg.section("limits")
+    return {**cfg.section("fetch"), **{k: limits[k] for k in FETCH_LIMIT_KEYS}}
 
 
 def parse_duration(text: str) -> float | None:

@@ -7,6 +7,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree, html
 
+from worker.urls import AllowList
+
 ATTACHMENT = re.compile(r"\.(pdf|xlsx?|docx?|wps|et)(?:$|[?#])", re.I)
 
 
@@ -58,11 +60,13 @@ def page_links(data: bytes, base_url: str, charset: str | None, selector: str = 
     return out
 
 
-def filter_links(links: list[Link], pattern: str, allowed_hosts: set[str]) -> list[Link]:
+def filter_links(links: list[Link], pattern: str, allowed: AllowList) -> list[Link]:
+    """Links to configured origins (by the same normalization as the fetch)
+    whose text or URL matches the pattern, first occurrence kept."""
     rx = re.compile(pattern) if pattern else None
     seen, out = set(), []
     for link in links:
-        if _host(link.url) not in allowed_hosts or link.url in seen:
+        if link.url in seen or not allowed.permits(link.url):
             continue
         if rx and not (rx.search(link.text) or rx.search(link.url)):
             continue
@@ -78,12 +82,12 @@ def next_page(data: bytes, base_url: str, charset: str | None, selector: str) ->
     return links[0].url if links else None
 
 
-def attachments(data: bytes, base_url: str, charset: str | None, allowed_hosts: set[str]) -> list[Link]:
+def attachments(data: bytes, base_url: str, charset: str | None, allowed: AllowList) -> list[Link]:
     """Attachment links (pdf, xls, xlsx, doc, docx) of a detail page."""
     out = []
     for link in page_links(data, base_url, charset, "a"):
         if ATTACHMENT.search(urlsplit(link.url).path + ("?" + urlsplit(link.url).query if urlsplit(link.url).query else "")) \
-                and _host(link.url) in allowed_hosts:
+                and allowed.permits(link.url):
             if all(link.url != o.url for o in out):
                 out.append(link)
     return out

@@ -1,12 +1,17 @@
 """Polite, safe HTTP fetching.
 
-* Only configured hosts; redirects followed by hand and only within them;
-  private and loopback addresses refused unless the source allows them.
+* One URL normalization (worker.urls) for every check and for the request:
+  only configured origins (scheme, host and port); redirects followed by
+  hand, each hop checked again; the host resolved once, private and loopback
+  addresses refused unless the source allows them, and the connection made
+  to the address that was checked (worker.pinned).
 * Conditional GET (ETag / Last-Modified) with the HTTP cache in SQLite; a 304
   costs no download.
 * A per-host minimum interval and concurrency cap; robots.txt respected
-  (configurable); timeouts; a size cap enforced while streaming; retries with
-  exponential backoff on connection errors, timeouts, 5xx and 429.
+  (configurable); connect, header, whole-response and idle deadlines; a size
+  cap enforced while streaming; retries with exponential backoff on
+  connection errors, idle timeouts, 5xx and 429 (not on a deadline cut: a
+  slow server stays slow).
 * A descriptive User-Agent; URLs in logs carry no credentials.
 """
 from __future__ import annotations
@@ -17,13 +22,18 @@ import threading
 import time
 import urllib.robotparser
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-import requests
-
-from worker.net import UnsafeURL, check_url, redact
+from worker.net import redact
+from worker.pinned import Deadlines, HTTPFailure, PinnedResponse, request
+from worker.urls import AllowList, ParsedURL, UnsafeURL, parse, resolve
 
 log = logging.getLogger("audit_worker.fetch")
+
+# [limits] keys the fetcher reads, with their defaults when a caller passes
+# only the [fetch] section (worker.config.fetch_settings merges both).
+LIMIT_DEFAULTS = {"fetch_connect_seconds": 10.0, "fetch_header_seconds": 30.0, "fetch_response_seconds": 300.0,
+                  "links_per_page": 200, "links_per_poll": 1000, "poll_source_seconds": 1800.0}
 
 
 @dataclass
@@ -80,59 +90,62 @@ class HostPolicy:
 
 class Fetcher:
     def __init__(self, fetch_cfg: dict, store=None, policy: HostPolicy | None = None):
-        self.cfg = fetch_cfg
+        self.cfg = {**LIMIT_DEFAULTS, **fetch_cfg}
         self.store = store
         self.policy = policy or HostPolicy(fetch_cfg["per_host_interval_seconds"], fetch_cfg["per_host_concurrency"])
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = fetch_cfg["user_agent"]
-        self.session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
+        self.headers = {"User-Agent": fetch_cfg["user_agent"], "Accept-Language": "zh-CN,zh;q=0.9", "Accept": "*/*"}
+        self.deadlines = Deadlines(connect=float(self.cfg["fetch_connect_seconds"]),
+                                   headers=float(self.cfg["fetch_header_seconds"]),
+                                   response=float(self.cfg["fetch_response_seconds"]),
+                                   idle=float(self.cfg["timeout_seconds"]))
         self.requests = 0
         self.bytes = 0
 
     # -- public --------------------------------------------------------------------
-    def get(self, url: str, *, allowed_hosts: set[str], allow_private: bool = False,
+    def get(self, url: str, *, allowed: AllowList, allow_private: bool = False,
             conditional: bool = True) -> Response:
         """GET with redirects checked hop by hop; FetchError on any refusal."""
         cache = self._cache(url) if conditional else None
-        current = url
+        current = self._parse(url)
         for _hop in range(6):
-            self._check(current, allowed_hosts, allow_private)
-            if self.cfg["respect_robots_txt"] and not self._robots_allow(current, allowed_hosts, allow_private):
-                raise FetchError(f"robots.txt 不允许抓取 {redact(current)}")
+            try:
+                allowed.check(current)
+            except UnsafeURL as e:
+                raise FetchError(f"拒绝访问:{e}") from None
+            if self.cfg["respect_robots_txt"] and not self._robots_allow(current, allow_private):
+                raise FetchError(f"robots.txt 不允许抓取 {redact(current.url)}")
             headers = {}
-            if cache and current == url:
+            if cache and _hop == 0:
                 if cache["etag"]:
                     headers["If-None-Match"] = cache["etag"]
                 if cache["last_modified"]:
                     headers["If-Modified-Since"] = cache["last_modified"]
-            r = self._request(current, headers)
-            if r.status_code in (301, 302, 303, 307, 308):
+            r = self._request(current, headers, allow_private)
+            if r.status in (301, 302, 303, 307, 308):
                 loc = r.headers.get("Location")
-                r.close()
                 if not loc:
-                    raise FetchError(f"重定向缺少 Location:{redact(current)}", r.status_code)
-                nxt = urljoin(current, loc)
-                host = (urlsplit(nxt).hostname or "").lower()
-                if host not in allowed_hosts:
-                    raise FetchError(f"重定向到未配置的主机 {host}({redact(nxt)}),已拒绝", r.status_code)
+                    raise FetchError(f"重定向缺少 Location:{redact(current.url)}", r.status)
+                try:
+                    nxt = parse(urljoin(current.url, loc.strip()))
+                except UnsafeURL as e:
+                    raise FetchError(f"重定向目标被拒绝({e}),来自 {redact(current.url)}", r.status) from None
+                if not allowed.permits(nxt):
+                    raise FetchError(f"重定向到未配置的主机 {nxt.netloc}({redact(nxt.url)}),已拒绝", r.status)
                 current = nxt
                 continue
-            if r.status_code == 304:
-                r.close()
-                return Response(url=current, status=304, not_modified=True,
+            if r.status == 304:
+                return Response(url=current.url, status=304, not_modified=True,
                                 etag=cache["etag"] if cache else None,
                                 last_modified=cache["last_modified"] if cache else None)
-            if r.status_code >= 400:
-                reason = r.reason or ""
-                r.close()
-                raise FetchError(f"HTTP {r.status_code} {reason}:{redact(current)}", r.status_code)
-            data = self._read_capped(r, current)
-            ctype = r.headers.get("Content-Type", "")
+            if r.status >= 400:
+                raise FetchError(f"HTTP {r.status} {r.reason}:{redact(current.url)}", r.status)
+            ctype = r.headers.get("Content-Type", "") or ""
             charset = None
             if "charset=" in ctype.lower():
                 charset = ctype.lower().split("charset=")[1].split(";")[0].strip().strip('"')
-            return Response(url=current, status=r.status_code, data=data, content_type=ctype.split(";")[0] or None,
-                            charset=charset, etag=r.headers.get("ETag"), last_modified=r.headers.get("Last-Modified"))
+            return Response(url=_result_url(url, current), status=r.status, data=r.data,
+                            content_type=ctype.split(";")[0] or None, charset=charset,
+                            etag=r.headers.get("ETag"), last_modified=r.headers.get("Last-Modified"))
         raise FetchError(f"重定向次数过多:{redact(url)}")
 
     def remember(self, url: str, resp: Response, sha256: str | None) -> None:
@@ -149,6 +162,12 @@ class Fetcher:
                 " fetched_at = excluded.fetched_at",
                 (url, resp.etag, resp.last_modified, sha256, resp.status, now_iso()))
 
+    def forget(self, url: str) -> None:
+        """Drop a URL's validators so the next run reads it in full."""
+        if self.store is not None:
+            with self.store.tx() as c:
+                c.execute("DELETE FROM http_cache WHERE url = ?", (url,))
+
     # -- internals ------------------------------------------------------------------
     def _cache(self, url: str):
         if self.store is None:
@@ -158,68 +177,51 @@ class Fetcher:
             return None
         return row
 
-    def _check(self, url: str, allowed_hosts: set[str], allow_private: bool) -> None:
+    @staticmethod
+    def _parse(url: str) -> ParsedURL:
         try:
-            check_url(url, allow_private=allow_private, allowed_hosts=allowed_hosts)
+            return parse(url)
         except UnsafeURL as e:
             raise FetchError(f"拒绝访问:{e}") from None
 
-    def _request(self, url: str, headers: dict) -> requests.Response:
-        host = urlsplit(url).netloc
+    def _request(self, p: ParsedURL, headers: dict, allow_private: bool,
+                 max_bytes: int | None = None) -> PinnedResponse:
+        """One GET with retries; the host is resolved and checked for each
+        attempt and the connection goes to exactly that address."""
         retries = int(self.cfg["retries"])
         backoff = float(self.cfg["backoff_seconds"])
-        timeout = float(self.cfg["timeout_seconds"])
+        cap = int(self.cfg["max_bytes"]) if max_bytes is None else max_bytes
         last = ""
         for attempt in range(retries + 1):
             if attempt:
                 time.sleep(min(60.0, backoff * (2 ** (attempt - 1))) * random.uniform(0.5, 1.0))
-            with self.policy.slot(host):
-                self.policy.wait(host)
+            try:
+                target = resolve(p, allow_private=allow_private)
+            except UnsafeURL as e:
+                raise FetchError(f"拒绝访问:{e}") from None
+            with self.policy.slot(p.netloc):
+                self.policy.wait(p.netloc)
                 self.requests += 1
                 try:
-                    r = self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
-                except requests.Timeout:
-                    last = f"超时(超过 {timeout:g} 秒无响应):{redact(url)}"
-                    continue
-                except requests.RequestException as e:
-                    last = f"无法连接({type(e).__name__}):{redact(url)}"
-                    continue
-            if r.status_code == 429 or r.status_code >= 500:
-                last = f"HTTP {r.status_code}:{redact(url)}"
+                    r = request(target, headers={**self.headers, **headers}, deadlines=self.deadlines,
+                                max_bytes=cap)
+                except HTTPFailure as e:
+                    if e.kind in ("connect", "timeout", "protocol"):
+                        last = e.reason
+                        continue
+                    raise FetchError(e.reason, e.status) from None
+            self.bytes += len(r.data)
+            if r.status == 429 or r.status >= 500:
+                last = f"HTTP {r.status}:{redact(p.url)}"
                 ra = r.headers.get("Retry-After")
-                r.close()
                 if ra and ra.isdigit() and attempt < retries:
                     time.sleep(min(float(ra), 60.0))
                 continue
             return r
-        raise FetchError(last or f"请求失败:{redact(url)}")
+        raise FetchError(last or f"请求失败:{redact(p.url)}")
 
-    def _read_capped(self, r: requests.Response, url: str) -> bytes:
-        cap = int(self.cfg["max_bytes"])
-        declared = r.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > cap:
-            r.close()
-            raise FetchError(f"文件过大:{int(declared):,} 字节,超过上限 {cap:,} 字节:{redact(url)}")
-        chunks, size = [], 0
-        deadline = time.monotonic() + float(self.cfg["timeout_seconds"]) * 10
-        try:
-            for chunk in r.iter_content(65536):
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError(f"文件过大:超过上限 {cap:,} 字节,已停止下载:{redact(url)}")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"下载超时:{redact(url)}")
-                chunks.append(chunk)
-        except requests.RequestException as e:
-            raise FetchError(f"下载中断({type(e).__name__}):{redact(url)}") from None
-        finally:
-            r.close()
-        self.bytes += size
-        return b"".join(chunks)
-
-    def _robots_allow(self, url: str, allowed_hosts: set[str], allow_private: bool) -> bool:
-        parts = urlsplit(url)
-        base = f"{parts.scheme}://{parts.netloc}"
+    def _robots_allow(self, p: ParsedURL, allow_private: bool) -> bool:
+        base = f"{p.scheme}://{p.netloc}"
         cache = self.policy.robots
         with self.policy.robots_lock:
             known = base in cache
@@ -227,13 +229,13 @@ class Fetcher:
                 cache[base] = None         # others allow while the first fetch runs
         if not known:
             rp = urllib.robotparser.RobotFileParser()
-            rp.parse(self._robots_text(base + "/robots.txt").splitlines())
+            rp.parse(self._robots_text(base + "/robots.txt", allow_private).splitlines())
             with self.policy.robots_lock:
                 cache[base] = rp
         rp = cache.get(base)
-        return True if rp is None else rp.can_fetch(self.cfg["user_agent"], url)
+        return True if rp is None else rp.can_fetch(self.cfg["user_agent"], p.url)
 
-    def _robots_text(self, url: str) -> str:
+    def _robots_text(self, url: str, allow_private: bool) -> str:
         """robots.txt, by conditional GET across runs; none means allowed."""
         cached = self._cache(url)
         headers = {}
@@ -243,26 +245,29 @@ class Fetcher:
             if cached["last_modified"]:
                 headers["If-Modified-Since"] = cached["last_modified"]
         try:
-            r = self._request(url, headers)
-        except FetchError:
+            r = self._request(parse(url), headers, allow_private, max_bytes=512 * 1024)
+        except (FetchError, UnsafeURL):
             return ""
-        if r.status_code == 304 and cached is not None:
-            r.close()
+        if r.status == 304 and cached is not None:
             from worker.sources.poll import load_blob
 
             data = load_blob(self.store, cached["sha256"])
             return data.decode("utf-8", "replace") if data else ""
-        if r.status_code != 200:
-            r.close()
-            return ""
-        try:
-            data = self._read_capped(r, url)
-        except FetchError:
+        if r.status != 200:
             return ""
         if self.store is not None:
             from worker.sources.poll import store_blob
 
-            sha = store_blob(self.store, data)
+            sha = store_blob(self.store, r.data)
             self.remember(url, Response(url=url, status=200, etag=r.headers.get("ETag"),
                                         last_modified=r.headers.get("Last-Modified")), sha)
-        return data.decode("utf-8", "replace")
+        return r.data.decode("utf-8", "replace")
+
+
+def _result_url(asked: str, final: ParsedURL) -> str:
+    """The URL a response is known by: the caller's own spelling when no
+    redirect happened (report keys stay as they were), else the final URL."""
+    try:
+        return asked if parse(asked).url == final.url else final.url
+    except UnsafeURL:
+        return final.url

@@ -11,16 +11,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from worker.ingest import Doc, Ingestor, Outcome, file_item, iter_files, SUPPORTED_SUFFIXES
 from worker.net import redact
 from worker.sources import discover
 from worker.sources.http import Fetcher, FetchError
 from worker.storage import Store, now_iso
+from worker.urls import AllowList
 
 log = logging.getLogger("audit_worker.sources")
 
@@ -32,6 +33,9 @@ class PollResult:
     error: str | None = None          # the source itself failed (list page, feed)
     requests: int = 0
     unchanged_index: bool = False
+    # Limits that cut this poll short (links capped, time budget spent): not
+    # failures, recorded in source_events and the log so an operator sees them.
+    notes: list = field(default_factory=list)
 
     @property
     def new_documents(self) -> int:
@@ -63,35 +67,89 @@ class SourcePoller:
         self.store = store
         self.ingestor = ingestor
         self.fetcher = fetcher
-        hosts = {(urlsplit(spec["url"]).hostname or "").lower()} if spec.get("url") else set()
-        self.hosts = hosts | {h.lower() for h in spec.get("allowed_hosts", [])}
+        extra = spec.get("allowed_hosts") or []
+        self.allowed = AllowList.for_source(spec.get("url"), extra if isinstance(extra, list) else [])
         self.private = bool(spec.get("allow_private"))
+        cfg = fetcher.cfg
+        self.per_page = int(cfg.get("links_per_page", 200))
+        self.per_poll = int(cfg.get("links_per_poll", 1000))
+        self.budget = float(cfg.get("poll_source_seconds", 1800.0))
+        self.deadline = float("inf")
+        self.cut = False                  # the index was not followed to its end
+        self._index: list[tuple[str, object]] = []   # index pages to remember when not cut
+
+    def _out_of_time(self, res: PollResult, left: int) -> bool:
+        if time.monotonic() < self.deadline:
+            return False
+        if not self.cut:
+            self.cut = True
+            res.notes.append(f"轮询时限 {self.budget:g} 秒已到,还有 {left} 个链接留待下次轮询"
+                             f"(poll_source_seconds)")
+        return True
 
     def poll(self) -> PollResult:
         res = PollResult(source=self.spec["name"])
         before = self.fetcher.requests
+        self.deadline = time.monotonic() + self.budget
         try:
             if self.spec["kind"] == "local_dir":
                 self._local(res)
             else:
-                links = self._discover(res)
+                links = self._cap_poll(self._discover(res), res)
                 seen, lock = self.claimed
-                for link in links:
+                for i, link in enumerate(links):
                     if self.should_stop():
+                        self.cut = True
                         break           # stopping: the report in progress was finished
+                    if self._out_of_time(res, len(links) - i):
+                        break
                     with lock:
                         if link.url in seen:
                             continue
                         seen.add(link.url)
                     res.outcomes.append(self._report(link))
+                self._remember_index()
         except FetchError as e:
             res.error = e.reason
+        for note in res.notes:
+            log.warning("source limited source=%s note=%s", res.source, note)
         res.requests = self.fetcher.requests - before
         return res
 
+    def _cap_poll(self, links: list[discover.Link], res: PollResult) -> list[discover.Link]:
+        """Links never seen before first (stable order), so that polls cut by
+        the time budget or the cap make progress through a long index; then
+        at most links_per_poll."""
+        known = [self.store.report_by_key(link.url) is not None for link in links]
+        ordered = [lk for lk, k in zip(links, known) if not k] + [lk for lk, k in zip(links, known) if k]
+        if len(ordered) <= self.per_poll:
+            return ordered
+        res.notes.append(f"本次轮询找到 {len(links)} 个链接,超过上限 {self.per_poll}(links_per_poll),"
+                         f"只跟进 {self.per_poll} 个,新链接优先")
+        self.cut = True
+        return ordered[:self.per_poll]
+
+    def _cap_page(self, url: str, links: list[discover.Link], res: PollResult) -> list[discover.Link]:
+        if len(links) <= self.per_page:
+            return links
+        res.notes.append(f"索引页 {redact(url)} 有 {len(links)} 个匹配链接,超过上限 {self.per_page}"
+                         f"(links_per_page),只跟进前 {self.per_page} 个")
+        self.cut = True
+        return links[:self.per_page]
+
+    def _remember_index(self) -> None:
+        """Index validators are kept only when the index was followed to its
+        end: after a cut, the next run must read it again (a 304 would hide
+        the links not yet followed)."""
+        for url, r in self._index:
+            if self.cut:
+                self.fetcher.forget(url)
+            else:
+                self.fetcher.remember(url, r, hashlib.sha256(r.data).hexdigest())
+
     # -- discovery -------------------------------------------------------------------
     def _get(self, url: str, conditional: bool = True):
-        return self.fetcher.get(url, allowed_hosts=self.hosts, allow_private=self.private, conditional=conditional)
+        return self.fetcher.get(url, allowed=self.allowed, allow_private=self.private, conditional=conditional)
 
     def _discover(self, res: PollResult) -> list[discover.Link]:
         kind = self.spec["kind"]
@@ -101,12 +159,15 @@ class SourcePoller:
             if r.not_modified:
                 res.unchanged_index = True
                 return []
-            self.fetcher.remember(self.spec["url"], r, hashlib.sha256(r.data).hexdigest())
-            return discover.filter_links(discover.feed_links(r.data), pattern, self.hosts)
+            self._index.append((self.spec["url"], r))
+            return self._cap_page(self.spec["url"], discover.filter_links(discover.feed_links(r.data), pattern,
+                                                                          self.allowed), res)
         if kind == "sitemap":
             found: list[discover.Link] = []
             queue, seen = [self.spec["url"]], set()
             while queue and len(seen) < self.spec["max_pages"]:
+                if self._out_of_time(res, len(found)):
+                    break
                 url = queue.pop(0)
                 seen.add(url)
                 r = self._get(url)
@@ -114,15 +175,17 @@ class SourcePoller:
                     if url == self.spec["url"]:
                         res.unchanged_index = True
                     continue
-                self.fetcher.remember(url, r, hashlib.sha256(r.data).hexdigest())
+                self._index.append((url, r))
                 pages, nested = discover.sitemap_links(r.data)
-                found += pages
-                queue += [u for u in nested if u not in seen and discover._host(u) in self.hosts]
-            return discover.filter_links(found, pattern, self.hosts)
+                found += self._cap_page(url, discover.filter_links(pages, pattern, self.allowed), res)
+                queue += [u for u in nested[:self.per_page] if u not in seen and self.allowed.permits(u)]
+            return discover.filter_links(found, "", self.allowed)
         # html_index: a list page, then its next pages.
         links: list[discover.Link] = []
         url = self.spec["url"]
         for n in range(1, self.spec["max_pages"] + 1):
+            if n > 1 and self._out_of_time(res, len(links)):
+                break
             try:
                 r = self._get(url)
             except FetchError:
@@ -133,16 +196,17 @@ class SourcePoller:
                 if n == 1:
                     res.unchanged_index = True
                 break
-            self.fetcher.remember(url, r, hashlib.sha256(r.data).hexdigest())
-            links += discover.filter_links(
-                discover.page_links(r.data, r.url, r.charset, self.spec["link_selector"]), pattern, self.hosts)
+            self._index.append((url, r))
+            links += self._cap_page(url, discover.filter_links(
+                discover.page_links(r.data, r.url, r.charset, self.spec["link_selector"]), pattern, self.allowed),
+                res)
             nxt = discover.next_page(r.data, r.url, r.charset, self.spec["next_selector"])
             if not nxt and self.spec["page_pattern"]:
                 nxt = urljoin_pattern(self.spec["url"], self.spec["page_pattern"], n)
-            if not nxt or discover._host(nxt) not in self.hosts:
+            if not nxt or not self.allowed.permits(nxt):
                 break
             url = nxt
-        return discover.filter_links(links, "", self.hosts)
+        return discover.filter_links(links, "", self.allowed)
 
     # -- one report --------------------------------------------------------------------
     def _fetch_doc(self, url: str, role: str) -> tuple[Doc, bool]:
@@ -167,7 +231,12 @@ class SourcePoller:
         docs = [main]
         unchanged = same
         if main.error is None and not discover.is_attachment(link.url) and self.spec["follow_attachments"]:
-            for att in discover.attachments(main.data, main.url, main.charset, self.hosts)[:20]:
+            for att in discover.attachments(main.data, main.url, main.charset, self.allowed)[:20]:
+                if time.monotonic() >= self.deadline:
+                    docs.append(Doc(url=att.url, data=b"", role="attachment",
+                                    error=f"轮询时限 {self.budget:g} 秒已到,附件未下载,下次重试"))
+                    unchanged = False
+                    continue
                 doc, s = self._fetch_doc(att.url, "attachment")
                 docs.append(doc)
                 unchanged = unchanged and s
@@ -208,6 +277,8 @@ def record_state(store: Store, res: PollResult) -> dict:
             " consecutive_failures = excluded.consecutive_failures, polls = source_state.polls + 1,"
             " new_documents = excluded.new_documents, requests = excluded.requests",
             (res.source, ts, None if res.error else ts, res.error, failures, res.new_documents, res.requests))
+        for note in res.notes:
+            c.execute("INSERT INTO source_events (name, at, note) VALUES (?, ?, ?)", (res.source, ts, note))
         return dict(c.execute("SELECT * FROM source_state WHERE name = ?", (res.source,)).fetchone())
 
 

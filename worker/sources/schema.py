@@ -24,4 +24,11 @@ CREATE TABLE IF NOT EXISTS http_cache (
     status INTEGER,
     fetched_at TEXT
 );
+CREATE TABLE IF NOT EXISTS source_events (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS source_events_name ON source_events (name, at);
 """
