@@ -259,3 +259,14 @@ def test_allowed_hosts_name_a_port_and_other_ports_stay_out(tmp_path):
         assert ("/3.pdf", 200) in files.hits
         r3 = app.store.report_by_key(portal.url("/art/3.html"))
         assert "完成预算的25%" in r3["text"]
+
+
+def test_a_source_with_a_bad_pattern_fails_alone(tmp_path):
+    with Portal() as portal:
+        build_portal(portal)
+        app = make_app(tmp_path, portal)
+        app.cfg.data["sources"][0]["link_pattern"] = "(决算"
+        s = app.run_once(deliver=False)
+        errors = {res.source: res.error for res, _ in s.polls}
+        assert "link_pattern" in errors["portal"] and errors["feed"] is None
+        assert s.counts["ingested"] == 2        # the feed's two reports

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import sqlite3
 import threading
 import time
 import zlib
@@ -111,6 +113,13 @@ class SourcePoller:
                 self._remember_index()
         except FetchError as e:
             res.error = e.reason
+        except re.error as e:
+            res.error = f"link_pattern 不是有效的正则表达式:{e}"
+        except sqlite3.Error:
+            raise                       # the database itself: the command reports it
+        except Exception as e:  # noqa: BLE001 - one bad source must not stop the others
+            log.exception("source poll failed source=%s", res.source)
+            res.error = f"轮询出错({type(e).__name__}: {str(e)[:200]})"
         for note in res.notes:
             log.warning("source limited source=%s note=%s", res.source, note)
         res.requests = self.fetcher.requests - before
