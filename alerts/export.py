@@ -6,6 +6,8 @@ import io
 import json
 from typing import Iterator
 
+from worker.safe_text import clean, csv_cell
+
 COLUMNS = ("id", "fingerprint", "kind", "rule", "severity", "source", "report", "title", "message", "evidence",
            "created_at")
 
@@ -70,12 +72,15 @@ def jsonl(rows) -> Iterator[str]:
 
 
 def csv_text(rows) -> str:
+    """Alerts as CSV; a cell a spreadsheet would run as a formula (a file named
+    `=HYPERLINK(…)`) starts with ' instead (OWASP CSV injection); no terminal controls."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(COLUMNS + ("status",))
     for row in rows:
         a = to_contract(row)
-        w.writerow([a["id"], a["fingerprint"], a["kind"], a["rule"], a["severity"], a["source"],
-                    json.dumps(a["report"], ensure_ascii=False), a["title"], a["message"],
-                    json.dumps(a["evidence"], ensure_ascii=False), a["created_at"], a["status"]])
+        w.writerow([csv_cell(clean(v) if isinstance(v, str) else v) for v in (
+            a["id"], a["fingerprint"], a["kind"], a["rule"], a["severity"], a["source"],
+            json.dumps(a["report"], ensure_ascii=False), a["title"], a["message"],
+            json.dumps(a["evidence"], ensure_ascii=False), a["created_at"], a["status"])])
     return buf.getvalue()

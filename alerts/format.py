@@ -5,6 +5,7 @@ import html
 from collections import OrderedDict
 
 from rules.base import SEVERITY_ORDER
+from worker.safe_text import clean
 
 SEV_ZH = {"high": "高", "medium": "中", "low": "低", "info": "提示"}
 EVENT_ZH = {"firing": "", "withdrawn": "【已撤销】", "test": "【测试】"}
@@ -16,7 +17,7 @@ def quotes(alert: dict) -> list[str]:
 
 
 def one(alert: dict, event: str = "firing") -> str:
-    """A single alert in plain text."""
+    """A single alert in plain text (no terminal control sequences: the console channel prints it)."""
     r = alert["report"]
     lines = [f"{EVENT_ZH.get(event, '')}[{SEV_ZH[alert['severity']]}] {alert['title']}",
              f"报告:{r.get('issuer') or ''} {r.get('year') or ''} {r.get('title') or ''}",
@@ -28,7 +29,7 @@ def one(alert: dict, event: str = "firing") -> str:
         for q in quotes(alert)[:4]:
             lines.append(f"  原文:“{q}”")
     lines.append(f"规则:{alert['rule']}  类型:{alert['kind']}  编号:{alert['id']}  指纹:{alert['fingerprint'][:12]}")
-    return "\n".join(lines)
+    return clean("\n".join(lines))
 
 
 def grouped(items) -> "OrderedDict[int, list]":
@@ -53,7 +54,8 @@ def digest_subject(items, test: bool = False) -> str:
     if withdrawn:
         parts.append(f"{len(withdrawn)}条撤销")
     who = "、".join(issuers[:2]) + ("等" if len(issuers) > 2 else "")
-    return ("【测试】" if test else "") + f"【审计预警】{','.join(parts)}:{who}"
+    # A subject is one header line: no CR/LF or other controls from an issuer's name.
+    return clean(("【测试】" if test else "") + f"【审计预警】{','.join(parts)}:{who}").replace("\n", " ").replace("\t", " ")
 
 
 def digest_text(items) -> str:
@@ -66,7 +68,7 @@ def digest_text(items) -> str:
             out.append("")
             out.append(one(it.alert, it.event))
         out.append("")
-    return "\n".join(out)
+    return clean("\n".join(out))
 
 
 def digest_html(items) -> str:
@@ -91,4 +93,4 @@ def digest_html(items) -> str:
             out.append(f"<p style='color:#777;font-size:small'>规则 {html.escape(a['rule'])} · "
                        f"编号 {a['id']} · 指纹 {a['fingerprint'][:12]}</p>")
     out.append("</body></html>")
-    return "\n".join(out)
+    return clean("\n".join(out))

@@ -112,7 +112,8 @@ class App:
         cfg = cfgmod.load(config_path)
         if db_path is None:
             db_path = str(cfg.resolve(cfg.get("database", "path")))
-        return cls(cfg, Store(db_path))
+        st = cfg.section("storage")
+        return cls(cfg, Store(db_path, timeout=st["busy_timeout_s"], max_size_mb=st["max_size_mb"]))
 
     @property
     def limits(self) -> Limits:
@@ -222,7 +223,7 @@ class App:
 
         from worker.config import fetch_settings
         from worker.sources.http import Fetcher, HostPolicy
-        from worker.sources.poll import SourcePoller, record_state
+        from worker.sources.poll import PollResult, SourcePoller, record_state
 
         run_row = self.store.start_run(self.run_id, "run")
         specs = [s for s in self.cfg.sources if s["enabled"] and (not names or s["name"] in names)]
@@ -234,12 +235,17 @@ class App:
         claimed = (set(), threading.Lock())
 
         def work(spec):
-            store = Store(self.store.path)       # one connection per thread
+            store = Store(self.store.path, timeout=self.store.timeout,        # one connection per thread
+                          max_size_mb=self.store.max_size_mb)
             try:
                 fetcher = Fetcher(fetch_cfg, store, policy)
                 ing = Ingestor(store, limits=self.limits, max_attempts=self.cfg.section("limits")["max_attempts"],
                                source_name=spec["name"])
-                res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
+                try:
+                    res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
+                except Exception as e:  # one bad source is that source's failure; the others go on
+                    log.exception("source crashed run_id=%s source=%s", self.run_id, spec["name"])
+                    res = PollResult(source=spec["name"], error=f"{type(e).__name__}: {e}")
                 state = record_state(store, res)
                 return res, state
             finally:

@@ -11,6 +11,36 @@ import click
 from worker import app as appmod
 from worker.config import ConfigError
 
+EXIT_DATABASE = 4     # the database is corrupt, full or locked: one line on stderr, no traceback
+
+
+class Main(click.Group):
+    """The command group: a database fault ends any command with one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        from worker.storage import DatabaseFault, describe_error
+
+        try:
+            return super().invoke(ctx)
+        except (DatabaseFault, sqlite3.Error) as e:
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            store = obj._app.store if obj is not None and obj._app is not None else None
+            line = str(e) if isinstance(e, DatabaseFault) else \
+                describe_error(e, store.path if store else "(database)", store.timeout if store else None)
+            if store is not None:
+                store.fail_open_runs(line)      # the run is recorded as failed, not left "running"
+            click.echo(f"audit-worker: {line}", err=True)
+            ctx.exit(EXIT_DATABASE)
+
+
+def _echo_text(text: str) -> None:
+    """Print a summary that quotes file names and reasons: as text, never as terminal controls."""
+    from worker.safe_text import clean
+
+    click.echo(clean(text))
+
 
 class Ctx:
     def __init__(self, config_path: str | None, db_path: str | None, log_level=None, log_format=None):
@@ -31,12 +61,15 @@ class Ctx:
             from worker import logs
 
             lg = self._app.cfg.section("logging")
-            logs.setup(self.log_format or lg["format"], self.log_level or lg["level"])
+            from worker.config_checks import secret_values
+
+            logs.setup(self.log_format or lg["format"], self.log_level or lg["level"],
+                       secrets=secret_values(self._app.cfg.data))
             logs.run_id_var.set(self._app.run_id)
         return self._app
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="config.toml to use (default: $AUDIT_WORKER_CONFIG, else ./config.toml if present)")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
@@ -90,12 +123,12 @@ def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, delive
             raise click.ClickException(str(e.args[0])) from None
         if not mode:
             summary.delivery_note = "alerts stored, nothing sent (backfill: use --deliver to notify)"
-        click.echo(summary.text())
+        _echo_text(summary.text())
         sys.exit(0 if not any(r.error for r, _ in summary.polls) else 1)
     summary = app.backfill(list(paths), reparse=reparse, rule_ids=_ids(rule_ids), detect=not no_detect,
                            deliver=mode, dry_run=dry_run, since=_bound(since), until=_bound(until),
                            progress=sys.stderr.isatty() if progress is None else progress)
-    click.echo(summary.text())
+    _echo_text(summary.text())
     sys.exit(0 if summary.readable > 0 or summary.total == 0 else 1)
 
 
@@ -450,8 +483,11 @@ def channels_test(obj: Ctx, name):
 def status(obj: Ctx, as_json):
     """Last runs, sources with errors, pending and failed deliveries, open alerts.
 
-    Exits 1 when the daemon's heartbeat is older than twice the poll interval
-    or a source has failed too many polls in a row (for an external monitor)."""
+    Exits 1 when unhealthy (for an external monitor): the database fails
+    PRAGMA quick_check, a run died or failed since the last good one,
+    deliveries have failed, the daemon's heartbeat is older than twice the
+    poll interval, or a source has failed too many polls in a row. The
+    reasons are listed under "problems"."""
     from worker import status as st
     from worker import views
 
@@ -479,7 +515,7 @@ def run(obj: Ctx, once, names, no_deliver):
         summary = obj.app.run_once(list(names) or None, deliver=not no_deliver)
     except KeyError as e:
         raise click.ClickException(str(e.args[0])) from None
-    click.echo(summary.text())
+    _echo_text(summary.text())
     sys.exit(0 if not any(r.error for r, _ in summary.polls) else 1)
 
 
@@ -522,14 +558,20 @@ def config():
 
 
 @config.command("check")
+@click.option("--no-env", is_flag=True,
+              help="do not require the environment variables named by *_env keys to be set "
+                   "(checking a config away from the machine that holds the secrets)")
 @click.pass_obj
-def config_check(obj: Ctx):
+def config_check(obj: Ctx, no_env):
     """Validate config.toml: every wrong key, type or value is reported with
-    the file and the key, before anything runs."""
+    the file and the key, before anything runs; also that regular expressions
+    and selectors compile, URLs are http(s) without credentials, email
+    channels have a host and recipients, and the environment variables that
+    hold the secrets are named correctly and set."""
     from worker import config as cfgmod
 
     try:
-        cfg = cfgmod.load(obj.config_path)
+        cfg = cfgmod.load(obj.config_path, env=not no_env)
     except ConfigError as e:
         click.echo("configuration error:\n" + str(e), err=True)
         sys.exit(2)

@@ -39,6 +39,12 @@ SCHEMA: dict[str, Any] = {
     "database": {
         "path": _k("str", "audit.db", "SQLite file holding documents, facts and alerts"),
     },
+    "storage": {
+        "busy_timeout_s": _k("float", 30.0, "seconds to wait for another process's write lock before the "
+                                            "command ends with 'database is locked'", min=0.1),
+        "max_size_mb": _k("float", 0.0, "the database may not grow beyond this many MB (0: no cap); "
+                                        "past it a command ends with 'database is full'", min=0.0),
+    },
     "limits": {
         "max_document_bytes": _k("int", 50 * 1024 * 1024, "documents larger than this are refused", min=1),
         "max_uncompressed_bytes": _k("int", 200 * 1024 * 1024, "XLSX/DOCX expanding beyond this are refused (zip bombs)", min=1),
@@ -71,6 +77,8 @@ SCHEMA: dict[str, Any] = {
         "daily_digest": _k("str", "", "time of an optional daily digest, HH:MM ('' for none)"),
         "misfire_grace_seconds": _k("int", 300, "a job late by more than this is skipped", min=1),
         "heartbeat_file": _k("str", "", "file the daemon touches on every loop ('' = beside the database)"),
+        "min_poll_seconds": _k("float", 60.0, "a poll interval shorter than this is refused (lower it "
+                                              "explicitly for tests)", min=0.001),
     },
     "logging": {
         "format": _k("str", "keyvalue", "keyvalue or json", choices=("keyvalue", "json")),
@@ -262,8 +270,10 @@ def _typename(t: str) -> str:
             "list": "a list"}.get(t, t)
 
 
-def validate(data: dict, rule_specs: dict | None = None, model_specs: dict | None = None) -> list[str]:
-    """All problems in a parsed config, each naming its key."""
+def validate(data: dict, rule_specs: dict | None = None, model_specs: dict | None = None, *,
+             env: bool = False) -> list[str]:
+    """All problems in a parsed config, each naming its key; `env`: also require the
+    environment variables that channels name to be set (`config check`)."""
     problems: list[str] = []
     for section, value in data.items():
         if section not in SCHEMA:
@@ -316,6 +326,9 @@ def validate(data: dict, rule_specs: dict | None = None, model_specs: dict | Non
             continue
         _check_table(section, spec, value, problems)
     _check_semantics(data, problems)
+    from worker import config_checks
+
+    config_checks.check(data, problems, env=env)
     return problems
 
 
@@ -395,8 +408,9 @@ def _check_free(section: str, value: dict, specs: dict, problems: list[str]) -> 
                 problems.append(f"{section}.{family}.{key}: expected a string, got {v!r}")
 
 
-def load(path: str | None, *, check: bool = True) -> Config:
-    """Read a config file (or defaults when there is none) and validate it."""
+def load(path: str | None, *, check: bool = True, env: bool = False) -> Config:
+    """Read a config file (or defaults when there is none) and validate it
+    (`env`: also that the secrets' environment variables are set)."""
     if path is None:
         env = os.environ.get("AUDIT_WORKER_CONFIG")
         if env:
@@ -419,7 +433,7 @@ def load(path: str | None, *, check: bool = True) -> Config:
         from rules.registry import option_specs as rule_options
         from models.registry import option_specs as model_options
 
-        problems = validate(data, rule_options(), model_options())
+        problems = validate(data, rule_options(), model_options(), env=env)
         if not problems:
             problems = check_taxonomy(cfg)
         if problems:

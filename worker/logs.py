@@ -1,17 +1,31 @@
 """Logging: key=value or JSON lines, with the run id on every line.
 
 Secrets never reach the logs: credentials come from the environment and are
-never formatted, and URLs are logged through `worker.net.redact`.
+never formatted, and URLs are logged through `worker.net.redact`. As a last
+guard every line is scrubbed: the values of the secrets' environment
+variables (given to `setup`) and any user:password@ in a URL become "***".
 """
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
 
 run_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("run_id", default="-")
+
+_SECRETS: list[str] = []
+_USERINFO = re.compile(r"(?<=://)[^/@\s:]*:[^/@\s]*@")
+
+
+def scrub(line: str) -> str:
+    """A log line without secrets: known secret values and URL passwords masked."""
+    for secret in _SECRETS:
+        if secret in line:
+            line = line.replace(secret, "***")
+    return _USERINFO.sub("***@", line)
 
 
 class _RunId(logging.Filter):
@@ -27,7 +41,7 @@ class KeyValueFormatter(logging.Formatter):
         line = f"ts={ts} level={record.levelname} run_id={getattr(record, 'run_id', '-')} logger={record.name} msg={json.dumps(msg, ensure_ascii=False)}"
         if record.exc_info:
             line += " exc=" + json.dumps(self.formatException(record.exc_info), ensure_ascii=False)
-        return line
+        return scrub(line)
 
 
 class JsonFormatter(logging.Formatter):
@@ -37,10 +51,13 @@ class JsonFormatter(logging.Formatter):
                "msg": record.getMessage()}
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False)
+        return scrub(json.dumps(out, ensure_ascii=False))
 
 
-def setup(fmt: str = "keyvalue", level: str = "INFO", stream=None) -> None:
+def setup(fmt: str = "keyvalue", level: str = "INFO", stream=None, secrets: list[str] | None = None) -> None:
+    """`secrets`: values that must never appear in a log line (masked as ***)."""
+    # Longest first, so a secret containing another is masked whole.
+    _SECRETS[:] = sorted({s for s in (secrets or []) if s}, key=len, reverse=True)
     root = logging.getLogger("audit_worker")
     for h in list(root.handlers):
         root.removeHandler(h)

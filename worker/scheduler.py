@@ -119,6 +119,7 @@ def run_daemon(app) -> int:
         except Exception as e:  # a failed poll must not kill the daemon
             state["last_error"] = f"{type(e).__name__}: {e}"
             log.exception("poll failed")
+            app.store.fail_open_runs(state["last_error"])     # recorded, not left "running"
         write_heartbeat(app, state)
 
     def deliver_job():

@@ -7,11 +7,36 @@ from pathlib import Path
 
 
 def collect(app) -> dict:
-    c = app.store.conn
+    """Everything `status` shows, with `healthy` and the `problems` that make it unhealthy."""
+    import sqlite3
+
+    ok, detail = app.store.quick_check()
+    data: dict = {"database": {"path": app.store.path, "ok": ok, "detail": detail}, "runs": [], "sources": [],
+                  "outbox": {}, "failed_deliveries": [], "retrying": [], "open_alerts": {}, "reports": {},
+                  "heartbeat": heartbeat_state(app)}
+    problems = [] if ok else [f"database fails PRAGMA quick_check: {detail}"]
+    try:
+        data.update(_tables(app.store.conn))
+    except sqlite3.DatabaseError as e:
+        if ok:
+            raise                       # not a damaged file: the CLI reports it as a database fault
+        problems.append(f"database unreadable: {e}")
+    problems += _problems(app, data)
+    data["problems"] = problems
+    data["healthy"] = not problems
+    return data
+
+
+def _tables(c) -> dict:
     runs = [dict(r) for r in c.execute(
-        "SELECT run_id, command, started_at, finished_at, status, counts FROM runs ORDER BY id DESC LIMIT 5")]
+        "SELECT run_id, command, started_at, finished_at, status, counts, error FROM runs ORDER BY id DESC LIMIT 5")]
     for r in runs:
         r["counts"] = json.loads(r["counts"]) if r["counts"] else {}
+    # Runs that died or failed since the last one that finished well: a crash, a full disk.
+    last_ok = c.execute("SELECT COALESCE(MAX(id), 0) FROM runs WHERE status = 'ok'").fetchone()[0]
+    bad_runs = [dict(r) for r in c.execute(
+        "SELECT run_id, command, started_at, status, error FROM runs WHERE status IN ('died', 'failed') AND id > ?"
+        " ORDER BY id DESC LIMIT 5", (last_ok,))]
     sources = [dict(r) for r in c.execute("SELECT * FROM source_state ORDER BY name")]
     outbox = {r["status"]: r["n"] for r in c.execute("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")}
     failed = [dict(r) for r in c.execute(
@@ -24,11 +49,26 @@ def collect(app) -> dict:
     severity = {r["severity"]: r["n"] for r in c.execute(
         "SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity")}
     reports = {r["status"]: r["n"] for r in c.execute("SELECT status, COUNT(*) AS n FROM reports GROUP BY status")}
-    hb = heartbeat_state(app)
-    return {"runs": runs, "sources": sources, "outbox": outbox, "failed_deliveries": failed,
-            "retrying": retrying, "open_alerts": severity, "reports": reports, "heartbeat": hb,
-            "healthy": hb.get("healthy", True) and not any(s.get("consecutive_failures", 0) for s in sources
-                                                           if s.get("consecutive_failures", 0) >= app.cfg.section("alerts")["source_failure_threshold"])}
+    return {"runs": runs, "bad_runs": bad_runs, "sources": sources, "outbox": outbox, "failed_deliveries": failed,
+            "retrying": retrying, "open_alerts": severity, "reports": reports}
+
+
+def _problems(app, d: dict) -> list[str]:
+    out = []
+    hb = d["heartbeat"]
+    if not hb.get("healthy", True):
+        out.append(f"daemon heartbeat is {hb['age_seconds']} s old (limit {hb['limit_seconds']} s)")
+    for r in d.get("bad_runs", []):
+        out.append(f"run {r['run_id']} ({r['command']}, started {r['started_at']}) {r['status']}: "
+                   f"{r['error'] or 'no reason recorded'}")
+    n_failed = d["outbox"].get("failed", 0)
+    if n_failed:
+        out.append(f"{n_failed} deliveries failed")
+    threshold = app.cfg.section("alerts")["source_failure_threshold"]
+    for s in d["sources"]:
+        if s.get("consecutive_failures", 0) >= threshold:
+            out.append(f"source {s['name']} failed {s['consecutive_failures']} polls in a row")
+    return out
 
 
 def heartbeat_path(app) -> Path:

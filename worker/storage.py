@@ -4,10 +4,16 @@ One file holds reports, their documents, the facts parsed from them (each
 number with its quote), alerts, deliveries and runs. WAL mode and a busy
 timeout let a CLI run and the daemon share it; every document is written in
 one transaction, so a crash leaves either the old facts or the new ones.
+
+Database faults (a corrupt file, a full disk, a lock held past
+`[storage] busy_timeout_s`) become a `DatabaseFault` with one sentence an
+operator can act on; the CLI prints it and exits 4. A run left "running" by a
+process that died is marked `died` by the next process that opens the file.
 """
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -114,6 +120,43 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+class DatabaseFault(Exception):
+    """A database error phrased for the operator: what happened and what to do."""
+
+
+def describe_error(e: BaseException, path: str, timeout: float | None = None) -> str:
+    """One line for an sqlite3 error: corrupt, full, locked, unreadable."""
+    msg = str(e)
+    low = msg.lower()
+    if "locked" in low or "busy" in low:
+        waited = f" after waiting {timeout:g} s" if timeout is not None else ""
+        return (f"database {path} is locked by another process; gave up{waited} ([storage] busy_timeout_s). "
+                f"Nothing was lost: run the command again when the other one has finished.")
+    if "full" in low:
+        return (f"database {path} is full ({msg}): free disk space (or raise [storage] max_size_mb) and run the "
+                f"command again; work already committed is kept.")
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (f"database {path} is corrupt ({msg}): restore it from a backup or move it aside "
+                f"(`sqlite3 FILE .recover` may save its contents); nothing was run.")
+    if "unable to open" in low or "readonly" in low or "read-only" in low:
+        return f"database {path} cannot be opened for writing ({msg}): check the path and its permissions."
+    if "disk i/o" in low:
+        return f"database {path}: the disk reported an I/O error ({msg}); check the disk, then run again."
+    return f"database {path}: {type(e).__name__}: {msg}"
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:      # someone else's process: alive
+        return True
+    return True
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -121,19 +164,31 @@ def now_iso() -> str:
 class Store:
     """A connection to the database with the queries the stages need."""
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0):
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, max_size_mb: float = 0):
+        """`timeout`: seconds to wait for another process's write lock before giving
+        up; `max_size_mb`: the file may not grow beyond this (0: no cap)."""
         self.path = str(path)
+        self.timeout = float(timeout)
+        self.max_size_mb = max_size_mb
+        self.open_runs: set[int] = set()      # runs started here and not finished yet
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
+        self.conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                     check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.db = sqlite_utils.Database(self.conn)
-        self._migrate()
+        try:
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")      # the first read: a corrupt file fails here
+            self.conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            if max_size_mb:
+                page = self.conn.execute("PRAGMA page_size").fetchone()[0]
+                self.conn.execute(f"PRAGMA max_page_count={max(1, int(max_size_mb * 1024 * 1024 // page))}")
+            self.db = sqlite_utils.Database(self.conn)
+            self._migrate()
+        except sqlite3.Error as e:
+            self.conn.close()
+            raise DatabaseFault(describe_error(e, self.path, self.timeout)) from None
 
     def _migrate(self) -> None:
         from alerts.schema import DDL as ALERTS_DDL
@@ -148,25 +203,63 @@ class Store:
             ledger_store.migrate(self.conn, sorted(taxonomy().tables))
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
+            have = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
+            for col in ("pid INTEGER", "error TEXT"):
+                if col.split()[0] not in have:
+                    self.conn.execute(f"ALTER TABLE runs ADD COLUMN {col}")
+            self._mark_dead_runs()
+
+    def _mark_dead_runs(self) -> None:
+        """Runs still 'running' whose process is gone (killed, crashed, power loss) died."""
+        for r in self.conn.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
+            if not _alive(r["pid"]):
+                self.conn.execute("UPDATE runs SET status = 'died', finished_at = ?, error = ? WHERE id = ?",
+                                  (now_iso(), f"process {r['pid'] or '?'} ended without finishing the run "
+                                              f"(killed or crashed)", r["id"]))
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: all or nothing (BEGIN IMMEDIATE takes the write lock)."""
-        for attempt in range(50):
+        """One transaction: all or nothing (BEGIN IMMEDIATE takes the write lock).
+
+        The busy handler waits up to `timeout` for another process's lock; the
+        loop only covers a busy answer that skipped it, within the same
+        deadline, so a locked database ends the command in `timeout` seconds."""
+        deadline = time.monotonic() + self.timeout
+        while True:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 break
             except sqlite3.OperationalError as e:
-                if "locked" not in str(e) or attempt == 49:
+                if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.1)
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        else:
+        try:
             self.conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (a full disk does); keep the first error.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def quick_check(self) -> tuple[bool, str]:
+        """PRAGMA quick_check: (ok, the first problems found)."""
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.Error as e:
+            return False, str(e)
+        ok = rows == ["ok"]
+        return ok, "ok" if ok else "; ".join(rows)
 
     def close(self) -> None:
         self.conn.close()
@@ -248,14 +341,26 @@ class Store:
     # -- runs ----------------------------------------------------------------
     def start_run(self, run_id: str, command: str) -> int:
         with self.tx() as c:
-            cur = c.execute("INSERT INTO runs (run_id, command, started_at) VALUES (?, ?, ?)",
-                            (run_id, command, now_iso()))
-            return int(cur.lastrowid)
+            cur = c.execute("INSERT INTO runs (run_id, command, started_at, pid) VALUES (?, ?, ?, ?)",
+                            (run_id, command, now_iso(), os.getpid()))
+            rowid = int(cur.lastrowid)
+        self.open_runs.add(rowid)
+        return rowid
 
-    def finish_run(self, rowid: int, status: str, counts: dict) -> None:
+    def finish_run(self, rowid: int, status: str, counts: dict, error: str | None = None) -> None:
         with self.tx() as c:
-            c.execute("UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE id = ?",
-                      (now_iso(), status, json.dumps(counts, ensure_ascii=False), rowid))
+            c.execute("UPDATE runs SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
+                      (now_iso(), status, json.dumps(counts, ensure_ascii=False), error, rowid))
+        self.open_runs.discard(rowid)
+
+    def fail_open_runs(self, reason: str) -> None:
+        """Mark the runs this process started and did not finish as failed (best effort:
+        the error that ended them may stop this write too; the next start marks them died)."""
+        for rowid in list(self.open_runs):
+            try:
+                self.finish_run(rowid, "failed", {}, reason)
+            except sqlite3.Error:
+                return
 
     def set_meta(self, key: str, value: str) -> None:
         with self.tx() as c:

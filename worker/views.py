@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from worker.facts import (Amount, Claim, Execution, FundingRow, Indicator, LineItem, Mention, PartSet, Project,
                           ReportMeta)
 from worker.numbers import Num
+from worker.safe_text import markup as m, strip_userinfo
 
 import sys
 
@@ -29,20 +29,23 @@ def print_reports(rows: list[dict]) -> None:
     for col in ("id", "status", "issuer", "year", "title", "alerts", "risk"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(str(r["id"]), r["status"], r["issuer"] or "", str(r["year"] or ""),
-                  (r["title"] or r["source"] or "")[:40] + (f"\n[dim]{r['error']}[/dim]" if r.get("error") and r["status"] != "parsed" else ""),
+        t.add_row(str(r["id"]), m(r["status"]), m(r["issuer"] or ""), m(r["year"] or ""),
+                  m((r["title"] or strip_userinfo(r["source"]) or "")[:40])
+                  + (f"\n[dim]{m(r['error'])}[/dim]" if r.get("error") and r["status"] != "parsed" else ""),
                   str(r.get("alerts", "")), f"{r['risk_score']:.2f}" if r.get("risk_score") is not None else "")
     console.print(t)
 
 
 def print_report(row, facts: list, conn) -> None:
     meta = next((f for f in facts if isinstance(f, ReportMeta)), None)
-    console.print(f"[bold]Report #{row['id']}[/bold] {row['title'] or ''}")
-    console.print(f"  source: {row['source']}\n  status: {row['status']}" + (f" — {row['error']}" if row['error'] else ""))
+    console.print(f"[bold]Report #{row['id']}[/bold] {m(row['title'] or '')}")
+    console.print(f"  source: {m(strip_userinfo(row['source']))}\n  status: {m(row['status'])}"
+                  + (f" — {m(row['error'])}" if row['error'] else ""))
     if meta:
-        console.print(f"  issuer: {meta.issuer}  region: {meta.region}  year: {meta.year}  type: {meta.report_type}")
+        console.print(f"  issuer: {m(meta.issuer)}  region: {m(meta.region)}  year: {m(meta.year)}  "
+                      f"type: {m(meta.report_type)}")
         for w in json.loads(row["warnings"] or "[]"):
-            console.print(f"  [yellow]warning:[/yellow] {w}")
+            console.print(f"  [yellow]warning:[/yellow] {m(w)}")
     docs = conn.execute("SELECT url, role, content_type, encoding, status, error, size FROM documents WHERE report_id = ?",
                         (row["id"],)).fetchall()
     if docs:
@@ -50,8 +53,8 @@ def print_report(row, facts: list, conn) -> None:
         for c in ("role", "url", "type", "encoding", "size", "status"):
             t.add_column(c, overflow="fold")
         for d in docs:
-            t.add_row(d["role"], d["url"], d["content_type"] or "", d["encoding"] or "", f"{d['size'] or 0:,}",
-                      d["status"] + (f": {d['error']}" if d["error"] else ""))
+            t.add_row(m(d["role"]), m(strip_userinfo(d["url"])), m(d["content_type"] or ""), m(d["encoding"] or ""),
+                      f"{d['size'] or 0:,}", m(d["status"] + (f": {d['error']}" if d["error"] else "")))
         console.print(t)
     _section("headline figures", [f for f in facts if isinstance(f, Amount) and f.section in ("headline",)],
              ("name", "amount", "quote"), lambda f: (f.name, n(f.num), f.quote.text[:60]))
@@ -106,7 +109,7 @@ def _section(title, items, cols, rowf) -> None:
     for c in cols:
         t.add_column(c, overflow="fold")
     for f in items:
-        t.add_row(*[str(x) for x in rowf(f)])
+        t.add_row(*[m(x) for x in rowf(f)])     # every cell is text read from the report
     console.print(t)
 
 
@@ -122,30 +125,30 @@ def print_alerts(rows) -> None:
         t.add_column(c, overflow="fold")
     for r in rows:
         sev = f"[{SEV_STYLE[r['severity']]}]{r['severity']}[/]"
-        status = "" if r["status"] == "open" else f" [dim]({r['status']})[/dim]"
-        t.add_row(str(r["id"]), sev + status, r["kind"], f"#{r['report_id']} {(r['issuer'] or '')[:14]} {r['year'] or ''}",
-                  r["title"])
+        status = "" if r["status"] == "open" else f" [dim]({m(r['status'])})[/dim]"
+        t.add_row(str(r["id"]), sev + status, m(r["kind"]),
+                  m(f"#{r['report_id']} {(r['issuer'] or '')[:14]} {r['year'] or ''}"), m(r["title"]))
     console.print(t)
 
 
 def print_alert(a: dict, events) -> None:
-    console.print(f"[bold]Alert #{a['id']}[/bold] [{SEV_STYLE[a['severity']]}]{a['severity']}[/] {a['kind']} ({a['rule']})"
-                  f"  status: {a['status']}")
-    console.print(f"[bold]{a['title']}[/bold]")
-    console.print(a["message"])
+    console.print(f"[bold]Alert #{a['id']}[/bold] [{SEV_STYLE[a['severity']]}]{a['severity']}[/] {m(a['kind'])} "
+                  f"({m(a['rule'])})  status: {m(a['status'])}")
+    console.print(f"[bold]{m(a['title'])}[/bold]")
+    console.print(m(a["message"]))
     rep = a["report"]
-    console.print(f"report #{rep['id']}: {rep['issuer'] or ''} {rep['year'] or ''} {rep['title'] or ''}")
-    console.print(f"source: {a['source']}")
+    console.print(m(f"report #{rep['id']}: {rep['issuer'] or ''} {rep['year'] or ''} {rep['title'] or ''}"))
+    console.print(f"source: {m(strip_userinfo(a['source']))}")
     ev = dict(a["evidence"])
     quotes = ev.pop("quote", [])
     ev.pop("locations", None)
     for qt in ([quotes] if isinstance(quotes, str) else quotes):
-        console.print(f"  [green]“{qt}”[/green]")
+        console.print(f"  [green]“{m(qt)}”[/green]")
     for k, v in ev.items():
-        console.print(f"  {k}: {json.dumps(v, ensure_ascii=False)}")
-    console.print(f"fingerprint: {a['fingerprint']}  created: {a['created_at']}")
+        console.print(f"  {m(k)}: {m(json.dumps(v, ensure_ascii=False))}")
+    console.print(f"fingerprint: {m(a['fingerprint'])}  created: {m(a['created_at'])}")
     for e in events:
-        console.print(f"  [dim]{e['at']} {e['event']} {e['detail'] or ''}[/dim]")
+        console.print(f"  [dim]{m(e['at'])} {m(e['event'])} {m(e['detail'] or '')}[/dim]")
 
 
 def print_rules(cfg, verbose: bool) -> None:
@@ -159,28 +162,31 @@ def print_rules(cfg, verbose: bool) -> None:
         d = REGISTRY[rid]
         opts = options_for(d.family, cfg.rules)
         shown = ", ".join(f"{k}={v}" for k, v in opts.items() if k != "enabled" or not v)
-        t.add_row(rid + ("" if opts.get("enabled", True) else " [red](disabled)[/red]"), d.kind, d.severity, shown)
+        t.add_row(m(rid) + ("" if opts.get("enabled", True) else " [red](disabled)[/red]"), m(d.kind), m(d.severity),
+                  m(shown))
     console.print(t)
     if verbose:
         for rid in sorted(REGISTRY):
-            console.print(f"\n[bold]{rid}[/bold] — {REGISTRY[rid].kind}\n{REGISTRY[rid].doc}")
+            console.print(f"\n[bold]{m(rid)}[/bold] — {m(REGISTRY[rid].kind)}\n{m(REGISTRY[rid].doc)}")
         for name, fam in sorted(FAMILIES.items()):
-            console.print(f"\n[bold][rules.{name}][/bold]\n{fam.doc.strip()}")
+            console.print(f"\n[bold]{m('[rules.' + name + ']')}[/bold]\n{m(fam.doc.strip())}")
 
 
 def print_findings(findings, report) -> None:
     from rules.base import SEVERITY_ORDER
 
-    m = report.meta
-    console.print(f"[bold]{m.issuer} {m.year or ''}[/bold] {m.title}  — {len(findings)} alerts would be raised")
+    meta = report.meta
+    console.print(f"[bold]{m(meta.issuer)} {m(meta.year or '')}[/bold] {m(meta.title)}  "
+                  f"— {len(findings)} alerts would be raised")
     for f in sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity]):
-        console.print(f"\n[{SEV_STYLE[f.severity]}]{f.severity}[/] {f.kind} ({f.rule})\n[bold]{f.title}[/bold]\n{f.message}")
+        console.print(f"\n[{SEV_STYLE[f.severity]}]{f.severity}[/] {m(f.kind)} ({m(f.rule)})\n"
+                      f"[bold]{m(f.title)}[/bold]\n{m(f.message)}")
         ev = f.contract_evidence()
         qs = ev.pop("quote")
         ev.pop("locations", None)
         for qt in ([qs] if isinstance(qs, str) else qs):
-            console.print(f"  [green]“{qt}”[/green]")
-        console.print("  " + json.dumps(ev, ensure_ascii=False))
+            console.print(f"  [green]“{m(qt)}”[/green]")
+        console.print("  " + m(json.dumps(ev, ensure_ascii=False)))
 
 
 def print_explained(explained) -> None:
@@ -192,9 +198,9 @@ def print_explained(explained) -> None:
     for e in explained:
         c = e.claim
         readings = "\n".join(f"{label} → {v if v is not None else '—'}{' ✓' if ok else ''}" for label, v, ok in e.readings)
-        t.add_row(c.type, escape(c.stated.raw.strip()), escape(e.operands), escape(readings),
-                  f"[{style[e.verdict]}]{e.verdict}[/]" + (f"\n{escape(e.why)}" if e.why else ""),
-                  escape(c.quote.text.strip()[:80]))
+        t.add_row(m(c.type), m(c.stated.raw.strip()), m(e.operands), m(readings),
+                  f"[{style[e.verdict]}]{m(e.verdict)}[/]" + (f"\n{m(e.why)}" if e.why else ""),
+                  m(c.quote.text.strip()[:80]))
     console.print(t)
 
 
@@ -203,44 +209,55 @@ def print_silences(rows) -> None:
     for c in ("id", "matcher", "value", "until", "by", "comment", "created", "state"):
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(str(r["id"]), r["matcher"], r["value"], r["until"] or "", r["created_by"], r["comment"],
-                  r["created_at"], "active" if r["active"] else f"expired {r['expired_at'] or r['until']}")
+        t.add_row(str(r["id"]), m(r["matcher"]), m(r["value"]), m(r["until"] or ""), m(r["created_by"]),
+                  m(r["comment"]), m(r["created_at"]),
+                  "active" if r["active"] else m(f"expired {r['expired_at'] or r['until']}"))
     console.print(t)
 
 
 def print_status(d: dict) -> None:
+    if d.get("problems"):
+        console.print("[red]UNHEALTHY[/red]: " + m("; ".join(d["problems"])))
+    db = d.get("database") or {}
+    if db and not db.get("ok", True):
+        console.print(f"database check: [red]FAILED[/red] {m(db.get('detail', ''))}")
     hb = d["heartbeat"]
     if hb["present"]:
         state = "ok" if hb["healthy"] else "[red]STALE[/red]"
-        console.print(f"daemon heartbeat: {state}, {hb['age_seconds']}s old (limit {hb['limit_seconds']}s), pid {hb['pid']}")
+        console.print(m(f"daemon heartbeat: ") + state
+                      + m(f", {hb['age_seconds']}s old (limit {hb['limit_seconds']}s), pid {hb['pid']}"))
     else:
         console.print("daemon heartbeat: none (no daemon has run with this database)")
-    console.print("reports: " + ", ".join(f"{k} {v}" for k, v in sorted(d["reports"].items())) if d["reports"] else "reports: none")
+    console.print(m("reports: " + ", ".join(f"{k} {v}" for k, v in sorted(d["reports"].items()))
+                    if d["reports"] else "reports: none"))
     sev = d["open_alerts"]
     console.print("open alerts: " + ", ".join(f"{k} {sev.get(k, 0)}" for k in ("high", "medium", "low", "info")))
     ob = d["outbox"]
-    console.print("deliveries: " + ", ".join(f"{k} {v}" for k, v in sorted(ob.items())) if ob else "deliveries: none")
+    console.print(m("deliveries: " + ", ".join(f"{k} {v}" for k, v in sorted(ob.items())) if ob else "deliveries: none"))
+    # A receiver's error body is the receiver's text: shown, never interpreted.
     for r in d["retrying"]:
-        console.print(f"  [yellow]retrying[/yellow] {r['channel']}: {r['n']} pending, {r['attempts']} attempts, "
-                      f"next {r['next_attempt_at']}, last error: {r['last_error']}")
+        console.print("  [yellow]retrying[/yellow] " + m(f"{r['channel']}: {r['n']} pending, {r['attempts']} attempts, "
+                                                       f"next {r['next_attempt_at']}, last error: {r['last_error']}"))
     for f in d["failed_deliveries"]:
-        console.print(f"  [red]failed[/red] delivery #{f['id']} of alert #{f['alert_id']} via {f['channel']} "
-                      f"after {f['attempts']} attempts: {f['last_error']}")
+        console.print("  [red]failed[/red] " + m(f"delivery #{f['id']} of alert #{f['alert_id']} via {f['channel']} "
+                                                 f"after {f['attempts']} attempts: {f['last_error']}"))
     if d["sources"]:
         t = Table(title="sources")
         for c in ("name", "last poll", "last ok", "failures in a row", "new documents", "last error"):
             t.add_column(c, overflow="fold")
         for s in d["sources"]:
-            t.add_row(s["name"], s["last_poll_at"] or "", s["last_ok_at"] or "", str(s["consecutive_failures"]),
-                      str(s["new_documents"]), s["last_error"] or "")
+            t.add_row(m(s["name"]), m(s["last_poll_at"] or ""), m(s["last_ok_at"] or ""), str(s["consecutive_failures"]),
+                      str(s["new_documents"]), m(s["last_error"] or ""))
         console.print(t)
     if d["runs"]:
         t = Table(title="last runs")
         for c in ("run", "command", "started", "finished", "status", "counts"):
             t.add_column(c, overflow="fold")
         for r in d["runs"]:
-            t.add_row(r["run_id"], r["command"], r["started_at"], r["finished_at"] or "", r["status"],
-                      ", ".join(f"{k} {v}" for k, v in r["counts"].items() if v))
+            status = r["status"] + (f": {r['error']}" if r.get("error") else "")
+            t.add_row(m(r["run_id"]), m(r["command"]), m(r["started_at"]), m(r["finished_at"] or ""),
+                      ("[red]" + m(status) + "[/red]") if r["status"] in ("died", "failed") else m(status),
+                      m(", ".join(f"{k} {v}" for k, v in r["counts"].items() if v)))
         console.print(t)
 
 
@@ -249,18 +266,16 @@ def print_sources(rows) -> None:
     for c in ("name", "kind", "url / path", "enabled", "last poll", "last ok", "failures in a row", "new", "last error"):
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(r["name"], r["kind"], r.get("url") or r.get("path") or "", "yes" if r["enabled"] else "no",
-                  r.get("last_poll_at") or "never", r.get("last_ok_at") or "", str(r.get("consecutive_failures", 0)),
-                  str(r.get("new_documents", 0)), r.get("last_error") or "")
+        t.add_row(m(r["name"]), m(r["kind"]), m(strip_userinfo(r.get("url")) or r.get("path") or ""),
+                  "yes" if r["enabled"] else "no", m(r.get("last_poll_at") or "never"), m(r.get("last_ok_at") or ""),
+                  str(r.get("consecutive_failures", 0)), str(r.get("new_documents", 0)), m(r.get("last_error") or ""))
     console.print(t)
 
 
 def print_verification(ver: dict) -> None:
     """What was verified: tables recognized, relations checked and failed, what could not be read."""
-    from rich.markup import escape
-
     if not ver.get("read"):
-        console.print(f"[yellow]not read as tables:[/yellow] {escape(str(ver.get('reason', '')))}")
+        console.print(f"[yellow]not read as tables:[/yellow] {m(str(ver.get('reason', '')))}")
         return
     if ver["blank_form"]:
         console.print("[yellow]blank template: no figures to check (空白模板,未填数字)[/yellow]")
@@ -270,27 +285,25 @@ def print_verification(ver: dict) -> None:
     for tb in ver["tables"]:
         pages = "" if tb["page"] is None else (str(tb["page"]) if tb["page_end"] in (None, tb["page"])
                                                else f"{tb['page']}–{tb['page_end']}")
-        t.add_row(str(tb["index"]), escape(tb["name"] or ("(self-evaluation form)" if tb["status"] == "form" else "(unmapped)")), escape(tb["title"][:30]), pages,
+        t.add_row(str(tb["index"]), m(tb["name"] or ("(self-evaluation form)" if tb["status"] == "form" else "(unmapped)")), m(tb["title"][:30]), pages,
                   f"{tb['rows']}×{tb['cols']}", str(tb["facts"]), tb["status"] + (" (空表说明)" if tb["empty_note"] else ""),
-                  escape("; ".join(tb["unmapped"][:3]))[:60])
+                  m("; ".join(tb["unmapped"][:3])[:60]))
     console.print(t)
     if ver["required_missing"] and ver["standard_tables_found"]:
-        console.print("required tables not found: " + escape("、".join(ver["required_missing"])))
+        console.print("required tables not found: " + m("、".join(ver["required_missing"])))
     k = ver["relations_by_kind"]
     console.print(f"relations checked: {ver['relations_checked']} (sums {k['sum']}, identities {k['identity']}, "
                   f"same figure in two places {k['equal']}); failed: {ver['relations_failed']}")
     console.print(f"statements recomputed: {ver['statements_checked']}; failed: {ver['statements_failed']}; "
                   f"figures in the ledger: {ver['facts']['table']} from tables, {ver['facts']['text']} from the text")
     for f in ver["failed"][:20]:
-        console.print(f"  [red]failed[/red] {escape(f['relation'])} at {escape(f['where'])}: printed {f['stated']:g}, "
+        console.print(f"  [red]failed[/red] {m(f['relation'])} at {m(f['where'])}: printed {f['stated']:g}, "
                       f"computed {f['computed']:g}")
     for u in ver["unread"][:20]:
-        console.print(f"  [dim]not read:[/dim] {escape(u)}")
+        console.print(f"  [dim]not read:[/dim] {m(u)}")
 
 
 def print_taxonomy(tax, show: str, as_json: bool) -> None:
-    from rich.markup import escape
-
     if show == "tables":
         rows = [{"id": t.id, "no": t.no, "name": t.name, "required": t.required, "rows": t.rows,
                  "titles": list(t.titles), "defaults": t.defaults, "source": t.source}
@@ -312,6 +325,6 @@ def print_taxonomy(tax, show: str, as_json: bool) -> None:
     for c in cols:
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(*[escape(", ".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False)
+        t.add_row(*[m(", ".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False)
                           if isinstance(v, dict) else str(v)) for v in r.values()])
     console.print(t)
