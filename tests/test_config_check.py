@@ -152,8 +152,7 @@ def test_one_bad_source_is_that_sources_failure_and_the_others_go_on(tmp_path, h
             "sources": [
                 {"name": "bad_regex", "kind": "html_index", "url": httpserver.url_for("/list.html"),
                  "link_pattern": "(决算", "allow_private": True},
-                {"name": "bad_hosts", "kind": "html_index", "url": httpserver.url_for("/list.html"),
-                 "allowed_hosts": [1], "allow_private": True},
+                {"name": "bad_hosts", "kind": "html_index", "url": 12345, "allow_private": True},
                 {"name": "good", "kind": "local_dir", "path": str(folder)}]}
     app = App(Config(path=None, data=data), Store(tmp_path / "s.db"))
     try:
@@ -162,7 +161,7 @@ def test_one_bad_source_is_that_sources_failure_and_the_others_go_on(tmp_path, h
         assert set(errors) == {"bad_regex", "bad_hosts", "good"}
         assert errors["good"] is None
         assert "missing )" in errors["bad_regex"]                  # re.error, named
-        assert "AttributeError" in errors["bad_hosts"]
+        assert errors["bad_hosts"]                                  # a URL that is no string, recorded
         assert summary.counts["ingested"] == 1 and summary.alerts_new >= 4       # detection ran for the good one
         state = {r["name"]: dict(r) for r in app.store.conn.execute("SELECT * FROM source_state")}
         assert state["bad_regex"]["consecutive_failures"] == 1 and "missing )" in state["bad_regex"]["last_error"]
