@@ -63,23 +63,24 @@ def owner_dead(owner: str | None) -> bool:
     return False
 
 
-def claim(store, ids: list[int], owner: str, seconds: float) -> set[int]:
-    """Lease the due, pending rows among `ids` for sending; return those claimed.
-
-    The attempt is counted here, so a crash loop still reaches max_attempts."""
+def claim(store, ids: list[int], owner: str, seconds: float, due_by: str) -> dict[int, int]:
+    """Lease the rows among `ids` still pending and due by `due_by` (another
+    process may have sent them, or failed them into a later retry, since they
+    were read); return {id: attempts}, the attempt counted here, so a crash
+    loop still reaches max_attempts."""
     if not ids:
-        return set()
+        return {}
     marks = ",".join("?" for _ in ids)
-    now = _now()
-    until = (now + timedelta(seconds=seconds)).isoformat()
+    until = (_now() + timedelta(seconds=seconds)).isoformat()
     with store.tx() as c:
-        got = [r[0] for r in c.execute(
-            f"SELECT id FROM deliveries WHERE id IN ({marks}) AND status = 'pending'", ids)]
+        got = {r[0]: r[1] + 1 for r in c.execute(
+            f"SELECT id, attempts FROM deliveries WHERE id IN ({marks}) AND status = 'pending'"
+            f" AND next_attempt_at <= ?", [*ids, due_by])}
         if got:
             c.execute(f"UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?,"
                       f" attempts = attempts + 1 WHERE id IN ({','.join('?' for _ in got)})",
                       [owner, until, *got])
-    return set(got)
+    return got
 
 
 def recover(store) -> int:

@@ -219,9 +219,9 @@ def flush(app, now: datetime | None = None, only: list[str] | None = None, daily
         if not items:
             continue
         channel = make_channel(name, spec)
-        by_id = {d["id"]: d for d in rows}
         for group in channel.plan(items):
-            mine = lease.claim(app.store, [i.delivery_id for i in group], owner, lease.lease_seconds(spec))
+            mine = lease.claim(app.store, [i.delivery_id for i in group], owner, lease.lease_seconds(spec),
+                               _iso(now))
             res.leased += len(group) - len(mine)
             group = [i for i in group if i.delivery_id in mine]
             if not group:
@@ -235,7 +235,8 @@ def flush(app, now: datetime | None = None, only: list[str] | None = None, daily
                 result = Result(DeliveryError(f"{type(e).__name__}: {e}", retryable=True))
             with app.store.tx() as c:
                 for item in group:
-                    record(c, by_id[item.delivery_id], result, cfg.section("alerts"), res, name, now, owner)
+                    record(c, item.delivery_id, mine[item.delivery_id], result, cfg.section("alerts"), res,
+                           name, now, owner)
     return res
 
 
@@ -248,7 +249,8 @@ def _owed(conn, delivery_id: int, spec: dict) -> tuple[str, ...] | None:
     return tuple(r for r in spec.get("to") or () if r not in done)
 
 
-def record(c, d, result, alerts_cfg: dict, res: FlushResult, name: str, now: datetime, owner: str) -> None:
+def record(c, delivery_id: int, attempts: int, result, alerts_cfg: dict, res: FlushResult, name: str,
+           now: datetime, owner: str) -> None:
     """Commit one delivery's outcome (inside the caller's transaction) and clear its lease.
 
     A success is recorded even if the lease was lost meanwhile (it spares the
@@ -257,15 +259,14 @@ def record(c, d, result, alerts_cfg: dict, res: FlushResult, name: str, now: dat
     from alerts.channels import DeliveryError
 
     ts = _iso(now)
-    attempts = d["attempts"] + 1          # counted by the claim
     err = result.error
     note = None
     if err is None and result.recipients:
         c.executemany("INSERT OR REPLACE INTO delivery_recipients (delivery_id, recipient, status, reply, at)"
                       " VALUES (?, ?, ?, ?, ?)",
-                      [(d["id"], r.recipient, r.status, r.reply, ts) for r in result.recipients])
+                      [(delivery_id, r.recipient, r.status, r.reply, ts) for r in result.recipients])
         accepted_ever = c.execute("SELECT 1 FROM delivery_recipients WHERE delivery_id = ? AND status = 'accepted'",
-                                  (d["id"],)).fetchone() is not None
+                                  (delivery_id,)).fetchone() is not None
         refused = "; ".join(f"{r.recipient}: {r.reply}" for r in result.recipients if r.status == "refused")
         deferred = "; ".join(f"{r.recipient}: {r.reply}" for r in result.recipients if r.status == "deferred")
         if deferred and accepted_ever and attempts >= alerts_cfg["max_attempts"]:
@@ -283,20 +284,20 @@ def record(c, d, result, alerts_cfg: dict, res: FlushResult, name: str, now: dat
     mine = "AND status = 'sending' AND lease_owner = ?"
     if err is None:
         c.execute(f"UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = ?, {clear} WHERE id = ?",
-                  (ts, note, d["id"]))
+                  (ts, note, delivery_id))
         res.sent += 1
         if note:
             res.note(name, note)
         return
     if not err.retryable or attempts >= alerts_cfg["max_attempts"]:
         c.execute(f"UPDATE deliveries SET status = 'failed', last_error = ?, unsure = unsure + ?, {clear}"
-                  f" WHERE id = ? {mine}", (err.message, int(err.unsure), d["id"], owner))
+                  f" WHERE id = ? {mine}", (err.message, int(err.unsure), delivery_id, owner))
         res.failed += 1
     else:
         delay = _backoff(attempts, alerts_cfg, err.retry_after)
         c.execute(f"UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ?,"
                   f" unsure = unsure + ?, {clear} WHERE id = ? {mine}",
-                  (err.message, _iso(now + timedelta(seconds=delay)), int(err.unsure), d["id"], owner))
+                  (err.message, _iso(now + timedelta(seconds=delay)), int(err.unsure), delivery_id, owner))
         res.retrying += 1
     res.note(name, err.message)
 
