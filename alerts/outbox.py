@@ -2,10 +2,12 @@
 
 Stages, as in an alert manager: an alert stored (or re-raised, or grown in
 severity) queues one `deliveries` row per configured channel target *in the
-same transaction*; `flush` sends what is due, channel by channel, and marks
-each delivery sent only when its channel confirmed it. A failed delivery is
-retried with exponential backoff and jitter up to `[alerts] max_attempts`,
-then marked failed; one channel's success never marks another's.
+same transaction*; `flush` sends what is due, message by message: it leases
+the message's rows (alerts.lease, so a second `deliver` process skips them),
+sends, and commits the outcome right away, so a crash loses at most the
+record of the one message on the wire. A failed delivery is retried with
+exponential backoff and jitter up to `[alerts] max_attempts`, then marked
+failed; one channel's success never marks another's.
 
 Suppression: an alert already delivered on a channel is not queued again
 unless its severity rose, it was withdrawn and came back, or
@@ -138,30 +140,44 @@ class FlushResult:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0
+    leased: int = 0                  # taken by another process sending at the same time
+    unsure: int = 0                  # found leased by a process that died mid-send
     errors: list = field(default_factory=list)     # (channel, message)
 
     def text(self) -> str:
         out = f"deliveries: {self.sent} sent, {self.retrying} to retry, {self.failed} failed"
         if self.skipped:
             out += f", {self.skipped} withheld (acknowledged or silenced)"
+        if self.leased:
+            out += f", {self.leased} left to another process sending them"
+        if self.unsure:
+            out += f", {self.unsure} unsure after a crash mid-send (resent once with the same delivery id)"
         for ch, msg in self.errors[:10]:
             out += f"\n  {ch}: {msg}"
         return out
 
+    def note(self, channel: str, message: str) -> None:
+        if (channel, message) not in self.errors:
+            self.errors.append((channel, message))
+
 
 def flush(app, now: datetime | None = None, only: list[str] | None = None, daily: bool = False) -> FlushResult:
-    """Send every due delivery, channel by channel; record each outcome.
+    """Send every due delivery, one message at a time; record each outcome as it comes.
 
     Channels with `cadence = "daily"` are only flushed by the daily digest
     (`daily=True`), and then as one digest."""
-    from alerts.channels import DeliveryError, Item, make_channel
+    from alerts import lease
+    from alerts.channels import DeliveryError, Item, Result, make_channel
     from alerts.export import alert_rows, to_contract
+    from alerts.schema import ensure_columns
 
     res = FlushResult()
     now = now or _now()
     cfg = app.cfg
-    alerts_cfg = cfg.section("alerts")
     conn = app.store.conn
+    ensure_columns(app.store)
+    res.unsure = lease.recover(app.store)
+    owner = lease.owner_id()
     tmap = targets(cfg)
     due = conn.execute(
         "SELECT d.*, a.status AS alert_status FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
@@ -177,9 +193,10 @@ def flush(app, now: datetime | None = None, only: list[str] | None = None, daily
             continue
         if spec is None:
             with app.store.tx() as c:
-                c.executemany("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
-                              [("channel no longer configured", r["id"]) for r in rows])
-            res.failed += len(rows)
+                n = sum(c.execute("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?"
+                                  " AND status = 'pending'", ("channel no longer configured", r["id"])).rowcount
+                        for r in rows)
+            res.failed += n
             continue
         # Acknowledged or silenced since queueing: withhold firing notices.
         items, withheld = [], []
@@ -192,45 +209,97 @@ def flush(app, now: datetime | None = None, only: list[str] | None = None, daily
                                           or active_silence(conn, alert_row) is not None):
                 withheld.append(d)
                 continue
-            items.append(Item(delivery_id=d["id"], event=d["kind"], alert=a, digest=bool(d["digest"])))
+            items.append(Item(delivery_id=d["id"], event=d["kind"], alert=a, digest=bool(d["digest"]),
+                              recipients=_owed(conn, d["id"], spec)))
         if withheld:
             with app.store.tx() as c:
-                c.executemany("UPDATE deliveries SET status = 'cancelled', last_error = ? WHERE id = ?",
-                              [("withheld: acknowledged, silenced or withdrawn", d["id"]) for d in withheld])
-            res.skipped += len(withheld)
+                res.skipped += sum(c.execute(
+                    "UPDATE deliveries SET status = 'cancelled', last_error = ? WHERE id = ? AND status = 'pending'",
+                    ("withheld: acknowledged, silenced or withdrawn", d["id"])).rowcount for d in withheld)
         if not items:
             continue
         channel = make_channel(name, spec)
-        try:
-            outcomes = channel.send(items)
-        except DeliveryError as e:
-            outcomes = {i.delivery_id: e for i in items}
-        except Exception as e:  # a channel bug is a failed attempt, not a crash
-            log.exception("channel %s failed", name)
-            outcomes = {i.delivery_id: DeliveryError(f"{type(e).__name__}: {e}", retryable=True) for i in items}
-        by_id = {d["id"]: d for d in rows}
-        with app.store.tx() as c:
-            for item in items:
-                err = outcomes.get(item.delivery_id)
-                d = by_id[item.delivery_id]
-                if err is None:
-                    c.execute("UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-                              " last_error = NULL WHERE id = ?", (_iso(now), d["id"]))
-                    res.sent += 1
-                    continue
-                attempts = d["attempts"] + 1
-                if not err.retryable or attempts >= alerts_cfg["max_attempts"]:
-                    c.execute("UPDATE deliveries SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-                              (attempts, err.message, d["id"]))
-                    res.failed += 1
-                else:
-                    delay = _backoff(attempts, alerts_cfg, err.retry_after)
-                    c.execute("UPDATE deliveries SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                              (attempts, err.message, _iso(now + timedelta(seconds=delay)), d["id"]))
-                    res.retrying += 1
-                if (name, err.message) not in res.errors:
-                    res.errors.append((name, err.message))
+        for group in channel.plan(items):
+            mine = lease.claim(app.store, [i.delivery_id for i in group], owner, lease.lease_seconds(spec),
+                               _iso(now))
+            res.leased += len(group) - len(mine)
+            group = [i for i in group if i.delivery_id in mine]
+            if not group:
+                continue
+            try:
+                result = channel.deliver(group)
+            except DeliveryError as e:
+                result = Result(e)
+            except Exception as e:  # a channel bug is a failed attempt, not a crash
+                log.exception("channel %s failed", name)
+                result = Result(DeliveryError(f"{type(e).__name__}: {e}", retryable=True))
+            with app.store.tx() as c:
+                for item in group:
+                    record(c, item.delivery_id, mine[item.delivery_id], result, cfg.section("alerts"), res,
+                           name, now, owner)
     return res
+
+
+def _owed(conn, delivery_id: int, spec: dict) -> tuple[str, ...] | None:
+    """Email: the group's recipients that have not yet accepted or refused this delivery."""
+    if spec.get("type") != "email":
+        return None
+    done = {r[0] for r in conn.execute("SELECT recipient FROM delivery_recipients WHERE delivery_id = ?"
+                                       " AND status IN ('accepted', 'refused')", (delivery_id,))}
+    return tuple(r for r in spec.get("to") or () if r not in done)
+
+
+def record(c, delivery_id: int, attempts: int, result, alerts_cfg: dict, res: FlushResult, name: str,
+           now: datetime, owner: str) -> None:
+    """Commit one delivery's outcome (inside the caller's transaction) and clear its lease.
+
+    A success is recorded even if the lease was lost meanwhile (it spares the
+    resend); a failure only while this flush still holds the lease, so it
+    cannot overwrite what another process recorded since."""
+    from alerts.channels import DeliveryError
+
+    ts = _iso(now)
+    err = result.error
+    note = None
+    if err is None and result.recipients:
+        c.executemany("INSERT OR REPLACE INTO delivery_recipients (delivery_id, recipient, status, reply, at)"
+                      " VALUES (?, ?, ?, ?, ?)",
+                      [(delivery_id, r.recipient, r.status, r.reply, ts) for r in result.recipients])
+        accepted_ever = c.execute("SELECT 1 FROM delivery_recipients WHERE delivery_id = ? AND status = 'accepted'",
+                                  (delivery_id,)).fetchone() is not None
+        refused = "; ".join(f"{r.recipient}: {r.reply}" for r in result.recipients if r.status == "refused")
+        deferred = "; ".join(f"{r.recipient}: {r.reply}" for r in result.recipients if r.status == "deferred")
+        if deferred and accepted_ever and attempts >= alerts_cfg["max_attempts"]:
+            # Out of attempts for the deferred ones; the others have it.
+            refused = "; ".join(x for x in (refused, f"gave up after {attempts} attempts on {deferred}") if x)
+            deferred = ""
+        if deferred:
+            err = DeliveryError(f"recipients deferred, retried: {deferred}"
+                                + (f"; refused: {refused}" if refused else ""), retryable=True)
+        elif not accepted_ever:
+            err = DeliveryError(f"all recipients refused: {refused}", retryable=False)
+        elif refused:
+            note = f"refused by the server: {refused}"
+    clear = "lease_owner = NULL, lease_until = NULL"
+    mine = "AND status = 'sending' AND lease_owner = ?"
+    if err is None:
+        c.execute(f"UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = ?, {clear} WHERE id = ?",
+                  (ts, note, delivery_id))
+        res.sent += 1
+        if note:
+            res.note(name, note)
+        return
+    if not err.retryable or attempts >= alerts_cfg["max_attempts"]:
+        c.execute(f"UPDATE deliveries SET status = 'failed', last_error = ?, unsure = unsure + ?, {clear}"
+                  f" WHERE id = ? {mine}", (err.message, int(err.unsure), delivery_id, owner))
+        res.failed += 1
+    else:
+        delay = _backoff(attempts, alerts_cfg, err.retry_after)
+        c.execute(f"UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ?,"
+                  f" unsure = unsure + ?, {clear} WHERE id = ? {mine}",
+                  (err.message, _iso(now + timedelta(seconds=delay)), int(err.unsure), delivery_id, owner))
+        res.retrying += 1
+    res.note(name, err.message)
 
 
 def _backoff(attempts: int, alerts_cfg: dict, retry_after: float | None) -> float:

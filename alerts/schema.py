@@ -1,4 +1,15 @@
-"""Tables of the delivery side: the outbox, silences and the alert history."""
+"""Tables of the delivery side: the outbox, silences and the alert history.
+
+A delivery row's `status` is pending, sending (leased by `lease_owner` until
+`lease_until` while its message is on the wire), sent, failed, cancelled or
+unsure (a second crash mid-send: not sent a third time). `unsure` counts the
+times a process died while the row was leased for sending, so it may have
+reached the receiver. `delivery_recipients` keeps the SMTP server's answer
+per recipient of an email delivery.
+"""
+from __future__ import annotations
+
+import sqlite3
 
 DDL = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -14,10 +25,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
     sent_at TEXT,
     severity TEXT,
     digest INTEGER NOT NULL DEFAULT 0,
-    run_id TEXT
+    run_id TEXT,
+    lease_owner TEXT,
+    lease_until TEXT,
+    unsure INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS deliveries_alert ON deliveries(alert_id, channel);
+CREATE TABLE IF NOT EXISTS delivery_recipients (
+    delivery_id INTEGER NOT NULL,
+    recipient TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reply TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (delivery_id, recipient)
+);
 CREATE TABLE IF NOT EXISTS silences (
     id INTEGER PRIMARY KEY,
     matcher TEXT NOT NULL,
@@ -37,3 +59,24 @@ CREATE TABLE IF NOT EXISTS alert_events (
 );
 CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events(alert_id);
 """
+
+# Columns added after the first release: databases made before get them on
+# the first flush (CREATE TABLE IF NOT EXISTS does not add columns).
+ADDED_COLUMNS = {
+    "lease_owner": "TEXT",
+    "lease_until": "TEXT",
+    "unsure": "INTEGER NOT NULL DEFAULT 0",
+}
+
+
+def ensure_columns(store) -> None:
+    """Add the lease columns to an older `deliveries` table (idempotent)."""
+    def missing(conn: sqlite3.Connection) -> list[str]:
+        have = {r[1] for r in conn.execute("PRAGMA table_info(deliveries)")}
+        return [c for c in ADDED_COLUMNS if c not in have]
+
+    if not missing(store.conn):
+        return
+    with store.tx() as conn:
+        for col in missing(conn):     # re-read under the write lock: another process may have added it
+            conn.execute(f"ALTER TABLE deliveries ADD COLUMN {col} {ADDED_COLUMNS[col]}")

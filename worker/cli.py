@@ -378,11 +378,19 @@ def rules_test(obj: Ctx, file, rule_ids, as_json, explain):
 # -- delivery ------------------------------------------------------------------------------
 @main.command()
 @click.option("--channel", "channels", multiple=True, help="only this channel target (repeatable)")
+@click.option("--resend-unsure", is_flag=True,
+              help="first queue again the deliveries left 'unsure' after two crashes mid-send")
 @click.pass_obj
-def deliver(obj: Ctx, channels):
+def deliver(obj: Ctx, channels, resend_unsure):
     """Send every due delivery in the outbox (retries included)."""
     from alerts.outbox import flush
 
+    if resend_unsure:
+        from alerts.lease import resend_unsure as requeue
+        from alerts.schema import ensure_columns
+
+        ensure_columns(obj.app.store)
+        click.echo(f"{requeue(obj.app.store)} unsure deliveries queued again")
     res = flush(obj.app, only=list(channels) or None)
     click.echo(res.text())
     sys.exit(0 if res.failed == 0 else 1)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import sys
 
 from alerts import format as fmt
-from alerts.channels import Channel, DeliveryError, Item
+from alerts.channels import Channel, Item, Result
 
 
 class ConsoleChannel(Channel):
-    def send(self, items: list[Item]) -> dict[int, DeliveryError | None]:
+    def deliver(self, items: list[Item]) -> Result:
         digest = [i for i in items if i.digest]
         single = [i for i in items if not i.digest]
         out = sys.stdout
@@ -17,4 +17,4 @@ class ConsoleChannel(Channel):
         if digest:
             out.write(fmt.digest_subject(digest) + "\n\n" + fmt.digest_text(digest) + "\n")
         out.flush()
-        return {i.delivery_id: None for i in items}
+        return Result()

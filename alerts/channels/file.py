@@ -6,11 +6,11 @@ import json
 import os
 from pathlib import Path
 
-from alerts.channels import Channel, DeliveryError, Item
+from alerts.channels import Channel, DeliveryError, Item, Result
 
 
 class FileChannel(Channel):
-    def send(self, items: list[Item]) -> dict[int, DeliveryError | None]:
+    def deliver(self, items: list[Item]) -> Result:
         path = Path(self.spec["path"])
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -23,5 +23,5 @@ class FileChannel(Channel):
                 f.flush()
                 os.fsync(f.fileno())
         except OSError as e:
-            raise DeliveryError(f"cannot write {path}: {e.strerror or e}", retryable=True) from None
-        return {i.delivery_id: None for i in items}
+            return Result(DeliveryError(f"cannot write {path}: {e.strerror or e}", retryable=True))
+        return Result()

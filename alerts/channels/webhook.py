@@ -1,12 +1,22 @@
 """Signed webhooks: a versioned JSON envelope per alert or per batch.
 
-Headers: `X-Audit-Timestamp` (Unix seconds), `X-Audit-Key-Id`, and
-`X-Audit-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">` keyed with
-the secret from the environment variable the config names. Receivers verify
-the signature over the raw body and reject stale timestamps; each envelope
-carries `delivery_ids` (also `X-Audit-Delivery-Id`) so a receiver can drop a
-repeat after a crash. Connection errors, timeouts, 5xx and 429 (honouring
-Retry-After) are retried; any other 4xx is reported and not retried.
+Headers: `X-Audit-Timestamp` (Unix seconds), `X-Audit-Key-Id`,
+`X-Audit-Delivery-Id` (the envelope's `delivery_ids`, comma-separated) and
+`X-Audit-Signature: sha256=<hex>`, the HMAC-SHA256, keyed with the secret
+from the environment variable the config names, of
+
+    timestamp "\n" key id "\n" delivery ids "\n" raw body
+
+(none of the three headers can hold a newline, so the fields cannot be
+shifted into one another). Receivers verify it over the raw bytes, reject
+stale timestamps, and drop a repeat by `delivery_ids`: a delivery is resent
+with the same id after a crash between the receiver's answer and its record.
+
+Any 2xx status counts as delivered, even if the body is cut or the
+connection closes after the status line. No status at all after the request
+went out (timeout, connection closed) is "unsure" and retried with backoff;
+5xx and 429 (honouring Retry-After) are retried; any other 4xx is reported
+and not retried.
 """
 from __future__ import annotations
 
@@ -19,26 +29,42 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
-from alerts.channels import Channel, DeliveryError, Item
+from alerts.channels import Channel, DeliveryError, Item, Result
+# TODO: use worker.urls.check_url (one URL normalization for every request) once it exists.
 from worker.net import UnsafeURL, check_url
 
 VERSION = "1"
 
 
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+def signed_bytes(timestamp: str, key_id: str, delivery_ids: str, body: bytes) -> bytes:
+    return "\n".join((timestamp, key_id, delivery_ids)).encode("utf-8") + b"\n" + body
 
 
-def verify(secret: bytes, timestamp: str, body: bytes, signature: str, max_age: float = 300.0,
-           now: float | None = None) -> bool:
-    """What a receiver does: recompute the HMAC and check the timestamp is fresh."""
+def sign(secret: bytes, timestamp: str, key_id: str, delivery_ids: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, signed_bytes(timestamp, key_id, delivery_ids, body),
+                                hashlib.sha256).hexdigest()
+
+
+def _header(headers, name: str) -> str:
+    for k, v in headers.items():
+        if k.lower() == name.lower():
+            return v
+    return ""
+
+
+def verify(secret: bytes, headers, body: bytes, max_age: float = 300.0, now: float | None = None) -> bool:
+    """What a receiver does: recompute the HMAC over the timestamp, key id,
+    delivery ids and raw body, and check the timestamp is fresh."""
+    timestamp = _header(headers, "X-Audit-Timestamp")
     try:
         ts = float(timestamp)
     except (TypeError, ValueError):
         return False
     if abs((now or time.time()) - ts) > max_age:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+    expected = sign(secret, timestamp, _header(headers, "X-Audit-Key-Id"),
+                    _header(headers, "X-Audit-Delivery-Id"), body)
+    return hmac.compare_digest(expected, _header(headers, "X-Audit-Signature"))
 
 
 def envelope(items: list[Item], status: str) -> dict:
@@ -62,14 +88,8 @@ class WebhookChannel(Channel):
             raise DeliveryError(f"{self.name}: signing secret not set (${env or 'secret_env'})", retryable=True)
         return value.encode()
 
-    def send(self, items: list[Item]) -> dict[int, DeliveryError | None]:
-        secret = self._secret()
-        try:
-            check_url(self.spec["url"], allow_private=bool(self.spec.get("allow_private")))
-        except UnsafeURL as e:
-            raise DeliveryError(f"{self.name}: {e}", retryable=False) from None
-        out: dict[int, DeliveryError | None] = {}
-        batches: list[tuple[list[Item], str]] = []
+    def plan(self, items: list[Item]) -> list[list[Item]]:
+        groups: list[list[Item]] = []
         for status in ("firing", "withdrawn", "test"):
             group = [i for i in items if i.event == status]
             if not group:
@@ -78,39 +98,85 @@ class WebhookChannel(Channel):
                 # Bounded bodies: a backfill's digest of thousands of alerts
                 # goes in several requests, not one the receiver would refuse.
                 size = int(self.spec.get("batch_max") or 500)
-                batches += [(group[k:k + size], status) for k in range(0, len(group), size)]
+                groups += [group[k:k + size] for k in range(0, len(group), size)]
             else:
-                batches += [([i], status) for i in group]
-        for group, status in batches:
-            err = self._post(secret, envelope(group, status), group)
-            for i in group:
-                out[i.delivery_id] = err
-        return out
+                groups += [[i] for i in group]
+        return groups
+
+    def deliver(self, group: list[Item]) -> Result:
+        try:
+            secret = self._secret()
+            check_url(self.spec["url"], allow_private=bool(self.spec.get("allow_private")))
+        except UnsafeURL as e:
+            return Result(DeliveryError(f"{self.name}: {e}", retryable=False))
+        except DeliveryError as e:
+            return Result(e)
+        return Result(self._post(secret, envelope(group, group[0].event), group))
 
     def _post(self, secret: bytes, payload: dict, group: list[Item]) -> DeliveryError | None:
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         ts = str(int(time.time()))
+        key_id = self.spec.get("key_id") or "default"
+        ids = ",".join(str(i.delivery_id) for i in group)
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "audit-worker/0.1",
             "X-Audit-Timestamp": ts,
-            "X-Audit-Key-Id": self.spec.get("key_id") or "default",
-            "X-Audit-Signature": sign(secret, ts, body),
-            "X-Audit-Delivery-Id": ",".join(str(i.delivery_id) for i in group),
+            "X-Audit-Key-Id": key_id,
+            "X-Audit-Delivery-Id": ids,
+            "X-Audit-Signature": sign(secret, ts, key_id, ids, body),
         }
         try:
-            r = self.session.post(self.spec["url"], data=body, headers=headers,
+            # stream=True: the status decides; the body is read after, and a
+            # body cut short does not undo a 2xx the receiver already gave.
+            r = self.session.post(self.spec["url"], data=body, headers=headers, stream=True,
                                   timeout=float(self.spec["timeout_seconds"]), allow_redirects=False)
+        except requests.ConnectTimeout:
+            return DeliveryError("webhook unreachable: connection timed out", retryable=True)
         except requests.Timeout:
-            return DeliveryError("webhook timed out", retryable=True)
+            return DeliveryError("unsure: webhook sent no answer in time; retried with the same delivery id",
+                                 retryable=True, unsure=True)
+        except requests.ConnectionError as e:
+            if _never_connected(e):
+                return DeliveryError(f"webhook unreachable: {type(e).__name__}", retryable=True)
+            return DeliveryError("unsure: webhook closed the connection before any status; "
+                                 "retried with the same delivery id", retryable=True, unsure=True)
         except requests.RequestException as e:
             return DeliveryError(f"webhook unreachable: {type(e).__name__}", retryable=True)
-        if 200 <= r.status_code < 300:
-            return None
+        with r:
+            if 200 <= r.status_code < 300:
+                return None
+            text = _read_some(r)
         if r.status_code == 429 or r.status_code >= 500:
             return DeliveryError(f"webhook answered {r.status_code}", retryable=True,
                                  retry_after=_retry_after(r.headers.get("Retry-After")))
-        return DeliveryError(f"webhook refused with {r.status_code}: {r.text[:200]}", retryable=False)
+        return DeliveryError(f"webhook refused with {r.status_code}: {text}", retryable=False)
+
+
+def _never_connected(e: requests.ConnectionError) -> bool:
+    """Connection refused or no route: the request never left, so a retry is no repeat."""
+    from urllib3.exceptions import NewConnectionError
+
+    seen, cur = set(), e
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, (NewConnectionError, ConnectionRefusedError)):
+            return True
+        nxt = getattr(cur, "reason", None)
+        if nxt is None and cur.args and isinstance(cur.args[0], BaseException):
+            nxt = cur.args[0]
+        cur = nxt if nxt is not None else (cur.__cause__ or cur.__context__)
+    return False
+
+
+def _read_some(r: requests.Response, limit: int = 2048) -> str:
+    """At most `limit` bytes of an error body, as printable text; a cut body is no error."""
+    try:
+        raw = r.raw.read(limit, decode_content=True) or b""
+    except Exception:  # the body is only for the message: any failure leaves it empty
+        raw = b""
+    text = raw.decode("utf-8", "replace")
+    return "".join(ch if ch.isprintable() else " " for ch in text)[:200]
 
 
 def _retry_after(value: str | None) -> float | None:
