@@ -15,6 +15,9 @@ from worker.parse.clauses import (
 )
 
 
+_WINDOW = 60
+
+
 class ClaimReader:
     """Mixed into Narrative: the stated-ratio readers."""
 
@@ -27,7 +30,10 @@ class ClaimReader:
             if t.num.kind != "percent" or id(t) in respective:
                 continue
             words = t.raw[-_PCT_WORDS:]
-            before = toks[:i]
+            # A statement's operands sit within a few dozen figures of it: the
+            # window keeps a sentence of thousands of figures (a page with no
+            # full stop) linear.
+            before = toks[max(0, i - _WINDOW):i]
             if _BAND_AFTER.match(self.text, t.num.end) or _BAND_BEFORE.search(words):
                 continue    # 执行率在90%以上的项目: a band or threshold, not a stated rate
             if re.search(r"占(?:调整后?|年初|全年)?预算(?:数)?(?:的)?(?:比例|比重)?\s*$", words):
@@ -49,8 +55,8 @@ class ClaimReader:
             if nxt is not None and nxt.num.kind == "percent" and "%" in nxt.num.unit and \
                     re.search(r"(?:增长|下降|增加|减少|降低|上升)", nxt.raw):
                 continue   # handled as growth
-            base = self._explicit_base(t, toks[:i])
-            current = self._current(idx, sent, toks[:i], t)
+            base = self._explicit_base(t, toks[max(0, i - _WINDOW):i])
+            current = self._current(idx, sent, toks[max(0, i - _WINDOW):i], t)
             if base is None or current is None:
                 continue
             sign = -1 if re.search(r"减少|下降|节约|降低|压减", t.raw) else 1
