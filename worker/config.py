@@ -44,6 +44,11 @@ SCHEMA: dict[str, Any] = {
         "max_uncompressed_bytes": _k("int", 200 * 1024 * 1024, "XLSX/DOCX expanding beyond this are refused (zip bombs)", min=1),
         "max_pdf_pages": _k("int", 500, "PDF pages read at most", min=1),
         "max_attempts": _k("int", 5, "a failed document is retried on later runs up to this many times", min=1),
+        "document_seconds": _k("float", 180.0, "wall-clock limit to extract and parse one report (0 = none)", min=0),
+        "document_memory_mb": _k("int", 2048, "memory one report may take while extracted and parsed (0 = none)", min=0),
+        "max_inflated_mb": _k("int", 64, "XLSX/DOCX whose XML inflates beyond this are refused (measured)", min=1),
+        "max_pdf_stream_mb": _k("int", 64, "PDFs with a stream inflating beyond this are refused", min=1),
+        "max_sheet_cells": _k("int", 50_000_000, "worksheets declaring or spanning more cells are refused", min=1),
     },
     "fetch": {
         "user_agent": _k("str", "audit-worker/0.1 (+https://example.invalid/audit-worker; audit bureau monitoring)", "User-Agent header"),
