@@ -375,8 +375,14 @@ def test_hostile_xlsx_dimension_and_merge_stay_bounded():
                 data = data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
                                     b'<mergeCell ref="A6:XFD1048576"/></mergeCells>')
             z.writestr(name, data)
+    # By default such a sheet is refused before parsing (issue 13); with the
+    # check raised, the reader itself stays bounded and reads the real table.
+    from worker.extract import Limits
+
+    with pytest.raises(ExtractError, match="XFD1048576.*拒绝处理"):
+        extract(out.getvalue(), "big.xlsx")
     t0 = time.perf_counter()
-    ex = extract(out.getvalue(), "big.xlsx")
+    ex = extract(out.getvalue(), "big.xlsx", limits=Limits(max_sheet_cells=1 << 40))
     assert time.perf_counter() - t0 < 5
     (g,) = ex.grids
     assert cells(g) == [["项目", "金额"], ["事业收入", "1"]] and (g.caption, g.unit) == ("收入决算表\n单位：万元", "万元")

@@ -35,6 +35,7 @@ class Summary:
     queued: int = 0
     delivery_note: str = ""
     skipped_years: int = 0
+    notes: list[str] = field(default_factory=list)     # e.g. symlinks the folder walk skipped
 
     @property
     def counts(self) -> Counter:
@@ -65,6 +66,7 @@ class Summary:
         for o in self.outcomes:
             for w in o.warnings:
                 lines.append(f"  warning     {o.source}: {w}")
+        lines += [f"  skipped     {n}" for n in self.notes]
         head = (f"{c['ingested']} ingested, {len(failed)} failed"
                 f" ({c['unchanged']} unchanged, {c['duplicate']} duplicates)")
         if self.skipped_years:
@@ -119,7 +121,9 @@ class App:
     def limits(self) -> Limits:
         lim = self.cfg.section("limits")
         return Limits(max_bytes=lim["max_document_bytes"], max_uncompressed=lim["max_uncompressed_bytes"],
-                      max_pdf_pages=lim["max_pdf_pages"])
+                      max_pdf_pages=lim["max_pdf_pages"], max_inflated=lim["max_inflated_mb"] << 20,
+                      max_pdf_stream=lim["max_pdf_stream_mb"] << 20, max_sheet_cells=lim["max_sheet_cells"],
+                      document_seconds=float(lim["document_seconds"]), document_memory_mb=lim["document_memory_mb"])
 
     def ingestor(self, reparse: bool = False, source_name: str = "") -> Ingestor:
         return Ingestor(self.store, limits=self.limits, reparse=reparse,
@@ -129,10 +133,11 @@ class App:
     def backfill(self, paths: list[Path], *, reparse: bool = False, rule_ids: list[str] | None = None,
                  detect: bool = True, deliver: str | None = None, dry_run: bool = False,
                  since: int | None = None, until: int | None = None, progress: bool = False,
-                 jobs: int | None = None) -> Summary:
+                 jobs: int | None = None, follow_symlinks: bool = False) -> Summary:
         run_row = self.store.start_run(self.run_id, "backfill")
         summary = Summary()
-        files = [f for f in iter_files(paths) if f.suffix.lower() in SUPPORTED_SUFFIXES or f in paths]
+        files = [f for f in iter_files(paths, follow_symlinks, summary.notes)
+                 if f.suffix.lower() in SUPPORTED_SUFFIXES or f in paths]
         ing = self.ingestor(reparse=reparse)
         if detect:
             from alerts.engine import analyser

@@ -100,9 +100,11 @@ def main(ctx: click.Context, config_path: str | None, db_path: str | None, log_l
 @click.option("--since", default=None, help="only reports of this fiscal year (2022) or published on this date (2022-06-01) or later")
 @click.option("--until", default=None, help="only reports of this fiscal year or published on this date or earlier")
 @click.option("--progress/--no-progress", default=None, help="show a progress bar (default: on a terminal)")
+@click.option("--follow-symlinks", is_flag=True,
+              help="follow symbolic links out of the given folders (default: skip them, with a note)")
 @click.pass_obj
 def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, deliver, digest, dry_run, since, until,
-             progress):
+             progress, follow_symlinks):
     """Ingest files and folders (recursively) or whole sites, then run the detectors.
 
     Alerts are stored but not sent unless --deliver or --digest is given,
@@ -127,7 +129,8 @@ def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, delive
         sys.exit(0 if not any(r.error for r, _ in summary.polls) else 1)
     summary = app.backfill(list(paths), reparse=reparse, rule_ids=_ids(rule_ids), detect=not no_detect,
                            deliver=mode, dry_run=dry_run, since=_bound(since), until=_bound(until),
-                           progress=sys.stderr.isatty() if progress is None else progress)
+                           progress=sys.stderr.isatty() if progress is None else progress,
+                           follow_symlinks=follow_symlinks)
     _echo_text(summary.text())
     sys.exit(0 if summary.readable > 0 or summary.total == 0 else 1)
 

@@ -61,6 +61,11 @@ SCHEMA: dict[str, Any] = {
         "links_per_poll": _k("int", 1000, "links followed by one source in one poll (new links first)", min=1),
         "poll_source_seconds": _k("float", 1800.0, "time one source may spend in one poll; the rest waits "
                                                    "for the next poll", min=1.0),
+        "document_seconds": _k("float", 180.0, "wall-clock limit to extract and parse one report (0 = none)", min=0),
+        "document_memory_mb": _k("int", 2048, "memory one report may take while extracted and parsed (0 = none)", min=0),
+        "max_inflated_mb": _k("int", 64, "XLSX/DOCX whose XML inflates beyond this are refused (measured)", min=1),
+        "max_pdf_stream_mb": _k("int", 64, "PDFs with a stream inflating beyond this are refused", min=1),
+        "max_sheet_cells": _k("int", 50_000_000, "worksheets declaring or spanning more cells are refused", min=1),
     },
     "fetch": {
         "user_agent": _k("str", "audit-worker/0.1 (+https://example.invalid/audit-worker; audit bureau monitoring)", "User-Agent header"),

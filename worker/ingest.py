@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
-import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from worker import ledger_store
 from worker.extract import Extracted, ExtractError, Limits, extract
+from worker.sandbox import Budget, Result, run_each
+from worker.walk import iter_files  # noqa: F401  (the folder walk; imported from here by callers)
 from worker.facts import FactRows, encode_facts
 from worker.parse import PARSER_VERSION, parse_report
 from worker.parse.meta import looks_like_report
@@ -79,7 +80,8 @@ class Ingestor:
         done = self.check(key, source, sha)
         if done is not None:
             return done
-        return self.commit(key, source, sha, prepare(docs, self.limits, self.analyse), published_at)
+        prep = next(prepare_limited([docs], self.limits, self.analyse))
+        return self.commit(key, source, sha, prep, published_at)
 
     def ingest_many(self, items, jobs: int = 1):
         """Ingest (key, source, docs) items, extracting and parsing in `jobs`
@@ -103,13 +105,7 @@ class Ingestor:
             yield from self._drain(pending, jobs)
 
     def _drain(self, pending, jobs):
-        if jobs <= 1 or len(pending) < 4:
-            for key, source, sha, docs in pending:
-                yield self.commit(key, source, sha, prepare(docs, self.limits, self.analyse))
-            return
-        pool = _pool(jobs)
-        results = pool.map(_prepare_star, [(docs, self.limits, self.analyse) for _, _, _, docs in pending],
-                           chunksize=2)
+        results = prepare_limited([docs for _, _, _, docs in pending], self.limits, self.analyse, jobs)
         for (key, source, sha, _), prepared in zip(pending, results):
             yield self.commit(key, source, sha, prepared)
 
@@ -214,6 +210,8 @@ def prepare(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:
     if prep.status == "parsed" and analyse is not None:
         try:
             prep.analysis = analyse(prep.parsed)
+        except MemoryError:
+            raise
         except Exception:  # without it, detection reads the facts back and runs each rule guarded
             log.exception("analysis failed url=%s", docs[0].url if docs else "")
     return prep
@@ -222,38 +220,50 @@ def prepare(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:
 def _prepare_safe(docs: list[Doc], limits: Limits) -> Prepared:
     try:
         return _prepare(docs, limits)
+    except MemoryError:
+        raise       # the document's budget: the sandbox reports it as such
     except Exception as e:  # a parser bug must not stop the run
         log.error("parse failed url=%s error=%s\n%s", docs[0].url if docs else "", e, traceback.format_exc())
         infos = [_info(d, None, None, "failed") for d in docs]
         return Prepared("failed", f"解析出错({type(e).__name__}: {e}),已记录,下次运行将重试", infos)
 
 
-def _prepare_star(args) -> Prepared:
-    return prepare(*args)
+def prepare_limited(batches: list[list[Doc]], limits: Limits, analyse=None, jobs: int = 1):
+    """`prepare` for each report's documents, each in a child process under
+    the per-document time and memory limits (worker/sandbox.py); a report
+    over a limit comes back as a failure with the reason, to be retried on
+    a later run. Yields in order."""
+    budget = Budget(limits.document_seconds, limits.document_memory_mb)
+    if budget.unlimited:
+        for docs in batches:
+            try:
+                yield prepare(docs, limits, analyse)
+            except MemoryError:
+                reason = "内存不足:抽取与解析所需内存过多,已停止;下次运行将重试"
+                yield Prepared("failed", reason, [_info(d, None, reason, "failed") for d in docs])
+        return
+    for docs, res in zip(batches, run_each(prepare, [(docs, limits, analyse) for docs in batches], budget, jobs)):
+        if res.failure is None:
+            yield res.value
+            continue
+        reason = _limit_reason(res, limits)
+        log.warning("document stopped url=%s limit=%s detail=%s", docs[0].url if docs else "", res.failure,
+                    res.detail)
+        yield Prepared("failed", reason, [_info(d, None, reason, "failed") for d in docs])
 
 
-_POOL = {}
-
-
-def _pool(jobs: int):
-    """A process pool kept for the life of the process (spawned once)."""
-    import concurrent.futures
-    import multiprocessing
-
-    if jobs not in _POOL:
-        import atexit
-
-        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        _POOL[jobs] = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
-        atexit.register(shutdown_pools)
-    return _POOL[jobs]
+def _limit_reason(res: Result, limits: Limits) -> str:
+    if res.failure == "time":
+        return f"超过单文件处理时限 {limits.document_seconds:g} 秒:抽取与解析未能按时完成,已停止;下次运行将重试"
+    if res.failure == "memory":
+        return (f"超过内存上限 {limits.document_memory_mb:,} MB:抽取与解析所需内存过多,已停止;"
+                f"下次运行将重试")
+    return f"处理进程异常退出({res.detail}),已记录;下次运行将重试"
 
 
 def shutdown_pools() -> None:
-    """Stop the parser processes (at exit of long-lived runs and benchmarks)."""
-    for pool in _POOL.values():
-        pool.shutdown(wait=True)
-    _POOL.clear()
+    """Kept for callers of the former process pool: each document now runs
+    in a child of its own, so there is nothing left to stop."""
 
 
 def _info(d: Doc, ex, reason, status, seg=(None, None)) -> DocInfo:
@@ -372,16 +382,3 @@ def file_item(path: Path, limits: Limits) -> tuple[str, str, list[Doc]]:
     except OSError as e:
         doc = Doc(url=str(path), data=b"", error=f"无法读取文件:{e.strerror or e}")
     return key, str(path), [doc]
-
-
-def iter_files(paths: list[Path]) -> list[Path]:
-    """Files under the given paths, recursively, in a stable order."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not f.name.startswith("."):
-                    out.append(f)
-        else:
-            out.append(p)
-    return out

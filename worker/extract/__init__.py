@@ -38,6 +38,15 @@ class Limits:
     max_bytes: int = 50 * 1024 * 1024
     max_uncompressed: int = 200 * 1024 * 1024
     max_pdf_pages: int = 500
+    # Measured before parsing (worker/extract/bombs.py): the XML an XLSX/DOCX
+    # inflates to, one PDF stream inflated, the cells a worksheet spans.
+    max_inflated: int = 64 * 1024 * 1024
+    max_pdf_stream: int = 64 * 1024 * 1024
+    max_sheet_cells: int = 50_000_000
+    # Each report is extracted and parsed in a child process under these
+    # (worker/sandbox.py); 0 turns a limit off.
+    document_seconds: float = 180.0
+    document_memory_mb: int = 2048
 
 
 def sniff(data: bytes, name: str = "", content_type: str | None = None) -> str:
@@ -134,3 +143,7 @@ def _check_zip(data: bytes, limits: Limits) -> None:
                 raise ExtractError("failed", f"文件解压后达 {total:,} 字节,超过上限 {limits.max_uncompressed:,} 字节,拒绝处理")
     except zipfile.BadZipFile:
         raise ExtractError("failed", "文件损坏:不是有效的 Office 文档(ZIP 结构错误)") from None
+    # The declared sizes above can lie: measure what the parser will read.
+    from worker.extract.bombs import check_zip
+
+    check_zip(data, limits)

@@ -90,6 +90,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[str
         from charset_normalizer import from_bytes
 
         match = from_bytes(data).best()
+    except MemoryError:
+        raise
     except Exception:  # pragma: no cover - the library is robust; be more so
         match = None
     if match is not None:

@@ -39,6 +39,8 @@ def extract_docx(data: bytes) -> Extracted:
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as e:
         raise ExtractError("failed", f"DOCX 文件损坏或无法打开({type(e).__name__})") from None
     out = Writer()
@@ -60,6 +62,8 @@ def extract_docx(data: bytes) -> Extracted:
                 out.line(rendered)
                 grids.append(table)
                 lo = out.length
+    except MemoryError:
+        raise
     except Exception as e:
         raise ExtractError("failed", f"DOCX 内容无法读取({type(e).__name__})") from None
     text = out.text()

@@ -13,7 +13,6 @@ unreadable: both are `needs_ocr`, never an empty or garbage report.
 from __future__ import annotations
 
 import bisect
-import io
 import re
 import statistics
 import unicodedata
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.extract import Extracted, ExtractError, Limits
+from worker.extract.pdfopen import open_pdf, reraise_memory as _reraise_memory
 from worker.extract.sheet import Slot, Writer, compact, describe, parse_unit, span_rows
 from worker.parse.tables import Cell, Table
 
@@ -387,12 +387,7 @@ def _append(doc: _Doc, prev: _Open, grid: list[list[Slot]], pno: int, head: int)
 
 
 def extract_pdf(data: bytes, limits: Limits) -> Extracted:
-    try:
-        import pdfplumber
-
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as e:  # pdfminer raises many types for broken files
-        raise ExtractError("failed", f"PDF 文件损坏或无法解析({type(e).__name__})") from None
+    pdf = open_pdf(data, limits)
     warnings: list[str] = []
     doc = _Doc()
     garble = _Garble()
@@ -405,7 +400,10 @@ def extract_pdf(data: bytes, limits: Limits) -> Extracted:
             for pno, page in enumerate(pages[: limits.max_pdf_pages], start=1):
                 try:
                     _page(doc, page, pno, garble)
+                except MemoryError:
+                    raise       # the document's memory budget is spent: not a bad page
                 except Exception as e:  # one unreadable page does not lose the others
+                    _reraise_memory(e)
                     failed += 1
                     warnings.append(f"第 {pno} 页无法读取({type(e).__name__}),已跳过")
                     doc.settle()
@@ -414,12 +412,14 @@ def extract_pdf(data: bytes, limits: Limits) -> Extracted:
             doc.settle()
             if failed and failed == min(len(pages), limits.max_pdf_pages):
                 raise ExtractError("failed", "PDF 内容无法读取:每一页都无法解析,文件可能损坏或被截断")
-    except ExtractError:
+    except (ExtractError, MemoryError):
         raise
     except Exception as e:
+        _reraise_memory(e)
         raise ExtractError("failed", f"PDF 内容无法读取({type(e).__name__}):文件可能损坏或被截断") from None
     garble.check(warnings)
     text = doc.out.text()
     if not text.strip():
         raise ExtractError("needs_ocr", "PDF 没有文字层(扫描件):需要先做文字识别(OCR)")
     return Extracted(text=text, grids=doc.grids, content_type="application/pdf", warnings=warnings, pages=doc.pages)
+

@@ -340,6 +340,8 @@ def _xlsx_merges(data: bytes, path: str | None) -> list[tuple[int, int, int, int
                     c0, r0, c1, r1 = range_boundaries(el.get("ref", ""))
                     out.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
                 el.clear()
+    except MemoryError:
+        raise
     except Exception:       # a sheet without readable merges is still read
         return out
     return out
@@ -352,6 +354,8 @@ def extract_xlsx(data: bytes) -> Extracted:
         # Read-only: rows are streamed, so a huge declared dimension costs
         # nothing until the caps below.
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+    except MemoryError:
+        raise
     except Exception as e:
         raise ExtractError("failed", f"XLSX 文件损坏或无法打开({type(e).__name__})") from None
     sheets: list[tuple[str, list[list[Slot]]]] = []
@@ -374,7 +378,7 @@ def extract_xlsx(data: bytes) -> Extracted:
                 v.extend([""] * (width - len(v)))
             _merge(grid, _xlsx_merges(data, getattr(ws, "_worksheet_path", None)))
             sheets.append((ws.title, grid))
-    except ExtractError:
+    except (ExtractError, MemoryError):
         raise
     except Exception as e:
         raise ExtractError("failed", f"XLSX 内容无法读取({type(e).__name__})") from None
@@ -388,6 +392,8 @@ def extract_xls(data: bytes) -> Extracted:
         import xlrd
 
         book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except MemoryError:
+        raise
     except Exception as e:
         raise ExtractError("failed", f"XLS 文件损坏或无法打开({type(e).__name__})") from None
     sheets: list[tuple[str, list[list[Slot]]]] = []

@@ -45,6 +45,8 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
     try:
         reading = read(text, [t for t in tables if t.kind != "flat"], pages, taxonomy,
                        year=meta.year, issuer=meta.issuer)
+    except MemoryError:
+        raise       # over the document's memory limit: recorded as such, not hidden
     except Exception as e:  # a reader bug costs the ledger, not the report's other facts
         log.exception("table reading failed")
         meta.warnings.append(f"报表读取出错({type(e).__name__}),本报告未核对报表勾稽关系")

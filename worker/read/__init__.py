@@ -163,6 +163,8 @@ def _flattened(text: str, titles: list, spans: list[tuple[int, int]], used: set[
             continue
         try:
             t = read_region(text, tl.end, end)
+        except MemoryError:
+            raise   # the document's memory limit, reported as such
         except Exception:  # a reader bug must not lose the report
             t = None
         if t is None or not t.rows:
