@@ -47,6 +47,16 @@ def seeds():
 
 
 @pytest.fixture
+def reports(tmp_path):
+    """The example reports copied into a folder of their own."""
+    import shutil
+
+    d = tmp_path / "reports"
+    shutil.copytree(EXAMPLES, d)
+    return d
+
+
+@pytest.fixture
 def app(tmp_path):
     from worker.app import App
     from worker.config import Config

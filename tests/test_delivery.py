@@ -2,7 +2,6 @@
 retries, suppression, acknowledgement, silences, withdrawal, crashes."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -19,25 +18,9 @@ from worker.app import App
 from worker.cli import main
 from worker.config import Config
 from worker.storage import Store
+from deliverykit import make_app, webhook
 
 SECRET = "s3cret-for-tests"
-
-
-@pytest.fixture
-def reports(tmp_path):
-    d = tmp_path / "reports"
-    shutil.copytree(EXAMPLES, d)
-    return d
-
-
-def make_app(tmp_path, channels, **alerts):
-    data = {"alerts": {"backoff_seconds": 0.0, **alerts}, "channels": channels}
-    return App(Config(path=None, data=data), Store(tmp_path / "d.db"))
-
-
-def webhook(url, **extra):
-    return {"hook": {"type": "webhook", "url": url, "secret_env": "AW_TEST_SECRET", "allow_private": True,
-                     "timeout_seconds": 5.0, **extra}}
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import ROOT
 from servers import free_port
 
 from alerts.channels.webhook import verify
@@ -27,6 +26,7 @@ from alerts.outbox import _now, flush
 from worker.app import App
 from worker.config import Config
 from worker.storage import Store
+from deliverykit import make_app, webhook
 
 SECRET = "s3cret-for-tests"
 
@@ -34,13 +34,6 @@ SECRET = "s3cret-for-tests"
 @pytest.fixture(autouse=True)
 def secret_env(monkeypatch):
     monkeypatch.setenv("AW_TEST_SECRET", SECRET)
-
-
-@pytest.fixture
-def reports(tmp_path):
-    d = tmp_path / "reports"
-    shutil.copytree(EXAMPLES, d)
-    return d
 
 
 class Hook:
@@ -101,16 +94,6 @@ def _ok(h: BaseHTTPRequestHandler, n: int) -> None:
     h.send_header("Content-Length", "2")
     h.end_headers()
     h.wfile.write(b"ok")
-
-
-def make_app(tmp_path, channels, **alerts):
-    data = {"alerts": {"backoff_seconds": 0.0, **alerts}, "channels": channels}
-    return App(Config(path=None, data=data), Store(tmp_path / "d.db"))
-
-
-def webhook(url, **extra):
-    return {"hook": {"type": "webhook", "url": url, "secret_env": "AW_TEST_SECRET", "allow_private": True,
-                     "timeout_seconds": 5.0, **extra}}
 
 
 def rows(app):

@@ -4,30 +4,14 @@ message or for one recipient (retried with backoff, only to who is owed),
 a 550 for all (permanent)."""
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from conftest import EXAMPLES
 from servers import free_port
 
 from alerts.outbox import _now, flush
-from worker.app import App
-from worker.config import Config
-from worker.storage import Store
-
-
-@pytest.fixture
-def reports(tmp_path):
-    d = tmp_path / "reports"
-    shutil.copytree(EXAMPLES, d)
-    return d
-
-
-def make_app(tmp_path, channels, **alerts):
-    data = {"alerts": {"backoff_seconds": 0.0, **alerts}, "channels": channels}
-    return App(Config(path=None, data=data), Store(tmp_path / "d.db"))
+from deliverykit import make_app
 
 
 def rows(app):
