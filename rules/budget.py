@@ -12,10 +12,9 @@ from rules import tolerance as tol
 from rules.base import Finding, num, printed, q, r
 from rules.registry import detector, family
 from worker.facts import Claim, ParsedReport
+from worker.parse.lang import CAPPED_SPENDING
 
 family("budget", doc=__doc__)
-
-_CAPPED = re.compile(r"三公|因公出国|公务接待|公务用车|机关运行经费|日常公用经费")
 
 
 @detector("budget.capped_spending", "budget_exceeded", severity="high when over by ≥ 10%, else medium")
@@ -24,7 +23,7 @@ def capped(report: ParsedReport, opts: dict) -> list[Finding]:
     report compares it with."""
     out = []
     for c in report.of(Claim):
-        if c.section not in ("sangong", "admin") and not _CAPPED.search(c.quote.text[:60]):
+        if c.section not in ("sangong", "admin") and not CAPPED_SPENDING.search(c.quote.text[:60]):
             continue
         if "年初预算" not in c.quote.text and "预算" not in c.quote.text:
             continue

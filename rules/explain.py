@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rules import tolerance as tol
-from rules.stated_values import growth_interval
+from rules.stated_values import completion_by_difference_interval, growth_interval
 from worker.facts import Claim
 
 FITS, MISMATCH, UNJUDGED = "fits", "no reading fits", "unjudged"
@@ -72,9 +72,7 @@ def _completion(c: Claim) -> Explained:
     if c.numerator is None:
         return Explained(c, UNJUDGED, "未找到决算(执行)数")
     if c.base is None and c.delta is not None:
-        x, d = tol.interval(c.numerator), tol.interval(c.delta)
-        budget = tol.sub(x, d) if c.direction > 0 else tol.add(x, d)
-        iv = tol.ratio_pct(x, budget)
+        iv = completion_by_difference_interval(c)
         if iv is None:
             return Explained(c, UNJUDGED, "预算数为零")
         return _verdict(c, [(f"预算=决算{'−' if c.direction > 0 else '+'}差额", round(tol.mid(iv), 2),
@@ -95,9 +93,7 @@ def _difference(c: Claim) -> Explained:
         u = tol.unit(c.numerator)
         return _verdict(c, [("持平:两数之差", computed, diff[0] - u <= 0 <= diff[1] + u)])
     if c.direction == 0:
-        lo, hi = diff
-        absolute = (lo, hi) if lo >= 0 else (-hi, -lo) if hi <= 0 else (0.0, max(-lo, hi))
-        return _verdict(c, [("差值=两数之差", computed, tol.consistent(c.delta, absolute))])
+        return _verdict(c, [("差值=两数之差", computed, tol.consistent(c.delta, tol.magnitude(diff)))])
     want = c.delta.value if c.direction < 0 else -c.delta.value
     return _verdict(c, [("增减额=两数之差", computed, tol.consistent(c.delta, diff, want))])
 

@@ -140,12 +140,16 @@ def completion(report: ParsedReport, opts: dict) -> list[Finding]:
     return out
 
 
-def _completion_by_difference(c: Claim) -> list[Finding]:
+def completion_by_difference_interval(c: Claim) -> tol.Interval | None:
     """完成预算P%, 决算数大于(小于)预算数D: the budget is the outturn less
-    (plus) D, and P must be outturn / budget."""
+    (plus) D; the completion outturn / budget, None over a zero budget."""
     x, d = tol.interval(c.numerator), tol.interval(c.delta)
-    budget = tol.sub(x, d) if c.direction > 0 else tol.add(x, d)
-    iv = tol.ratio_pct(x, budget)
+    return tol.ratio_pct(x, tol.sub(x, d) if c.direction > 0 else tol.add(x, d))
+
+
+def _completion_by_difference(c: Claim) -> list[Finding]:
+    """P must be outturn / (outturn ∓ D)."""
+    iv = completion_by_difference_interval(c)
     if iv is None or tol.consistent(c.stated, iv, abs(c.stated.value)):
         return []
     computed = tol.mid(iv)
@@ -175,9 +179,7 @@ def difference(report: ParsedReport, opts: dict) -> list[Finding]:
                 continue
         elif c.direction == 0:
             # 差值为X: unsigned, either way round.
-            lo, hi = diff
-            absolute = (lo, hi) if lo >= 0 else (-hi, -lo) if hi <= 0 else (0.0, max(-lo, hi))
-            if tol.consistent(c.delta, absolute):
+            if tol.consistent(c.delta, tol.magnitude(diff)):
                 continue
             stated_v, label = c.delta.value, "相差" + printed(c.delta)
         else:

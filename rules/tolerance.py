@@ -47,6 +47,12 @@ def ratio_pct(num: Interval, den: Interval) -> Interval | None:
     return (min(cands), max(cands))
 
 
+def magnitude(iv: Interval) -> Interval:
+    """The interval of |x| for x in iv (an unsigned 差值)."""
+    lo, hi = iv
+    return (lo, hi) if lo >= 0 else (-hi, -lo) if hi <= 0 else (0.0, max(-lo, hi))
+
+
 def mul(a: Interval, b: Interval) -> Interval:
     c = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]]
     return (min(c), max(c))

@@ -15,11 +15,11 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from conftest import ROOT
-from servers import free_port
+from servers import _HTTP, free_port
 
 from alerts.channels.webhook import verify
 from alerts.outbox import _now, flush
@@ -36,7 +36,7 @@ def secret_env(monkeypatch):
     monkeypatch.setenv("AW_TEST_SECRET", SECRET)
 
 
-class Hook:
+class Hook(_HTTP):
     """A webhook receiver on 127.0.0.1 that counts receipts per delivery id.
 
     A receipt is a request whose whole body arrived with a valid signature,
@@ -72,21 +72,12 @@ class Hook:
                 except OSError:
                     pass            # the sender was killed meanwhile
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._serve(self.port, Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hook"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _ok(h: BaseHTTPRequestHandler, n: int) -> None:

@@ -37,11 +37,14 @@ class Deadlines:
 class HTTPFailure(Exception):
     """A request that failed; `kind` says whether a retry may help."""
 
-    def __init__(self, reason: str, kind: str, status: int | None = None):
+    def __init__(self, reason: str, kind: str, status: int | None = None, sent: bool = True):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind          # connect | timeout | deadline | too_large | tls | protocol
         self.status = status
+        # False when the request cannot have left (no connection, no TLS):
+        # a retry is then no repeat, which a webhook needs to know.
+        self.sent = sent
 
 
 @dataclass
@@ -133,14 +136,20 @@ def request(target: Target, *, method: str = "GET", headers: dict | None = None,
     try:
         raw = socket.create_connection((target.address, target.port), timeout=deadlines.connect)
     except (socket.timeout, TimeoutError):
-        raise HTTPFailure(f"连接超时(超过 {deadlines.connect:g} 秒):{url}", "timeout") from None
+        raise HTTPFailure(f"连接超时(超过 {deadlines.connect:g} 秒):{url}", "timeout", sent=False) from None
     except OSError as e:
-        raise HTTPFailure(f"无法连接({e.strerror or type(e).__name__}):{url}", "connect") from None
+        raise HTTPFailure(f"无法连接({e.strerror or type(e).__name__}):{url}", "connect", sent=False) from None
     dog = _Watchdog(raw.dup())
     sock: socket.socket = raw
     status: int | None = None
+    requested = False         # from here on the request may have reached the server
 
     def failure(e: BaseException, phase_default: str) -> HTTPFailure:
+        out = _failure(e, phase_default)
+        out.sent = requested
+        return out
+
+    def _failure(e: BaseException, phase_default: str) -> HTTPFailure:
         if dog.fired:
             limit = {"connect": deadlines.connect, "headers": deadlines.headers,
                      "response": deadlines.response}[dog.fired]
@@ -168,9 +177,10 @@ def request(target: Target, *, method: str = "GET", headers: dict | None = None,
             dog.arm("headers", t0 + deadlines.headers)
             conn = http.client.HTTPConnection(target.host, target.port)
             conn.sock = sock          # already connected to the checked address: never resolves again
-            sent = {"Host": target.host_header, "Connection": "close", "Accept-Encoding": "gzip, deflate",
+            hdrs = {"Host": target.host_header, "Connection": "close", "Accept-Encoding": "gzip, deflate",
                     **(headers or {})}
-            conn.request(method, target.target, body=body, headers=sent)
+            requested = True
+            conn.request(method, target.target, body=body, headers=hdrs)
             resp = conn.getresponse()
             status = resp.status
         except Exception as e:  # noqa: BLE001 - every way the exchange can break becomes a reason

@@ -27,8 +27,6 @@ import os
 import time
 from email.utils import parsedate_to_datetime
 
-import requests
-
 from alerts.channels import Channel, DeliveryError, Item, Result
 from worker import pinned
 from worker.urls import UnsafeURL, check_url
@@ -77,10 +75,6 @@ def envelope(items: list[Item], status: str) -> dict:
 
 
 class WebhookChannel(Channel):
-    def __init__(self, name: str, spec: dict):
-        super().__init__(name, spec)
-        self.session = requests.Session()
-
     def _secret(self) -> bytes:
         env = self.spec.get("secret_env")
         value = os.environ.get(env) if env else None
@@ -115,7 +109,7 @@ class WebhookChannel(Channel):
             return Result(e)
         return Result(self._post(secret, envelope(group, group[0].event), group, target))
 
-    def _post(self, secret: bytes, payload: dict, group: list[Item], target=None) -> DeliveryError | None:
+    def _post(self, secret: bytes, payload: dict, group: list[Item], target) -> DeliveryError | None:
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         ts = str(int(time.time()))
         key_id = self.spec.get("key_id") or "default"
@@ -128,91 +122,35 @@ class WebhookChannel(Channel):
             "X-Audit-Delivery-Id": ids,
             "X-Audit-Signature": sign(secret, ts, key_id, ids, body),
         }
-        if target is not None:
-            return self._post_pinned(target, body, headers)
+        return self._send(target, body, headers)
+
+    def _send(self, target, body: bytes, headers: dict) -> DeliveryError | None:
+        """POST on a connection to the checked address, under connect, header
+        and whole-response deadlines. The status decides: a 2xx is sent even
+        when the body breaks after it; an error body is read (capped) for the
+        reason; no status after the request left is "unsure"."""
+        t = float(self.spec["timeout_seconds"])
+        deadlines = pinned.Deadlines(connect=min(t, 10.0), headers=t, response=t + 5.0, idle=t)
         try:
-            # stream=True: the status decides; the body is read after, and a
-            # body cut short does not undo a 2xx the receiver already gave.
-            r = self.session.post(self.spec["url"], data=body, headers=headers, stream=True,
-                                  timeout=float(self.spec["timeout_seconds"]), allow_redirects=False)
-        except requests.ConnectTimeout:
-            return DeliveryError("webhook unreachable: connection timed out", retryable=True)
-        except requests.Timeout:
-            return DeliveryError("unsure: webhook sent no answer in time; retried with the same delivery id",
-                                 retryable=True, unsure=True)
-        except requests.ConnectionError as e:
-            if _never_connected(e):
-                return DeliveryError(f"webhook unreachable: {type(e).__name__}", retryable=True)
-            return DeliveryError("unsure: webhook closed the connection before any status; "
-                                 "retried with the same delivery id", retryable=True, unsure=True)
-        except requests.RequestException as e:
-            return DeliveryError(f"webhook unreachable: {type(e).__name__}", retryable=True)
-        with r:
-            if 200 <= r.status_code < 300:
+            r = pinned.request(target, method="POST", headers=headers, body=body, deadlines=deadlines,
+                               max_bytes=64 * 1024, read_body=lambda status: not 200 <= status < 300)
+        except pinned.HTTPFailure as e:
+            if e.status is not None and 200 <= e.status < 300:
                 return None
-            text = _read_some(r)
-        if r.status_code == 429 or r.status_code >= 500:
-            return DeliveryError(f"webhook answered {r.status_code}", retryable=True,
-                                 retry_after=_retry_after(r.headers.get("Retry-After")))
-        return DeliveryError(f"webhook refused with {r.status_code}: {text}", retryable=False)
-
-
-def _pinned_post(self, target, body: bytes, headers: dict) -> DeliveryError | None:
-    """POST on a connection to the checked address, under connect, header and
-    whole-response deadlines. The status decides: a 2xx is sent even when the
-    body breaks after it; an error body is read (capped) for the reason."""
-    t = float(self.spec["timeout_seconds"])
-    deadlines = pinned.Deadlines(connect=min(t, 10.0), headers=t, response=t + 5.0, idle=t)
-    try:
-        r = pinned.request(target, method="POST", headers=headers, body=body, deadlines=deadlines,
-                           max_bytes=64 * 1024, read_body=lambda status: not 200 <= status < 300)
-    except pinned.HTTPFailure as e:
-        if e.status is not None and 200 <= e.status < 300:
+            if e.status is not None:
+                return DeliveryError(f"webhook answered {e.status}, then the body broke", retryable=True)
+            if not e.sent:
+                return DeliveryError(f"webhook unreachable: {e.reason}", retryable=True)
+            return DeliveryError(f"unsure: webhook gave no status ({e.reason}); retried with the same delivery id",
+                                 retryable=True, unsure=True)
+        if 200 <= r.status < 300:
             return None
-        if e.status is not None:
-            return DeliveryError(f"webhook answered {e.status}, then the body broke", retryable=True)
-        if e.kind == "connect" and "无法连接" in e.reason and "下载" not in e.reason:
-            return DeliveryError(f"webhook unreachable: {e.reason}", retryable=True)
-        if e.kind in ("tls",):
-            return DeliveryError(f"webhook unreachable: {e.reason}", retryable=True)
-        return DeliveryError(f"unsure: webhook gave no status ({e.reason}); retried with the same delivery id",
-                             retryable=True, unsure=True)
-    if 200 <= r.status < 300:
-        return None
-    text = r.data[:2048].decode("utf-8", "replace")
-    if r.status == 429 or r.status >= 500:
-        return DeliveryError(f"webhook answered {r.status}", retryable=True,
-                             retry_after=_retry_after(r.headers.get("Retry-After")))
-    return DeliveryError(f"webhook refused with {r.status}: {text}", retryable=False)
-
-
-WebhookChannel._post_pinned = _pinned_post
-
-
-def _never_connected(e: requests.ConnectionError) -> bool:
-    """Connection refused or no route: the request never left, so a retry is no repeat."""
-    from urllib3.exceptions import NewConnectionError
-
-    seen, cur = set(), e
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        if isinstance(cur, (NewConnectionError, ConnectionRefusedError)):
-            return True
-        nxt = getattr(cur, "reason", None)
-        if nxt is None and cur.args and isinstance(cur.args[0], BaseException):
-            nxt = cur.args[0]
-        cur = nxt if nxt is not None else (cur.__cause__ or cur.__context__)
-    return False
-
-
-def _read_some(r: requests.Response, limit: int = 2048) -> str:
-    """At most `limit` bytes of an error body, as printable text; a cut body is no error."""
-    try:
-        raw = r.raw.read(limit, decode_content=True) or b""
-    except Exception:  # the body is only for the message: any failure leaves it empty
-        raw = b""
-    text = raw.decode("utf-8", "replace")
-    return "".join(ch if ch.isprintable() else " " for ch in text)[:200]
+        if r.status == 429 or r.status >= 500:
+            return DeliveryError(f"webhook answered {r.status}", retryable=True,
+                                 retry_after=_retry_after(r.headers.get("Retry-After")))
+        text = r.data[:2048].decode("utf-8", "replace")
+        text = "".join(ch if ch.isprintable() else " " for ch in text)[:200]
+        return DeliveryError(f"webhook refused with {r.status}: {text}", retryable=False)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -21,6 +21,9 @@ TIME_RE = re.compile(
 )
 FILLER_RE = re.compile(r"^(?:本部门|本单位|我局|我部门|我单位|该项目|本项目|单位|部门|其中|此外|同时|另外|以及|和|及|与)(?=.{2,})")
 COPULA_RE = re.compile(r"(?:为|是|达到|达|共计|总计为|合计为|约|累计|共|的|:|,|\s)+$")
+# Spending capped by its budget (三公经费, 机关运行经费): spending less is the
+# aim, spending more a finding.
+CAPPED_SPENDING = re.compile(r"三公|因公出国|公务接待|公务用车|机关运行经费|日常公用经费")
 DELTA_RE = re.compile(r"(?:增加|减少|增长|下降|节约|节省|超支|上升|降低|压减|增收|减收|增支|减支|超收|短收|减|增|多|少)了?$")
 COMPARE_RE = re.compile(r"(?:比|较|与|同比|环比)")
 

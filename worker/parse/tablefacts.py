@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from worker.facts import FundingRow, Indicator, Mention, PartSet, Project, Quote
 from worker.numbers import Num, parse_cell_number
-from worker.parse import formheader
+from worker.parse import formheader, lang
 from worker.parse.indicatorcells import make_indicator, quote_row as _quote_row
 from worker.parse.tables import Cell, cell_num as _num, Table
 
@@ -149,17 +149,15 @@ def _table_unit(text: str, t: Table) -> str:
     return "万元"
 
 
-# Spending capped by its budget: spending less is the aim, not a low execution
-# (budget.capped_spending checks it from above).
-_CAPPED_TABLE = re.compile(r"三公|因公出国|公务接待|公务用车|机关运行经费")
-
-
 def _read_rows(text: str, t: Table, out: TableFacts) -> None:
     owner, owner_kind = "", "department"
     unit = _table_unit(text, t)
-    above = text[max(0, t.start - 120):t.start] + (t.caption or "")
-    capped = bool(_CAPPED_TABLE.search(above.split("\n")[-2] if "\n" in above else above)) or \
-        sum(bool(_CAPPED_TABLE.search(r[0].text)) for r in t.rows if r) >= 2
+    # A table of capped spending (its title, or two of its row labels): spending
+    # less is the aim there, not a low execution (budget.capped_spending checks above).
+    lines_above = [x for x in text[max(0, t.start - 120):t.start].split("\n") if x.strip()]
+    title = " ".join([t.caption or ""] + lines_above[-2:])     # the title may sit over a 单位 line
+    capped = bool(lang.CAPPED_SPENDING.search(title)) or \
+        sum(bool(lang.CAPPED_SPENDING.search(r[0].text)) for r in t.rows if r) >= 2
     mode = None
     header: list[Cell] = []
     roles: dict[int, str] = {}

@@ -19,19 +19,26 @@ from worker.parse import lang
 _PASSAGE = 1500
 
 
+_NAMES: dict[int, list[tuple[str, str, str]]] = {}
+
+
+def _member_names(taxonomy) -> list[tuple[str, str, str]]:
+    """(name key, dimension, member) of every named member, longest names
+    first; built once per taxonomy, as every sentence with a list asks."""
+    key = id(taxonomy)
+    if key not in _NAMES:
+        names = [(lang.name_key(m.name), dim.id, m.id) for dim in taxonomy.dims.values()
+                 for m in dim.members.values()
+                 if m.id and not m.id.isdigit()]      # codes, and the unnamed root of a coded dimension
+        _NAMES[key] = sorted((n for n in names if len(n[0]) >= 3), key=lambda n: -len(n[0]))
+    return _NAMES[key]
+
+
 def _member(label: str, taxonomy) -> tuple[str, str] | None:
     """(dimension, member) a figure's name stands for: the longest member
     name it contains (基本支出预算 → type.basic)."""
     key = lang.name_key(label)
-    best: tuple[int, str, str] | None = None
-    for dim in taxonomy.dims.values():
-        for m in dim.members.values():
-            if m.id.isdigit() or not m.id:
-                continue    # codes, and the unnamed root of a coded dimension
-            name = lang.name_key(m.name)
-            if len(name) >= 3 and name in key and (best is None or len(name) > best[0]):
-                best = (len(name), dim.id, m.id)
-    return (best[1], best[2]) if best else None
+    return next(((dim, m) for name, dim, m in _member_names(taxonomy) if name in key), None)
 
 
 def _disjoint(a: tuple[str, str], b: tuple[str, str], taxonomy) -> bool:
