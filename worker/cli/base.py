@@ -1,0 +1,103 @@
+"""The command group, its context and the database-fault handler shared by every command."""
+from __future__ import annotations
+
+import sys
+
+
+import click
+
+from worker import app as appmod
+from worker.config import ConfigError
+
+EXIT_DATABASE = 4     # the database is corrupt, full or locked: one line on stderr, no traceback
+
+
+class Main(click.Group):
+    """The command group: a database fault ends any command with one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        from worker.storage import DatabaseFault, describe_error
+
+        try:
+            return super().invoke(ctx)
+        except (DatabaseFault, sqlite3.Error) as e:
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            store = obj._app.store if obj is not None and obj._app is not None else None
+            line = str(e) if isinstance(e, DatabaseFault) else \
+                describe_error(e, store.path if store else "(database)", store.timeout if store else None)
+            if store is not None:
+                store.fail_open_runs(line)      # the run is recorded as failed, not left "running"
+            click.echo(f"audit-worker: {line}", err=True)
+            ctx.exit(EXIT_DATABASE)
+
+
+def _echo_text(text: str) -> None:
+    """Print a summary that quotes file names and reasons: as text, never as terminal controls."""
+    from worker.safe_text import clean
+
+    click.echo(clean(text))
+
+
+class Ctx:
+    def __init__(self, config_path: str | None, db_path: str | None, log_level=None, log_format=None):
+        self.config_path = config_path
+        self.db_path = db_path
+        self.log_level = log_level
+        self.log_format = log_format
+        self._app = None
+
+    @property
+    def app(self) -> "appmod.App":
+        if self._app is None:
+            try:
+                self._app = appmod.App.open(self.config_path, self.db_path)
+            except ConfigError as e:
+                click.echo("configuration error (nothing was run):\n" + str(e), err=True)
+                sys.exit(2)
+            from worker import logs
+
+            lg = self._app.cfg.section("logging")
+            from worker.config_checks import secret_values
+
+            logs.setup(self.log_format or lg["format"], self.log_level or lg["level"],
+                       secrets=secret_values(self._app.cfg.data))
+            logs.run_id_var.set(self._app.run_id)
+        return self._app
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="config.toml to use (default: $AUDIT_WORKER_CONFIG, else ./config.toml if present)")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="SQLite database (default: [database] path of the config, else audit.db)")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default=None,
+              help="override [logging] level")
+@click.option("--log-format", type=click.Choice(["keyvalue", "json"]), default=None,
+              help="override [logging] format")
+@click.version_option(package_name="audit-worker")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, db_path: str | None, log_level, log_format) -> None:
+    """audit-worker: watch government portals for final accounts and performance
+    self-evaluations, check them, and alert an audit bureau."""
+    ctx.obj = Ctx(config_path, db_path, log_level, log_format)
+
+def _ids(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _bound(text: str | None):
+    """'2022' → 2022 (a fiscal year); '2022-06-01' → '2022-06-01' (a publication date)."""
+    import re
+
+    if text is None:
+        return None
+    t = str(text).strip()
+    if re.fullmatch(r"\d{4}", t):
+        return int(t)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        return t
+    raise click.BadParameter(f"expected a fiscal year (2022) or a date (2022-06-01), got {text!r}")

@@ -1,0 +1,66 @@
+"""Commands on detectors: list them, try them on one document."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from worker.cli.base import Ctx, _ids, main
+
+
+# -- rules ----------------------------------------------------------------------------
+@main.group()
+def rules():
+    """Detectors: list them, try them on a document."""
+
+
+@rules.command("list")
+@click.option("--verbose", "-v", is_flag=True, help="print each detector's description")
+@click.pass_obj
+def rules_list(obj: Ctx, verbose):
+    """Detectors with their kind and current thresholds."""
+    from worker import views
+
+    views.print_rules(obj.app.cfg, verbose)
+
+
+@rules.command("test")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids or families")
+@click.option("--json", "as_json", is_flag=True, help="print the alerts as JSON lines")
+@click.option("--explain", is_flag=True,
+              help="also print each stated figure read from the narrative: its operands, the readings tried, the verdict")
+@click.pass_obj
+def rules_test(obj: Ctx, file, rule_ids, as_json, explain):
+    """Parse one document without storing anything and print the alerts that
+    would be raised, with their evidence: try a threshold before deploying it.
+    With --explain, show why each stated figure was or was not judged."""
+    from alerts.trial import trial
+    from worker import views
+
+    try:
+        findings, report = trial(obj.app.cfg, file, _ids(rule_ids), obj.app.limits)
+    except KeyError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    explained = None
+    if explain:
+        from rules.explain import explain as explain_claims
+        from worker.facts import Claim
+
+        explained = explain_claims(report.of(Claim))
+    if as_json:
+        for f in findings:
+            click.echo(json.dumps({"kind": f.kind, "rule": f.rule, "severity": f.severity, "title": f.title,
+                                   "message": f.message, "evidence": f.contract_evidence()}, ensure_ascii=False))
+        for e in explained or ():
+            click.echo(json.dumps({"claim": e.claim.type, "stated": e.claim.stated.value, "quote": e.claim.quote.text,
+                                   "operands": e.operands, "verdict": e.verdict, "why": e.why,
+                                   "readings": [{"reading": r[0], "computed": r[1], "fits": r[2]} for r in e.readings]},
+                                  ensure_ascii=False))
+        return
+    if explained is not None:
+        views.print_explained(explained)
+    views.print_findings(findings, report)
