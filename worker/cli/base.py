@@ -41,8 +41,10 @@ def _echo_text(text: str) -> None:
 
 
 class Ctx:
-    def __init__(self, config_path: str | None, db_path: str | None, log_level=None, log_format=None):
+    def __init__(self, config_path: str | None, db_path: str | None, log_level=None, log_format=None,
+                 lang: str = "zh"):
         self.config_path = config_path
+        self.lang = lang              # labels of the terminal views and the export headers (worker/labels.py)
         self.db_path = db_path
         self.log_level = log_level
         self.log_format = log_format
@@ -76,12 +78,14 @@ class Ctx:
               help="override [logging] level")
 @click.option("--log-format", type=click.Choice(["keyvalue", "json"]), default=None,
               help="override [logging] format")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, envvar="AUDIT_WORKER_LANG",
+              help="language of the labels in the views and export headers (env AUDIT_WORKER_LANG)")
 @click.version_option(package_name="audit-worker")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, db_path: str | None, log_level, log_format) -> None:
+def main(ctx: click.Context, config_path: str | None, db_path: str | None, log_level, log_format, lang) -> None:
     """audit-worker: watch government portals for final accounts and performance
     self-evaluations, check them, and alert an audit bureau."""
-    ctx.obj = Ctx(config_path, db_path, log_level, log_format)
+    ctx.obj = Ctx(config_path, db_path, log_level, log_format, lang)
 
 def _ids(text: str | None) -> list[str] | None:
     if not text:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from worker.cli.base import Ctx, _bound, _echo_text, _ids, main
+from worker.cli.choices import check_rules
 
 
 # -- ingestion -------------------------------------------------------------------
@@ -16,7 +17,8 @@ from worker.cli.base import Ctx, _bound, _echo_text, _ids, main
 @click.option("--source", "source_names", multiple=True,
               help="backfill a configured source (a site) instead of files; repeatable")
 @click.option("--reparse", is_flag=True, help="re-parse reports already stored (after a parser change)")
-@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids to run (default: all)")
+@click.option("--rules", "rule_ids", default=None, callback=check_rules,
+              help="comma-separated detector ids to run (default: all)")
 @click.option("--no-detect", is_flag=True, help="ingest only; run no detectors")
 @click.option("--deliver", is_flag=True, help="queue and send each new alert through the channels")
 @click.option("--digest", is_flag=True, help="send one summary per channel instead of each alert")
@@ -64,7 +66,8 @@ def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, delive
 # -- detection and alerts ---------------------------------------------------------
 @main.command()
 @click.option("--report", "report_ids", multiple=True, type=int, help="only this report (repeatable)")
-@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids or families")
+@click.option("--rules", "rule_ids", default=None, callback=check_rules,
+              help="comma-separated detector ids or families")
 @click.option("--deliver", is_flag=True, help="queue and send new alerts through the channels")
 @click.pass_obj
 def detect(obj: Ctx, report_ids, rule_ids, deliver):

@@ -70,7 +70,7 @@ def status(obj: Ctx, as_json):
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        views.print_status(data)
+        views.print_status(data, obj.lang)
     sys.exit(0 if data["healthy"] else 1)
 
 
