@@ -123,12 +123,8 @@ def alerts_export(obj: Ctx, fmt, output, bom, report_id, kinds, min_severity, st
     if output:
         Path(output).write_bytes(text.encode(encoding))
         click.echo(f"{len(rows)} alerts written to {output}", err=True)
-    elif encoding == "utf-8-sig":
-        out = click.get_binary_stream("stdout")
-        out.write(text.encode(encoding))
-        out.flush()
     else:
-        click.echo(text, nl=False)
+        click.echo(text.encode(encoding), nl=False)       # bytes: the BOM, if asked for, is written as is
 
 
 @alerts.command("ack")
