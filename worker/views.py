@@ -222,9 +222,12 @@ def print_status(d: dict) -> None:
     if db and not db.get("ok", True):
         console.print(f"database check: [red]FAILED[/red] {m(db.get('detail', ''))}")
     hb = d["heartbeat"]
-    if hb["present"]:
+    if hb.get("state") == "stopped":
+        console.print(m(f"daemon stopped at {hb['stopped_at']} (a clean stop, pid {hb['pid']}); "
+                        f"no daemon is running with this database"))
+    elif hb["present"]:
         state = "ok" if hb["healthy"] else "[red]STALE[/red]"
-        console.print(m(f"daemon heartbeat: ") + state
+        console.print(m("daemon heartbeat: ") + state
                       + m(f", {hb['age_seconds']}s old (limit {hb['limit_seconds']}s), pid {hb['pid']}"))
     else:
         console.print("daemon heartbeat: none (no daemon has run with this database)")
