@@ -123,13 +123,20 @@ def expire_silence(store: Store, silence_id: int) -> bool:
 
 
 def test_channel(cfg, name: str) -> tuple[bool, str]:
-    """Send a test notification through one channel target, synchronously."""
+    """Send a test notification through one channel target, synchronously.
+
+    `name` is a target (`hook`, `mail/auditors`) or an email channel's name
+    when it has one recipient group (`mail`)."""
     from alerts.channels import DeliveryError, Item, make_channel
-    from alerts.outbox import targets
+    from alerts.outbox import target_names, targets
 
     tmap = targets(cfg)
-    if name not in tmap:
-        raise KeyError(f"no channel {name!r} (configured: {', '.join(tmap) or 'none'})")
+    names = target_names(cfg, name)      # LookupError listing the valid names
+    if len(names) > 1:
+        # An email channel with several groups: a test mail to the wrong group (the director) is not harmless.
+        raise LookupError(f"channel {name!r} has {len(names)} recipient groups; test one at a time: "
+                          f"{', '.join(names)}")
+    name = names[0]
     alert = {
         "id": 0, "fingerprint": "test" * 8, "kind": "test", "rule": "channels.test", "severity": "info",
         "source": "audit-worker channels test", "report": {"id": 0, "title": "测试通知", "issuer": "audit-worker",

@@ -159,6 +159,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.hb_ok": ("正常", "ok"),
     "status.hb_stale": ("过期", "STALE"),
     "status.hb_age": (",{age} 秒前(上限 {limit} 秒),进程 {pid}", ", {age}s old (limit {limit}s), pid {pid}"),
+    "status.hb_stopped": ("守护进程已于 {at} 正常停止(进程 {pid});当前没有守护进程使用此数据库",
+                          "daemon stopped at {at} (a clean stop, pid {pid}); no daemon is running with this database"),
     "status.hb_none": ("无(从未有守护进程使用此数据库)", "none (no daemon has run with this database)"),
     "status.reports": ("报告", "reports"),
     "status.none": ("无", "none"),

@@ -60,7 +60,9 @@ def print_status(d: dict, lang: str = DEFAULT) -> None:
     if db and not db.get("ok", True):
         console.print(f"[red]{m(L('status.db_failed'))}[/red] {m(db.get('detail', ''))}")
     hb = d["heartbeat"]
-    if hb["present"]:
+    if hb.get("state") == "stopped":
+        console.print(m(L("status.hb_stopped", at=hb["stopped_at"], pid=hb["pid"])))
+    elif hb["present"]:
         state = m(L("status.hb_ok")) if hb["healthy"] else f"[red]{m(L('status.hb_stale'))}[/red]"
         console.print(m(f"{L('status.heartbeat')}: ") + state
                       + m(L("status.hb_age", age=hb['age_seconds'], limit=hb['limit_seconds'], pid=hb['pid'])))
