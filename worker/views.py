@@ -119,7 +119,7 @@ SEV_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim
 def print_alerts(rows) -> None:
     from rules.base import SEVERITY_ORDER
 
-    rows = sorted(rows, key=lambda r: (r["report_id"], -SEVERITY_ORDER[r["severity"]], r["id"]))
+    rows = sorted(rows, key=lambda r: (r["report_id"] or 0, -SEVERITY_ORDER[r["severity"]], r["id"]))
     t = Table(title=f"{len(rows)} alerts")
     for c in ("id", "severity", "kind", "report", "title"):
         t.add_column(c, overflow="fold")
@@ -127,7 +127,7 @@ def print_alerts(rows) -> None:
         sev = f"[{SEV_STYLE[r['severity']]}]{r['severity']}[/]"
         status = "" if r["status"] == "open" else f" [dim]({m(r['status'])})[/dim]"
         t.add_row(str(r["id"]), sev + status, m(r["kind"]),
-                  m(f"#{r['report_id']} {(r['issuer'] or '')[:14]} {r['year'] or ''}"), m(r["title"]))
+                  m(f"#{r['report_id'] or 0} {(r['issuer'] or '')[:14]} {r['year'] or ''}"), m(r["title"]))
     console.print(t)
 
 
