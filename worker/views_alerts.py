@@ -23,7 +23,7 @@ def print_alerts(rows, states: dict | None = None, lang: str = DEFAULT) -> None:
     for r in rows:
         state = (states or {}).get(r["id"], r["status"])
         t.add_row(str(r["id"]), _sev(L, r["severity"]), "" if state == "open" else f"[dim]{m(L.status(state))}[/dim]",
-                  m(r["kind"]), m(f"#{r['report_id']} {(r['issuer'] or '')[:14]} {r['year'] or ''}"), m(r["title"]))
+                  m(r["kind"]), m(f"#{r['report_id']} {(r['issuer'] or '')[:14]} {r['year'] or ''}" if r["report_id"] is not None else "-"), m(r["title"]))
     console.print(t)
 
 
