@@ -261,7 +261,8 @@ class SourcePoller:
                 docs.append(doc)
                 unchanged = unchanged and s
         existing = self.store.report_by_key(link.url)
-        if unchanged and existing is not None and existing["status"] in ("parsed", "not_report", "duplicate",
+        # Not out_of_range: a run without the bound must read that report in.
+        if unchanged and existing is not None and existing["status"] in ("parsed", "not_report", "duplicate", "skipped",
                                                                           "needs_ocr", "empty", "unsupported"):
             return Outcome(link.url, link.url, "unchanged", report_id=existing["id"])
         return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
