@@ -110,8 +110,7 @@ def test_rules_list_and_rules_test(tmp_path):
     res = runner.invoke(main, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "rules", "test", str(f),
                                "--rules", "execution_rate", "--json"])
     assert [json.loads(x)["evidence"]["rate"] for x in res.output.splitlines()] == [17.36]
-    res = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "reports", "list", "--json"])
-    assert res.output == ""
+    assert not (tmp_path / "x.db").exists()      # rules commands need no database: none was even created
     res = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "rules", "test", str(f), "--rules", "nosuchrule"])
     assert res.exit_code != 0 and "unknown detector" in res.output
 
