@@ -290,6 +290,10 @@ class App:
                 store.close()
 
         summary = RunSummary()
+        if len(specs) > 1:
+            from worker.preload import preload_reader
+
+            preload_reader()    # threads fork document children: nothing may be half-imported then
         if specs:
             with ThreadPoolExecutor(max_workers=min(4, len(specs))) as ex:
                 for res, state in ex.map(work, specs):
