@@ -203,7 +203,10 @@ def _check(report: ParsedReport, kind: str, rule: str) -> list[Finding]:
                 evidence[k] = best[k]
         out.append(Finding("stated_value_mismatch", rule, ev.severity(s.stated.value, best["computed"]), title,
                            message, evidence, (kind, subj.key if subj else (), r(s.stated.value)),
-                           [(s.quote.text, s.quote.start, s.quote.end)], anchor=(start, end)))
+                           [(s.quote.text, s.quote.start, s.quote.end)], anchor=(start, end),
+                           # the ledger's verdict (every reading tried, the tables included) speaks
+                           # for the alert when stated.* questions the same figure
+                           priority=1))
     return out
 
 

@@ -140,15 +140,25 @@ def print_alert(a: dict, events) -> None:
     console.print(m(f"report #{rep['id']}: {rep['issuer'] or ''} {rep['year'] or ''} {rep['title'] or ''}"))
     console.print(f"source: {m(strip_userinfo(a['source']))}")
     ev = dict(a["evidence"])
-    quotes = ev.pop("quote", [])
-    ev.pop("locations", None)
-    for qt in ([quotes] if isinstance(quotes, str) else quotes):
-        console.print(f"  [green]“{m(qt)}”[/green]")
+    _print_quotes(ev)
     for k, v in ev.items():
         console.print(f"  {m(k)}: {m(json.dumps(v, ensure_ascii=False))}")
     console.print(f"fingerprint: {m(a['fingerprint'])}  created: {m(a['created_at'])}")
     for e in events:
         console.print(f"  [dim]{m(e['at'])} {m(e['event'])} {m(e['detail'] or '')}[/dim]")
+
+
+def _print_quotes(ev: dict) -> None:
+    """Print an alert's quotes (exact original text, with page) and drop them from `ev`."""
+    from worker import quotes as quoting
+
+    for q in quoting.of(ev):
+        if q.get("text"):
+            # a row printed one cell a line is indented under its label, as printed
+            body = q["text"].replace("\n", "\n      ")
+            console.print(f"  [green]{m(quoting.label(q))}:“{m(body)}”[/green]")
+    for k in ("quotes", "quote", "locations"):
+        ev.pop(k, None)
 
 
 def print_rules(cfg, verbose: bool) -> None:
@@ -173,6 +183,7 @@ def print_rules(cfg, verbose: bool) -> None:
 
 
 def print_findings(findings, report) -> None:
+    from alerts.format import tidy
     from rules.base import SEVERITY_ORDER
 
     meta = report.meta
@@ -180,12 +191,9 @@ def print_findings(findings, report) -> None:
                   f"— {len(findings)} alerts would be raised")
     for f in sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity]):
         console.print(f"\n[{SEV_STYLE[f.severity]}]{f.severity}[/] {m(f.kind)} ({m(f.rule)})\n"
-                      f"[bold]{m(f.title)}[/bold]\n{m(f.message)}")
-        ev = f.contract_evidence()
-        qs = ev.pop("quote")
-        ev.pop("locations", None)
-        for qt in ([qs] if isinstance(qs, str) else qs):
-            console.print(f"  [green]“{m(qt)}”[/green]")
+                      f"[bold]{m(tidy(f.title))}[/bold]\n{m(tidy(f.message))}")
+        ev = f.contract_evidence(getattr(report, "quote_source", None))
+        _print_quotes(ev)
         console.print("  " + m(json.dumps(ev, ensure_ascii=False)))
 
 
