@@ -23,10 +23,16 @@ def _strongest(m: re.Match) -> str:
     return min(run, key=_STRONGEST.index)
 
 
+# 报告称“……100%。”。: the quoted sentence's own stop goes, the message's stays.
+_STOP_IN_QUOTE = re.compile(f"[{_PUNCT}]([”’」』])(?=[{_PUNCT}])")
+
+
 def tidy(text: str) -> str:
-    """No doubled clause punctuation (。。, ,。, ;。): a sentence built from a
-    figure's printed text that already ends in 。 keeps one, the strongest."""
-    return _RUN.sub(_strongest, text) if text else text
+    """No doubled clause punctuation (。。, ,。, ;。, 。”。): a sentence built
+    from a figure's printed text that already ends in 。 keeps one, the strongest."""
+    if not text:
+        return text
+    return _RUN.sub(_strongest, _STOP_IN_QUOTE.sub(r"\1", text))
 
 
 def quotes(alert: dict) -> list[str]:

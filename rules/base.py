@@ -61,6 +61,12 @@ class Finding:
         return ev
 
 
+def said(text: str, limit: int = 80) -> str:
+    """Report text to embed in a message (“…”。): trimmed, at most `limit`
+    characters, without its own closing punctuation (no 。”。 or 。。)."""
+    return text.strip()[:limit].rstrip("。.;；,，、:：").rstrip()
+
+
 def r(x: float | None, nd: int = 2) -> float | None:
     """Round for keys and evidence (keeps keys stable across float noise)."""
     if x is None:

@@ -107,12 +107,21 @@ def test_an_actual_value_ending_in_a_full_stop_makes_no_double_stop():
     assert "。。" not in f.message
 
 
+def test_a_quoted_sentence_keeps_no_stop_of_its_own_and_the_severity_its_rule_states():
+    text = HEAD + "(三)“三公”经费支出情况\n3.公务接待费:年初预算3.00万元,支出3.42万元,完成预算的114.00%。\n"
+    (f,) = findings(text, "budget")
+    assert "完成预算的114.00%”。“三公”经费" in f.message
+    # `rules list`: "high when over by ≥ 10%, else medium" — 114% of the budget is over by 14%.
+    assert f.severity == "high"
+
+
 def test_tidy_keeps_one_mark_the_strongest():
     from alerts.format import tidy
 
     assert tidy("未实施迁移。。年度目标") == "未实施迁移。年度目标"
     assert tidy("合计14辆,。分项") == "合计14辆。分项"
     assert tidy("甲;。乙、、丙") == "甲。乙、丙"
+    assert tidy("报告称“完成年初预算的100%。”。已按") == "报告称“完成年初预算的100%”。已按"
     # Figures and single marks are left alone.
     assert tidy("1,036人次,增长18.59%。") == "1,036人次,增长18.59%。"
 

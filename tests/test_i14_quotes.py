@@ -227,7 +227,8 @@ def test_traditional_html_is_quoted_as_printed_through_the_pinyin_artefacts(own)
     # offsets of the two texts differ from there on.
     assert zero["text"] == "1、“城鄉社區支出”(類)2020年度決算856.68萬元,比2020年年初預(yù)算增加856.68萬元,增長100%。"
     assert zero["normalized"] == "1、“城乡社区支出”(类)2020年度决算856.68万元,比2020年年初预算增加856.68万元,增长100%。"
-    rate = found["stated.completion"]["evidence"]["quotes"][0]
+    (rate,) = [a for a in by_file(alerts, "trad.html") if a["kind"] == "stated_value_mismatch"]
+    rate = rate["evidence"]["quotes"][0]
     assert rate["text"].startswith("2、“農林水支出”(類)") and rate["text"].endswith("完成年初預(yù)算的90%。")
     assert rate["start"] > zero["end"]
 
@@ -244,7 +245,7 @@ def test_a_pdf_quote_names_the_page_it_stands_on(own):
     from worker.extract import extract
 
     folder, db, alerts = own
-    (a,) = [a for a in by_file(alerts, "water.pdf") if a["rule"] == "stated.completion"]
+    (a,) = [a for a in by_file(alerts, "water.pdf") if a["kind"] == "stated_value_mismatch"]
     (q,) = a["evidence"]["quotes"]
     assert q["page"] == 2 and "page_end" not in q
     assert q["text"].replace("\n", "").startswith("农林水支出(类)2023年度年初预算400.00万元")
