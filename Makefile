@@ -24,13 +24,17 @@ $(CJK_FONT):
 
 setup: $(BIN)/audit-worker
 
+# The demo uses the database config.toml names ([database] path), so the
+# commands it suggests at the end need no --db. It starts afresh only when
+# that database holds nothing but the demo's reports: worker/demo.py refuses
+# (exit 3, nothing deleted) when it holds anything else.
 demo: setup
-	@mkdir -p out
-	@rm -f out/demo.db out/demo.db-wal out/demo.db-shm out/alerts.jsonl
-	$(BIN)/audit-worker --config config.toml --db out/demo.db backfill examples/reports --deliver
+	@$(BIN)/python -m worker.demo reset --config config.toml --examples examples/reports
+	$(BIN)/audit-worker --config config.toml backfill examples/reports --deliver
 	@echo
-	$(BIN)/audit-worker --config config.toml --db out/demo.db alerts list
-	@echo "alerts written to out/alerts.jsonl; database in out/demo.db"
+	$(BIN)/audit-worker --config config.toml alerts list
+	@echo
+	@$(BIN)/python -m worker.demo next --config config.toml --bin $(BIN)
 
 test: setup $(CJK_FONT)
 	CJK_FONT=$(CJK_FONT) $(BIN)/python -m pytest
@@ -38,5 +42,8 @@ test: setup $(CJK_FONT)
 bench: setup
 	$(BIN)/python bench/ingest.py
 
+# out/ holds config.toml's database: removed only when it holds nothing but the demo.
 clean:
-	rm -rf $(VENV) out *.egg-info .pytest_cache
+	@if [ -x $(BIN)/python ] && $(BIN)/python -m worker.demo reset --config config.toml >/dev/null; then \
+	  rm -rf out; else echo "out/ kept: its database holds more than the demo (or .venv is gone)"; fi
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,4 +1,5 @@
-"""Alerts in the contract of design.md: JSON lines and CSV."""
+"""Alerts in the alert contract (docs/design.md): JSON lines for machines;
+CSV and xlsx with one readable column per field for people (Excel)."""
 from __future__ import annotations
 
 import csv
@@ -6,10 +7,12 @@ import io
 import json
 from typing import Iterator
 
-from worker.safe_text import clean, csv_cell
+from worker.labels import DEFAULT, Labels
+from worker.safe_text import clean, csv_cell, strip_userinfo
 
-COLUMNS = ("id", "fingerprint", "kind", "rule", "severity", "source", "report", "title", "message", "evidence",
-           "created_at")
+# The readable columns of CSV and xlsx, in order; headers are labels "x.<column>".
+COLUMNS = ("id", "severity", "kind", "rule", "title", "message", "issuer", "region", "year", "report_title",
+           "source", "quotes", "stated", "computed", "other", "status", "created_at", "fingerprint")
 
 
 def alert_rows(conn, *, include_withdrawn: bool = False, report_id: int | None = None,
@@ -42,13 +45,22 @@ def alert_rows(conn, *, include_withdrawn: bool = False, report_id: int | None =
         args += ids
     elif not operator:
         where.append("a.kind != 'source_failure'")     # operator alerts are not audit findings
-    sql = ("SELECT a.*, r.title AS report_title, r.issuer, r.year FROM alerts a LEFT JOIN reports r ON r.id = a.report_id"
+    sql = ("SELECT a.*, r.title AS report_title, r.issuer, r.region, r.year FROM alerts a"
+           " LEFT JOIN reports r ON r.id = a.report_id"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id")
     return conn.execute(sql, args).fetchall()
 
 
+def by_severity(rows) -> list:
+    """Highest severity first, then the newest: the order an auditor works through a list."""
+    from rules.base import SEVERITY_ORDER
+
+    newest = sorted(rows, key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    return sorted(newest, key=lambda r: -SEVERITY_ORDER[r["severity"]])      # stable: newest first within a severity
+
+
 def to_contract(row) -> dict:
-    """One alert as design.md's alert contract."""
+    """One alert as the alert contract (docs/design.md)."""
     return {
         "id": row["id"],
         "fingerprint": row["fingerprint"],
@@ -71,16 +83,59 @@ def jsonl(rows) -> Iterator[str]:
         yield json.dumps(to_contract(row), ensure_ascii=False)
 
 
-def csv_text(rows) -> str:
-    """Alerts as CSV; a cell a spreadsheet would run as a formula (a file named
-    `=HYPERLINK(…)`) starts with ' instead (OWASP CSV injection); no terminal controls."""
+def quote_list(evidence: dict) -> list[tuple[str, int | None]]:
+    """The quotes of an alert's evidence as (exact text, page or None), whatever the stored shape:
+    `quotes` (a list of quote objects, the contract), or the `quote`/`locations` of earlier alerts."""
+    from worker import quotes as quoting
+
+    out = []
+    for q in quoting.of(evidence):
+        page = q.get("page")
+        out.append((q.get("text") or q.get("normalized") or "", page if isinstance(page, int) else None))
+    return out
+
+
+def quotes_text(evidence: dict, L: Labels) -> str:
+    """One quote a line, each after its page when known: `(第3页) 原文`."""
+    return "\n".join((f"({L('page', page=p)}) " if p is not None else "") + t for t, p in quote_list(evidence))
+
+
+def _figure(v):
+    """A number stays a number (Excel sums it); anything else is compact text."""
+    if v is None or isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
+def readable(row, L: Labels, state: str | None = None) -> dict:
+    """One alert as the readable columns (COLUMNS), values as a person reads them; text not yet neutralised."""
+    ev = json.loads(row["evidence"])
+    other = {k: v for k, v in ev.items() if k not in ("quote", "locations", "stated", "computed")}
+    return {
+        "id": row["id"], "severity": L.sev(row["severity"]), "kind": row["kind"], "rule": row["rule"],
+        "title": row["title"], "message": row["message"], "issuer": row["issuer"], "region": row["region"],
+        "year": row["year"], "report_title": row["report_title"], "source": strip_userinfo(row["source"]),
+        "quotes": quotes_text(ev, L), "stated": _figure(ev.get("stated")), "computed": _figure(ev.get("computed")),
+        "other": "\n".join(f"{k}: {_figure(v)}" for k, v in other.items()),
+        "status": L.status(state or row["status"]), "created_at": row["created_at"],
+        "fingerprint": row["fingerprint"],
+    }
+
+
+def headers(L: Labels) -> list[str]:
+    return [L("x." + c) for c in COLUMNS]
+
+
+def csv_text(rows, lang: str = DEFAULT, states: dict | None = None) -> str:
+    """Alerts as CSV, one readable column per field; a cell a spreadsheet would run as a
+    formula (a file named `=HYPERLINK(…)`) starts with ' instead (OWASP CSV injection);
+    no terminal controls. `states` maps alert id → open/acked/silenced/withdrawn."""
+    L = Labels(lang)
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(COLUMNS + ("status",))
+    w.writerow(headers(L))
     for row in rows:
-        a = to_contract(row)
-        w.writerow([csv_cell(clean(v) if isinstance(v, str) else v) for v in (
-            a["id"], a["fingerprint"], a["kind"], a["rule"], a["severity"], a["source"],
-            json.dumps(a["report"], ensure_ascii=False), a["title"], a["message"],
-            json.dumps(a["evidence"], ensure_ascii=False), a["created_at"], a["status"])])
+        cells = readable(row, L, (states or {}).get(row["id"]))
+        w.writerow([csv_cell(clean(v)) if isinstance(v, str) else ("" if v is None else v)
+                    for v in (cells[c] for c in COLUMNS)])
     return buf.getvalue()

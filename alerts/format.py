@@ -106,6 +106,20 @@ def digest_text(items) -> str:
     return clean("\n".join(out))
 
 
+def source_html(source: str) -> str:
+    """The source as HTML: a link when it is an http(s) URL (escaped, also in
+    the attribute), plain escaped text otherwise (a file path, javascript:)."""
+    from urllib.parse import urlsplit
+
+    text = html.escape(clean(source or ""))
+    try:
+        p = urlsplit(clean(source or "").strip())
+        linkable = p.scheme.lower() in ("http", "https") and bool(p.hostname)
+    except ValueError:
+        linkable = False
+    return f'<a href="{html.escape(clean(source).strip(), quote=True)}">{text}</a>' if linkable else text
+
+
 def digest_html(items) -> str:
     colors = {"high": "#b00020", "medium": "#b26a00", "low": "#00639b", "info": "#555"}
     out = ["<html><body style='font-family:sans-serif'>"]
@@ -113,7 +127,7 @@ def digest_html(items) -> str:
         r = group[0].alert["report"]
         out.append(f"<h2>{html.escape(str(r.get('issuer') or ''))} {r.get('year') or ''} "
                    f"{html.escape(str(r.get('title') or ''))}</h2>")
-        out.append(f"<p>来源:{html.escape(group[0].alert['source'])}</p>")
+        out.append(f"<p>来源:{source_html(group[0].alert['source'])}</p>")
         for it in group:
             a = it.alert
             tag = EVENT_ZH.get(it.event, "")

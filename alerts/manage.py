@@ -22,22 +22,64 @@ def ack(store: Store, alert_id: int, by: str, comment: str) -> int:
         return cur.rowcount
 
 
-def _parse_until(until: str | None) -> str | None:
+class SilenceError(ValueError):
+    """A silence that would match nothing: `option` names the command-line option at fault."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
+
+
+def parse_until(until: str | None, now: datetime | None = None) -> str | None:
+    """An ISO date or datetime, in the future, as UTC ISO text; None: no end.
+
+    A date alone means 00:00 UTC of that day; a datetime without an offset is UTC."""
     if not until:
         return None
     try:
-        dt = datetime.fromisoformat(until)
+        dt = datetime.fromisoformat(until.strip())
     except ValueError:
-        raise ValueError(f"--until: expected an ISO date such as 2026-12-31, got {until!r}") from None
+        raise SilenceError("--until", f"expected an ISO date or datetime such as 2026-12-31 or "
+                                      f"2026-12-31T18:00+08:00, got {until!r}") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    end = dt.astimezone(timezone.utc).replace(microsecond=0)
+    now = now or datetime.now(timezone.utc)
+    if end <= now:
+        raise SilenceError("--until", f"{until} ({end.isoformat()}) is not in the future (now "
+                                      f"{now.replace(microsecond=0).isoformat()}): the silence would never apply; "
+                                      f"give a later date, or none to silence until `silence expire`")
+    return end.isoformat()
+
+
+def check_silence(conn, matcher: str, value: str) -> str:
+    """The value of a new silence if it can match an alert; SilenceError naming the valid choices if not."""
+    from alerts import catalog
+
+    value = value.strip()
+    if matcher == "kind":
+        known = catalog.kinds()
+        if value not in known:
+            raise SilenceError("--kind", f"unknown alert kind {value!r}; the kinds are: {', '.join(known)}")
+    elif matcher == "rule":
+        msg = catalog.unknown_rules([value], operator=True)
+        if msg:
+            raise SilenceError("--rule", msg)
+    elif matcher == "report":
+        if not value.isdigit() or conn.execute("SELECT 1 FROM reports WHERE id = ?", (int(value),)).fetchone() is None:
+            last = conn.execute("SELECT min(id), max(id), count(*) FROM reports").fetchone()
+            known = (f"stored reports have ids {last[0]}–{last[1]} ({last[2]} reports)" if last[2]
+                     else "no report is stored in this database")
+            raise SilenceError("--report", f"no report #{value}: {known}; see `audit-worker reports list`")
+    else:
+        raise SilenceError("--" + matcher, f"unknown matcher {matcher!r} (rule, report or kind)")
+    return value
 
 
 def add_silence(store: Store, matcher: str, value: str, until: str | None, by: str, comment: str) -> int:
-    if matcher not in ("rule", "report", "kind"):
-        raise ValueError(f"unknown matcher {matcher!r}")
-    end = _parse_until(until)
+    """Store a silence after checking it can match something and ends in the future (SilenceError if not)."""
+    value = check_silence(store.conn, matcher, str(value))
+    end = parse_until(until)
     with store.tx() as c:
         cur = c.execute("INSERT INTO silences (matcher, value, until, created_by, comment, created_at)"
                         " VALUES (?, ?, ?, ?, ?, ?)", (matcher, value, end, by, comment, now_iso()))
@@ -55,6 +97,24 @@ def silences(store: Store, show_all: bool = False) -> list[dict]:
     return out
 
 
+def matching_silence(active: list[dict], alert) -> dict | None:
+    """The first of the active silences that covers an alert (the rule of alerts.outbox.active_silence)."""
+    for s in active:
+        value = s["value"]
+        if (s["matcher"] == "rule" and (alert["rule"] == value or alert["rule"].startswith(value + "."))) or \
+                (s["matcher"] == "kind" and alert["kind"] == value) or \
+                (s["matcher"] == "report" and str(alert["report_id"]) == value):
+            return s
+    return None
+
+
+def state(alert, active: list[dict]) -> str:
+    """What an auditor sees: withdrawn, acked, silenced (open, but covered by an active silence) or open."""
+    if alert["status"] in ("withdrawn", "acked"):
+        return alert["status"]
+    return "silenced" if matching_silence(active, alert) is not None else alert["status"]
+
+
 def expire_silence(store: Store, silence_id: int) -> bool:
     with store.tx() as c:
         cur = c.execute("UPDATE silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL",
@@ -63,13 +123,20 @@ def expire_silence(store: Store, silence_id: int) -> bool:
 
 
 def test_channel(cfg, name: str) -> tuple[bool, str]:
-    """Send a test notification through one channel target, synchronously."""
+    """Send a test notification through one channel target, synchronously.
+
+    `name` is a target (`hook`, `mail/auditors`) or an email channel's name
+    when it has one recipient group (`mail`)."""
     from alerts.channels import DeliveryError, Item, make_channel
-    from alerts.outbox import targets
+    from alerts.outbox import target_names, targets
 
     tmap = targets(cfg)
-    if name not in tmap:
-        raise KeyError(f"no channel {name!r} (configured: {', '.join(tmap) or 'none'})")
+    names = target_names(cfg, name)      # LookupError listing the valid names
+    if len(names) > 1:
+        # An email channel with several groups: a test mail to the wrong group (the director) is not harmless.
+        raise LookupError(f"channel {name!r} has {len(names)} recipient groups; test one at a time: "
+                          f"{', '.join(names)}")
+    name = names[0]
     alert = {
         "id": 0, "fingerprint": "test" * 8, "kind": "test", "rule": "channels.test", "severity": "info",
         "source": "audit-worker channels test", "report": {"id": 0, "title": "测试通知", "issuer": "audit-worker",

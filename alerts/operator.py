@@ -1,6 +1,6 @@
 """Operator alerts: a source that keeps failing is itself worth an alert.
 
-They are stored beside audit alerts (kind `source_failure`, no report) so the
+They are stored beside audit alerts (kind `source_failure`, report_id NULL) so the
 same outbox and channels carry them, and are withdrawn when the source
 recovers. Exports of audit alerts leave them out unless asked for.
 """
@@ -38,7 +38,7 @@ def source_failures(app, states: list[dict], queue: str | None = None) -> int:
                     cur = conn.execute(
                         "INSERT INTO alerts (fingerprint, kind, rule, severity, report_id, source, title, message,"
                         " evidence, status, created_at, updated_at, last_seen_at)"
-                        " VALUES (?, ?, 'operator.source_failure', 'high', 0, ?, ?, ?, ?, 'open', ?, ?, ?)",
+                        " VALUES (?, ?, 'operator.source_failure', 'high', NULL, ?, ?, ?, ?, 'open', ?, ?, ?)",
                         (fp, KIND, f"source:{name}", title, message, evidence, ts, ts, ts))
                     conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'raised', ?, ?)",
                                  (cur.lastrowid, ts, st["last_error"]))

@@ -50,7 +50,30 @@ def targets(cfg) -> dict[str, dict]:
             out[name] = {**spec, "channel": name}
         if spec["type"] == "file":
             out[name]["path"] = str(cfg.resolve(spec["path"]))
+    for spec in out.values():
+        spec["config_file"] = cfg.path         # named in messages that point at a setting
     return out
+
+
+def target_names(cfg, name: str) -> list[str]:
+    """The delivery targets a name given by a person means: a target as such
+    (`hook`, `mail/auditors`) or a channel as named in the config (`mail`:
+    every recipient group of it). LookupError naming the valid names otherwise."""
+    tmap = targets(cfg)
+    if name in tmap:
+        return [name]
+    hits = [t for t, spec in tmap.items() if spec["channel"] == name]
+    if hits:
+        return hits
+    raise LookupError(f"no channel {name!r} in {cfg.path or 'the configuration'} "
+                      f"(configured: {', '.join(valid_names(cfg)) or 'none'})")
+
+
+def valid_names(cfg) -> list[str]:
+    """Every name `target_names` accepts: the channels, then the recipient groups of email channels."""
+    tmap = targets(cfg)
+    channels = list(dict.fromkeys(spec["channel"] for spec in tmap.values()))
+    return channels + [t for t in tmap if t not in channels]
 
 
 def _passes(severity: str, minimum: str) -> bool:

@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS deliveries_alert ON deliveries(alert_id, channel);
 CREATE TABLE IF NOT EXISTS delivery_recipients (
-    delivery_id INTEGER NOT NULL,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
     recipient TEXT NOT NULL,
     status TEXT NOT NULL,
     reply TEXT,
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS silences (
 );
 CREATE TABLE IF NOT EXISTS alert_events (
     id INTEGER PRIMARY KEY,
-    alert_id INTEGER NOT NULL,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
     event TEXT NOT NULL,
     at TEXT NOT NULL,
     detail TEXT

@@ -2,7 +2,7 @@
 
 DDL = """
 CREATE TABLE IF NOT EXISTS report_features (
-    report_id INTEGER PRIMARY KEY,
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
     issuer TEXT, year INTEGER, level TEXT,
     data TEXT NOT NULL,
     data_sha TEXT NOT NULL,

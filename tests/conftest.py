@@ -1,6 +1,7 @@
 """Shared test helpers: the bundled example reports, parsing, a real database."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -8,6 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# The views speak Chinese by default (`--lang`); the tests read the English labels
+# unless they ask otherwise (tests/test_i14_cli.py checks the Chinese default).
+os.environ.setdefault("AUDIT_WORKER_LANG", "en")
 
 EXAMPLES = ROOT / "examples" / "reports"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

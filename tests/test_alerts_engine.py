@@ -1,6 +1,8 @@
 """From findings to stored alerts: fingerprints, re-runs, withdrawal, export,
 and the score against the findings an auditor expects from the examples."""
+import csv
 import importlib.util
+import io
 import json
 import shutil
 
@@ -84,8 +86,9 @@ def test_export_follows_the_alert_contract(app, tmp_path):
     assert a["severity"] in ("high", "medium", "low", "info") and a["source"].endswith("002_4b668fb7eaba0e72.txt")
     assert "群众满意度" in json.dumps(a["evidence"], ensure_ascii=False) and a["evidence"]["target"] == 90
     res = runner.invoke(main, ["--db", db, "alerts", "export", "--format", "csv", "--kind", "unit_error"])
-    rows = res.output.strip().splitlines()
-    assert rows[0].startswith("id,fingerprint,kind") and len(rows) == 3
+    rows = list(csv.reader(io.StringIO(res.output)))      # readable columns; a cell may hold several lines
+    assert rows[0][:3] == ["id", "severity", "kind"] and len(rows) == 3
+    assert {r[rows[0].index("kind")] for r in rows[1:]} == {"unit_error"}
     res = runner.invoke(main, ["--db", db, "alerts", "show", str(a["id"])])
     assert res.exit_code == 0 and "群众满意度" in res.output and "raised" in res.output
     res = runner.invoke(main, ["--db", db, "alerts", "list", "--min-severity", "high"])
@@ -107,8 +110,7 @@ def test_rules_list_and_rules_test(tmp_path):
     res = runner.invoke(main, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "rules", "test", str(f),
                                "--rules", "execution_rate", "--json"])
     assert [json.loads(x)["evidence"]["rate"] for x in res.output.splitlines()] == [17.36]
-    res = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "reports", "list", "--json"])
-    assert res.output == ""
+    assert not (tmp_path / "x.db").exists()      # rules commands need no database: none was even created
     res = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "rules", "test", str(f), "--rules", "nosuchrule"])
     assert res.exit_code != 0 and "unknown detector" in res.output
 

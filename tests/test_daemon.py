@@ -102,10 +102,12 @@ def test_daemon_polls_alerts_refuses_a_twin_and_stops_cleanly(tmp_path):
     parsed = db.execute("SELECT id FROM reports WHERE status = 'parsed'").fetchall()
     assert all(db.execute("SELECT COUNT(*) FROM facts WHERE report_id = ?", r).fetchone()[0] > 0 for r in parsed)
     assert db.execute("SELECT COUNT(*) FROM deliveries WHERE status != 'sent'").fetchone()[0] == 0
-    # The heartbeat goes stale once the daemon is gone: status tells a monitor.
+    # A clean stop is said in the last heartbeat: status shows it stopped, not a stale (dead) daemon
+    # (a daemon that dies without stopping cleanly: tests/test_i14_delivery.py).
     time.sleep(2.5)
     res = cli(cfg, "status", "--json")
-    assert res.exit_code == 1 and not json.loads(res.output)["heartbeat"]["healthy"]
+    hb = json.loads(res.output)["heartbeat"]
+    assert res.exit_code == 0 and hb["state"] == "stopped" and hb["stopped_at"]
 
 
 def test_sigterm_in_the_middle_of_a_poll_finishes_the_current_document(tmp_path):

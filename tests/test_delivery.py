@@ -2,6 +2,7 @@
 retries, suppression, acknowledgement, silences, withdrawal, crashes."""
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -177,7 +178,10 @@ def test_ack_and_silences_stop_deliveries(tmp_path, reports):
     assert res.exit_code == 0 and "silence #1" in res.output
     res = runner.invoke(main, base + ["silence", "--rule", "execution_rate", "--until", "2000-01-01",
                                       "--by", "张审计", "--comment", "过期的静默"])
-    assert res.exit_code == 0
+    assert res.exit_code == 2 and "not in the future" in res.output     # refused: it would silence nothing
+    with sqlite3.connect(db) as c:      # one that has run out since it was made
+        c.execute("INSERT INTO silences (matcher, value, until, created_by, comment, created_at)"
+                  " VALUES ('rule', 'execution_rate', '2000-01-01T00:00:00+00:00', '张审计', '过期的静默', '1999')")
     res = runner.invoke(main, base + ["detect", "--deliver"])
     assert res.exit_code == 0, res.output
     sent = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -49,9 +49,9 @@ def test_stored_numbers_carry_quote_offsets_unit_and_precision(app, folder):
     rows = app.store.conn.execute("SELECT * FROM numbers WHERE report_id = ? AND raw = '710.8078'", (rid,)).fetchall()
     assert rows
     for n in rows:
-        assert text[n["start"]:n["end"]] == "710.8078"
+        assert text[n["raw_start"]:n["raw_end"]] == "710.8078"
         assert n["precision"] == 4 and n["value"] == 710.8078
-        assert n["quote_start"] <= n["start"] < n["end"] <= n["quote_end"]
+        assert n["quote_start"] <= n["raw_start"] < n["raw_end"] <= n["quote_end"]
     pct = app.store.conn.execute("SELECT * FROM numbers WHERE report_id = ? AND raw = '36.37%'", (rid,)).fetchone()
     assert pct["unit"] == "%" and pct["kind"] == "percent" and pct["precision"] == 2
 

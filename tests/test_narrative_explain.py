@@ -55,5 +55,5 @@ def test_rules_test_explain_and_reports_show_count_abstentions(tmp_path):
     runner.invoke(main, ["--db", db, "backfill", str(tmp_path)])
     res = runner.invoke(main, ["--db", db, "reports", "show", "1", "--json"])
     assert json.loads(res.output)["narrative"]["unjudged"] == 1
-    res = runner.invoke(main, ["--db", db, "reports", "show", "1"])
+    res = runner.invoke(main, ["--db", db, "--lang", "zh", "reports", "show", "1"])
     assert "未判定 1" in res.output

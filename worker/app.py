@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from worker import config as cfgmod
+from worker.bounds import Bounds
 from worker.extract import Limits
 from worker.faults import failpoint
 from worker.ingest import SUPPORTED_SUFFIXES, Ingestor, Outcome, iter_files
@@ -22,6 +23,14 @@ from worker.storage import Store
 log = logging.getLogger("audit_worker")
 
 FAILED = ("failed", "empty", "not_report", "needs_ocr", "unsupported")
+
+
+class NoDatabase(Exception):
+    """A command that only reads found no database file (and created none)."""
+
+    def __init__(self, path: str):
+        super().__init__(f"no database at {path}")
+        self.path = path
 
 
 @dataclass
@@ -48,12 +57,18 @@ class Summary:
     @property
     def readable(self) -> int:
         c = self.counts
-        return c["ingested"] + c["unchanged"] + c["duplicate"]
+        return c["ingested"] + c["unchanged"] + c["duplicate"] + c["skipped"] + c["out_of_range"]
+
+    @property
+    def outside(self) -> int:
+        """Reports left out by --since/--until: recorded out_of_range, or stored before and not checked now."""
+        return self.counts["out_of_range"] + self.skipped_years
 
     def as_dict(self) -> dict:
         c = self.counts
         return {"documents": self.total, "ingested": c["ingested"], "unchanged": c["unchanged"],
-                "duplicates": c["duplicate"], "failed": sum(c[s] for s in FAILED),
+                "duplicates": c["duplicate"], "skipped": c["skipped"], "out_of_range": self.outside,
+                "failed": sum(c[s] for s in FAILED),
                 "alerts_new": self.alerts_new, "alerts_updated": self.alerts_updated,
                 "alerts_withdrawn": self.alerts_withdrawn, "queued": self.queued}
 
@@ -61,16 +76,16 @@ class Summary:
         c = self.counts
         failed = [o for o in self.outcomes if o.status in FAILED]
         lines = []
-        for o in failed:
+        for o in failed + [o for o in self.outcomes if o.status == "skipped"]:
             lines.append(f"  {o.status:<11} {o.source}: {o.reason}")
         for o in self.outcomes:
             for w in o.warnings:
                 lines.append(f"  warning     {o.source}: {w}")
         lines += [f"  skipped     {n}" for n in self.notes]
         head = (f"{c['ingested']} ingested, {len(failed)} failed"
-                f" ({c['unchanged']} unchanged, {c['duplicate']} duplicates)")
-        if self.skipped_years:
-            head += f", {self.skipped_years} outside --since/--until"
+                f" ({c['unchanged']} unchanged, {c['duplicate']} duplicates, {c['skipped']} skipped)")
+        if self.outside:
+            head += f", {self.outside} outside --since/--until (not checked)"
         alerts = (f"alerts: {self.alerts_new} new, {self.alerts_updated} updated, "
                   f"{self.alerts_withdrawn} withdrawn")
         out = "\n".join(lines + [head, alerts])
@@ -110,10 +125,17 @@ class App:
         self.run_id = uuid.uuid4().hex[:12]
 
     @classmethod
-    def open(cls, config_path: str | None = None, db_path: str | None = None) -> "App":
+    def open(cls, config_path: str | None = None, db_path: str | None = None, use: str = "create") -> "App":
+        """`use`: "create" the database when missing (commands that write),
+        "existing" (commands that only read: NoDatabase when missing), or
+        "none" (commands that need only the configuration: in memory)."""
         cfg = cfgmod.load(config_path)
+        if use == "none":
+            db_path = ":memory:"
         if db_path is None:
             db_path = str(cfg.resolve(cfg.get("database", "path")))
+        if use == "existing" and db_path != ":memory:" and not Path(db_path).is_file():
+            raise NoDatabase(db_path)
         st = cfg.section("storage")
         return cls(cfg, Store(db_path, timeout=st["busy_timeout_s"], max_size_mb=st["max_size_mb"]))
 
@@ -125,20 +147,29 @@ class App:
                       max_pdf_stream=lim["max_pdf_stream_mb"] << 20, max_sheet_cells=lim["max_sheet_cells"],
                       document_seconds=float(lim["document_seconds"]), document_memory_mb=lim["document_memory_mb"])
 
-    def ingestor(self, reparse: bool = False, source_name: str = "") -> Ingestor:
+    def ingestor(self, reparse: bool = False, source_name: str = "", bounds: Bounds | None = None) -> Ingestor:
         return Ingestor(self.store, limits=self.limits, reparse=reparse,
-                        max_attempts=self.cfg.section("limits")["max_attempts"], source_name=source_name)
+                        max_attempts=self.cfg.section("limits")["max_attempts"], source_name=source_name,
+                        bounds=bounds)
 
     # -- backfill ----------------------------------------------------------------
     def backfill(self, paths: list[Path], *, reparse: bool = False, rule_ids: list[str] | None = None,
                  detect: bool = True, deliver: str | None = None, dry_run: bool = False,
                  since: int | None = None, until: int | None = None, progress: bool = False,
                  jobs: int | None = None, follow_symlinks: bool = False) -> Summary:
+        """Ingest files and folders; with `reparse` and no paths, every stored
+        report again, from the bytes kept in the database or its file."""
         run_row = self.store.start_run(self.run_id, "backfill")
         summary = Summary()
-        files = [f for f in iter_files(paths, follow_symlinks, summary.notes)
-                 if f.suffix.lower() in SUPPORTED_SUFFIXES or f in paths]
-        ing = self.ingestor(reparse=reparse)
+        ing = self.ingestor(reparse=reparse, bounds=Bounds(since, until))
+        if paths or not reparse:
+            files = [f for f in iter_files(paths, follow_symlinks, summary.notes)
+                     if f.suffix.lower() in SUPPORTED_SUFFIXES or f in paths]
+            items, count = _file_items(ing, files), len(files)
+        else:
+            from worker.reparse import stored_items, stored_count
+
+            items, count = stored_items(self.store, ing.limits, summary.notes), stored_count(self.store)
         if detect:
             from alerts.engine import analyser
 
@@ -166,14 +197,15 @@ class App:
             pending.clear()
             analysed.clear()
 
-        jobs = jobs if jobs is not None else (min(os.cpu_count() or 1, 4) if len(files) >= 40 else 1)
-        outcomes = ing.ingest_many(_file_items(ing, files), jobs=jobs)
-        for outcome in _progress(outcomes, progress, "ingest", total=len(files)):
+        jobs = jobs if jobs is not None else (min(os.cpu_count() or 1, 4) if count >= 40 else 1)
+        outcomes = ing.ingest_many(items, jobs=jobs)
+        for outcome in _progress(outcomes, progress, "ingest", total=count):
             summary.outcomes.append(outcome)
             if outcome.status in FAILED:
                 log.warning("document failed run_id=%s source=%s status=%s reason=%s",
                             self.run_id, outcome.source, outcome.status, outcome.reason)
-            if detect and outcome.report_id is not None and outcome.report_id not in seen:
+            if detect and outcome.report_id is not None and outcome.report_id not in seen and \
+                    outcome.status != "out_of_range":
                 seen.add(outcome.report_id)
                 pending.append(outcome.report_id)
                 if outcome.analysis is not None:
@@ -207,14 +239,15 @@ class App:
     def _in_years(self, ids: list[int], since, until, summary: Summary) -> list[int]:
         """Reports within --since/--until: a fiscal year (2022) compares with the
         report's year, a date (2022-06-01) with its publication date."""
-        if since is None and until is None:
+        bounds = Bounds(since, until)
+        if not bounds:
             return ids
         keep = []
         for rid in ids:
             row = self.store.report(rid)
             if row is None:
                 continue
-            if not (_within(row, since, lower=True) and _within(row, until, lower=False)):
+            if bounds.excludes(row["year"], row["published_at"] or row["first_seen"]):
                 summary.skipped_years += 1
                 continue
             keep.append(rid)
@@ -245,7 +278,7 @@ class App:
             try:
                 fetcher = Fetcher(fetch_cfg, store, policy)
                 ing = Ingestor(store, limits=self.limits, max_attempts=self.cfg.section("limits")["max_attempts"],
-                               source_name=spec["name"])
+                               source_name=spec["name"], bounds=Bounds(since, until))
                 try:
                     res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
                 except Exception as e:  # one bad source is that source's failure; the others go on
@@ -257,6 +290,10 @@ class App:
                 store.close()
 
         summary = RunSummary()
+        if len(specs) > 1:
+            from worker.preload import preload_reader
+
+            preload_reader()    # threads fork document children: nothing may be half-imported then
         if specs:
             with ThreadPoolExecutor(max_workers=min(4, len(specs))) as ex:
                 for res, state in ex.map(work, specs):
@@ -290,16 +327,6 @@ class App:
                f" FROM reports r {where} ORDER BY {order} LIMIT ?")
         args = ([status] if status else []) + [limit]
         return [dict(r) for r in self.store.conn.execute(sql, args)]
-
-
-def _within(row, bound, lower: bool) -> bool:
-    if bound is None:
-        return True
-    if isinstance(bound, int):
-        y = row["year"]
-        return y is None or (y >= bound if lower else y <= bound)
-    published = (row["published_at"] or row["first_seen"] or "")[:10]
-    return not published or (published >= bound if lower else published <= bound)
 
 
 def _progress(items, enabled: bool, label: str, total: int | None = None):

@@ -417,9 +417,11 @@ def load(path: str | None, *, check: bool = True, env: bool = False) -> Config:
     """Read a config file (or defaults when there is none) and validate it
     (`env`: also that the secrets' environment variables are set)."""
     if path is None:
-        env = os.environ.get("AUDIT_WORKER_CONFIG")
-        if env:
-            path = env
+        # Not named `env`: that is whether to require the secrets' variables (it was shadowed here,
+        # so `config check` without --config skipped that check and every other command required it).
+        from_env = os.environ.get("AUDIT_WORKER_CONFIG")
+        if from_env:
+            path = from_env
         elif Path("config.toml").exists():
             path = "config.toml"
     if path is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -127,6 +128,11 @@ def _channel(where: str, typ: Any, ch: dict, problems: list[str], env: bool) -> 
         if isinstance(url, str) and url:
             # A receiver's basic auth in its URL is tolerated (it is redacted from logs and never shown).
             _url(f"{where}.url", url, problems, "a webhook receiver", credentials_ok=True)
+            if not ch.get("allow_private"):
+                problem = private_receiver(url)
+                if problem:
+                    problems.append(f"{where}.url: {problem}: every delivery would be refused; set "
+                                    f"allow_private = true in [{where}] to send to it")
         if not ch.get("secret_env"):
             problems.append(f"{where}.secret_env: required: webhooks are signed with the secret held in this "
                             f"environment variable")
@@ -144,6 +150,85 @@ def _channel(where: str, typ: Any, ch: dict, problems: list[str], env: bool) -> 
         path = ch.get("path")
         if isinstance(path, str) and not path.strip():
             problems.append(f"{where}.path: must not be empty")
+
+
+def private_receiver(url: str) -> str | None:
+    """Why a receiver URL's host is not public when that is known without DNS
+    (an IP literal, `localhost`), else None."""
+    import ipaddress
+
+    from worker.urls import UnsafeURL, address_kind, is_public, parse
+
+    try:
+        host = parse(url).host
+    except UnsafeURL:
+        return None                     # refused at send time with its own reason
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"the receiver {host} is a loopback address"
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return None                     # a DNS name: resolved by `config check` and at send time
+    return None if is_public(addr) else f"the receiver {addr} is {address_kind(addr)}"
+
+
+def resolved_warnings(data: dict, timeout: float = 3.0) -> tuple[list[str], list[str]]:
+    """`config check`'s look at webhook receivers named by a DNS name, without
+    `allow_private`: (warnings, notes). A name that resolves here to an address
+    that is not public is a warning (deliveries would be refused, unless DNS
+    answers differently where the daemon runs); a name that does not resolve
+    within `timeout` seconds is a note (checked at send time)."""
+    import ipaddress
+    import socket
+    import threading
+
+    from worker.urls import UnsafeURL, address_kind, is_public, parse
+
+    hosts: dict[str, tuple[str, int]] = {}
+    channels = data.get("channels") if isinstance(data.get("channels"), dict) else {}
+    for name, ch in channels.items():
+        url = ch.get("url") if isinstance(ch, dict) else None
+        if not isinstance(url, str) or ch.get("type", name) != "webhook" or ch.get("allow_private") \
+                or private_receiver(url):
+            continue
+        try:
+            p = parse(url)
+            ipaddress.ip_address(p.host)
+            continue                    # an IP literal: judged without DNS
+        except UnsafeURL:
+            continue
+        except ValueError:
+            hosts[f"channels.{name}"] = (p.host, p.port)
+    answers: dict[str, list | str] = {}
+
+    def lookup(where: str, host: str, port: int) -> None:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            answers[where] = [ipaddress.ip_address(i[4][0].split("%")[0]) for i in infos]
+        except (OSError, UnicodeError, ValueError) as e:
+            answers[where] = getattr(e, "strerror", None) or str(e)
+
+    # getaddrinfo has no timeout of its own: threads, joined against one deadline.
+    threads = [threading.Thread(target=lookup, args=(w, h, p), daemon=True) for w, (h, p) in hosts.items()]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + timeout
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    warnings, notes = [], []
+    for where, (host, _) in hosts.items():
+        got = answers.get(where)
+        if isinstance(got, list):
+            bad = [a for a in got if not is_public(a)]
+            if bad:
+                warnings.append(f"{where}.url: {host} resolves here to {bad[0]}, {address_kind(bad[0])}: "
+                                f"deliveries will be refused unless allow_private = true in [{where}] "
+                                f"(checked again at each send)")
+        else:
+            why = got if isinstance(got, str) else f"no answer within {timeout:g} s"
+            notes.append(f"{where}.url: {host} does not resolve here ({why}); whether it is a private "
+                         f"address is checked at send time")
+    return warnings, notes
 
 
 def _env_name(where: str, value: str, problems: list[str], env: bool) -> None:

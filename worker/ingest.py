@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import mimetypes
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from worker import ledger_store
+from worker.bounds import Bounds, out_of_range_note
+from worker.documents import (Doc, DocInfo, Outcome, Prepared, _content_sha, _json, _list_page, _shift,  # noqa: F401
+                              _short, file_item, remap_grid)
 from worker.extract import Extracted, ExtractError, Limits, extract
 from worker.sandbox import Budget, Result, run_each
 from worker.walk import iter_files  # noqa: F401  (the folder walk; imported from here by callers)
-from worker.facts import FactRows, encode_facts
+from worker.facts import encode_facts
 from worker.parse import PARSER_VERSION, parse_report
 from worker.parse.meta import looks_like_report
 from worker.parse.tables import Table
@@ -29,40 +30,16 @@ from worker.textnorm import normalize
 log = logging.getLogger("audit_worker.ingest")
 
 OK_STATUSES = ("parsed",)
-FINAL_STATUSES = ("parsed", "not_report", "empty", "unsupported", "needs_ocr", "duplicate")
+FINAL_STATUSES = ("parsed", "not_report", "empty", "unsupported", "needs_ocr", "duplicate", "skipped")
 SUPPORTED_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".pdf", ".xlsx", ".xls", ".docx", ".doc")
-
-
-@dataclass
-class Doc:
-    """One document of a report, as fetched or read."""
-
-    url: str
-    data: bytes
-    role: str = "main"
-    content_type: str | None = None
-    charset: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    error: str | None = None          # a fetch error: recorded, not extracted
-
-
-@dataclass
-class Outcome:
-    key: str
-    source: str
-    status: str                        # ingested | unchanged | duplicate | failed | empty | not_report | needs_ocr | unsupported
-    reason: str = ""
-    report_id: int | None = None
-    changed: bool = False              # facts were (re)written: detectors should run
-    warnings: list = field(default_factory=list)
-    analysis: object = None            # what the Ingestor's `analyse` returned for the new facts
 
 
 class Ingestor:
     def __init__(self, store: Store, *, limits: Limits | None = None, reparse: bool = False,
-                 max_attempts: int = 5, source_name: str = "", analyse=None):
+                 max_attempts: int = 5, source_name: str = "", analyse=None, bounds: Bounds | None = None):
         self.store = store
+        # --since/--until: a report outside is recorded `out_of_range`, not stored as parsed.
+        self.bounds = bounds or Bounds()
         # A picklable function of a ParsedReport run in the parser process
         # (detectors, features); its result rides on the Outcome.
         self.analyse = analyse
@@ -90,6 +67,11 @@ class Ingestor:
         pending = []
         for key, source, docs in items:
             sha = _content_sha(docs)
+            if any(p[2] == sha for p in pending):
+                # The same bytes as a report of this batch: that one is written
+                # first, so that this one is found to be its duplicate.
+                yield from self._drain(pending, jobs)
+                pending = []
             done = self.check(key, source, sha)
             if done is not None:
                 if pending:
@@ -117,11 +99,15 @@ class Ingestor:
                 return Outcome(key, source, "unchanged", report_id=existing["id"])
             if existing["status"] == "failed" and existing["attempts"] >= self.max_attempts:
                 return Outcome(key, source, "unchanged", existing["error"] or "", report_id=existing["id"])
+            if existing["status"] == "out_of_range":
+                why = self.bounds.excludes(existing["year"], existing["published_at"] or existing["first_seen"])
+                if why:     # still outside: no need to read it again to say so
+                    return Outcome(key, source, "out_of_range", why, report_id=existing["id"])
         dup = self.store.parsed_report_with_sha(sha, key)
         if dup is not None:
             with self.store.tx() as conn:
                 rid = self.store.upsert_report_row(
-                    conn, key, source, source_name=self.source_name, status="duplicate", content_sha=sha,
+                    conn, key, source, **self._named(), status="duplicate", content_sha=sha,
                     duplicate_of=dup["id"], error=f"内容与报告 #{dup['id']}({dup['source']})完全相同,不再重复处理",
                     title=dup["title"], issuer=dup["issuer"], year=dup["year"])
             return Outcome(key, source, "duplicate", f"same content as report #{dup['id']}", report_id=rid)
@@ -132,9 +118,13 @@ class Ingestor:
         if prep.status != "parsed":
             return self._record_failure(key, source, prep.status, prep.reason, sha, prep.documents, prep.text)
         meta = prep.parsed.meta
+        if self.bounds:
+            why = self.bounds.excludes(meta.year, published_at or self._first_seen(key))
+            if why:
+                return self._record_out_of_range(key, source, sha, prep, why)
         with self.store.tx() as conn:
             rid = self.store.upsert_report_row(
-                conn, key, source, source_name=self.source_name, status="parsed", error=None,
+                conn, key, source, **self._named(), status="parsed", error=None,
                 content_sha=sha, duplicate_of=None, title=meta.title, issuer=meta.issuer, region=meta.region,
                 year=meta.year, report_type=meta.report_type, level=meta.level,
                 warnings=_json(meta.warnings), text=prep.text, original_text=prep.original,
@@ -144,6 +134,35 @@ class Ingestor:
             self.store.save_parsed(conn, rid, prep.parsed, prep.rows)
         return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings),
                        analysis=prep.analysis)
+
+    def _named(self) -> dict:
+        """The source name to record: kept as it is when none is given (a
+        re-parse of stored reports must not strip a polled report of its source)."""
+        return {"source_name": self.source_name} if self.source_name else {}
+
+    def _first_seen(self, key: str) -> str:
+        row = self.store.report_by_key(key)
+        return (row["published_at"] or row["first_seen"]) if row is not None else now_iso()
+
+    def _record_out_of_range(self, key: str, source: str, sha: str, prep: "Prepared", why: str) -> Outcome:
+        """A report outside --since/--until: recorded with its reason and without
+        facts, so it neither looks clean nor counts as done; a later run without
+        the bound reads it in. A report already stored as parsed is left as it is."""
+        existing = self.store.report_by_key(key)
+        if existing is not None and existing["status"] == "parsed":
+            return Outcome(key, source, "out_of_range", why, report_id=existing["id"])
+        meta = prep.parsed.meta
+        with self.store.tx() as conn:
+            rid = self.store.upsert_report_row(
+                conn, key, source, **self._named(), status="out_of_range", error=out_of_range_note(why),
+                content_sha=sha, duplicate_of=None, title=meta.title, issuer=meta.issuer, region=meta.region,
+                year=meta.year, report_type=meta.report_type, level=meta.level, warnings=None, text=prep.text,
+                original_text=prep.original, parser_version=PARSER_VERSION, parsed_at=None, attempts=0)
+            conn.execute("DELETE FROM numbers WHERE report_id = ?", (rid,))
+            conn.execute("DELETE FROM facts WHERE report_id = ?", (rid,))
+            ledger_store.delete(conn, rid)
+            self._save_documents(conn, rid, prep.documents)
+        return Outcome(key, source, "out_of_range", why, report_id=rid)
 
     def _save_documents(self, conn, rid, documents) -> None:
         conn.execute("DELETE FROM documents WHERE report_id = ?", (rid,))
@@ -160,7 +179,7 @@ class Ingestor:
             row = conn.execute("SELECT id, attempts FROM reports WHERE key = ?", (key,)).fetchone()
             attempts = (row["attempts"] if row else 0) + (1 if status == "failed" else 0)
             rid = self.store.upsert_report_row(
-                conn, key, source, source_name=self.source_name, status=status, error=reason, content_sha=sha,
+                conn, key, source, **self._named(), status=status, error=reason, content_sha=sha,
                 parser_version=PARSER_VERSION, attempts=attempts, text=text)
             # A report that no longer parses keeps no stale facts.
             conn.execute("DELETE FROM numbers WHERE report_id = ?", (rid,))
@@ -169,38 +188,6 @@ class Ingestor:
             if documents:
                 self._save_documents(conn, rid, documents)
         return Outcome(key, source, status, reason, report_id=rid, changed=True)
-
-
-@dataclass
-class DocInfo:
-    """What is recorded of a document: no bytes, just their identity and fate."""
-
-    url: str
-    role: str
-    sha256: str
-    size: int
-    content_type: str | None
-    encoding: str | None
-    status: str
-    error: str | None
-    etag: str | None = None
-    last_modified: str | None = None
-    text_start: int | None = None
-    text_end: int | None = None
-
-
-@dataclass
-class Prepared:
-    """A report extracted and parsed, ready to be written (picklable)."""
-
-    status: str                        # parsed, or the failure status
-    reason: str = ""
-    documents: list = field(default_factory=list)
-    text: str | None = None
-    original: str | None = None
-    parsed: object = None
-    rows: FactRows | None = None       # the facts encoded for the database
-    analysis: object = None
 
 
 def prepare(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:
@@ -320,6 +307,9 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
             seg = (norm.to_normalized(seg[0]), norm.to_normalized(seg[1]))
         infos.append(_info(d, ex, r, st, seg or (None, None)))
     failed = [f"{_short(d.url)}: {r}" for d, ex, r, st in extracted if ex is None and r]
+    listed = _list_page(extracted)
+    if listed:
+        return Prepared("skipped", listed, infos, text=norm.text)
     ok, why = looks_like_report(norm.text)
     if not ok:
         if failed:
@@ -332,53 +322,3 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
     rows.ledger = ledger_store.encode(parsed.reading) if parsed.reading is not None else None
     return Prepared("parsed", "", infos, text=norm.text, original=norm.original if norm.changed else None,
                     parsed=parsed, rows=rows)
-
-
-def _content_sha(docs: list[Doc]) -> str:
-    h = hashlib.sha256()
-    for d in sorted(docs, key=lambda d: (d.role != "main", d.url)):
-        h.update(hashlib.sha256(d.data).digest())
-    return h.hexdigest()
-
-
-def _short(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1] or url
-
-
-def _json(v) -> str:
-    import json
-
-    return json.dumps(v, ensure_ascii=False)
-
-
-def _shift(t: Table, by: int) -> None:
-    t.start += by
-    t.end += by
-    for r in t.rows:
-        for c in r:
-            c.start += by
-            c.end += by
-
-
-def remap_grid(t: Table, norm) -> None:
-    """Move a grid's offsets into the normalized text and re-read its cells there."""
-    t.start, t.end = norm.to_normalized(t.start), norm.to_normalized(t.end)
-    for r in t.rows:
-        for c in r:
-            c.start, c.end = norm.to_normalized(c.start), norm.to_normalized(c.end)
-            c.text = norm.text[c.start:c.end]
-
-
-def file_item(path: Path, limits: Limits) -> tuple[str, str, list[Doc]]:
-    """(key, source, docs) for a file; an unreadable or oversized file becomes
-    a document carrying its error, recorded as failed without being read."""
-    key = str(path.resolve())
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            doc = Doc(url=str(path), data=b"", error=f"文件过大:{size:,} 字节,超过上限 {limits.max_bytes:,} 字节")
-        else:
-            doc = Doc(url=str(path), data=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0])
-    except OSError as e:
-        doc = Doc(url=str(path), data=b"", error=f"无法读取文件:{e.strerror or e}")
-    return key, str(path), [doc]

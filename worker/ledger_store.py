@@ -3,8 +3,8 @@
 `encode` runs in the parser process (rows ready to insert), `save` writes
 them in the report's transaction, `load` rebuilds the `Reading` for detectors
 re-run on stored reports. Analysts query `ledger` (one row per figure, dims as
-JSON), `doc_tables`, and the views `ledger_facts` (with the report and the
-table it sits in) and `ledger_<table id>` (one per standard table).
+JSON), `doc_tables`, and the views of worker/schema_views.py (`ledger_facts`,
+`ledger_<table id>`, `report_figures`); docs/schema.md describes them all.
 """
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from worker.numbers import Num
 
 DDL = """
 CREATE TABLE IF NOT EXISTS doc_tables (
-    report_id INTEGER NOT NULL,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     idx INTEGER NOT NULL,
     type TEXT, title TEXT, unit TEXT, kind TEXT,
-    page INTEGER, page_end INTEGER, start INTEGER, "end" INTEGER,
+    page INTEGER, page_end INTEGER, table_start INTEGER, table_end INTEGER,
     n_rows INTEGER, n_cols INTEGER, facts INTEGER,
     status TEXT, has_figures INTEGER,
     unmapped TEXT, notes TEXT, empty_note TEXT, empty_note_start INTEGER,
@@ -29,21 +29,21 @@ CREATE TABLE IF NOT EXISTS doc_tables (
     PRIMARY KEY (report_id, idx)
 );
 CREATE TABLE IF NOT EXISTS ledger (
-    report_id INTEGER NOT NULL,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     concept TEXT NOT NULL,
     dims TEXT NOT NULL,
     measure TEXT, period TEXT,
     value REAL, unit TEXT, kind TEXT, precision INTEGER, raw TEXT, scale REAL, approx INTEGER,
-    "where" TEXT, table_idx INTEGER, row INTEGER, col INTEGER,
+    found_in TEXT, table_idx INTEGER, row INTEGER, col INTEGER,
     label TEXT, header TEXT, page INTEGER,
-    start INTEGER, "end" INTEGER, quote_start INTEGER, quote_end INTEGER,
+    raw_start INTEGER, raw_end INTEGER, quote_start INTEGER, quote_end INTEGER,
     label_start INTEGER, label_end INTEGER, blank INTEGER, section TEXT,
     PRIMARY KEY (report_id, seq)
 );
 CREATE INDEX IF NOT EXISTS ledger_concept ON ledger(concept, measure);
 CREATE TABLE IF NOT EXISTS statements (
-    report_id INTEGER NOT NULL,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     type TEXT NOT NULL,
     stated TEXT, subject INTEGER, base TEXT, delta TEXT,
@@ -52,16 +52,10 @@ CREATE TABLE IF NOT EXISTS statements (
     PRIMARY KEY (report_id, seq)
 );
 CREATE TABLE IF NOT EXISTS readings (
-    report_id INTEGER PRIMARY KEY,
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
     year INTEGER, issuer TEXT, blank_form INTEGER,
     pages TEXT, toc TEXT, placeholders TEXT, headings TEXT
 );
-CREATE VIEW IF NOT EXISTS ledger_facts AS
-SELECT l.report_id, r.issuer, r.year, r.source, l.seq, l.concept, l.dims, l.measure, l.period,
-       l.value AS value_wanyuan, l.raw, l.unit, l."where", t.type AS table_type, t.title AS table_title,
-       l.label, l.header, l.page, l.blank, l.section
-FROM ledger l JOIN reports r ON r.id = l.report_id
-LEFT JOIN doc_tables t ON t.report_id = l.report_id AND t.idx = l.table_idx
 """
 
 _NUM = ("value", "unit", "kind", "precision", "raw", "start", "end", "scale", "approx")
@@ -75,19 +69,11 @@ class LedgerRows:
     meta: tuple = ()
 
 
-def migrate(conn: sqlite3.Connection, table_ids: list[str]) -> None:
-    """Columns added since a database was made, and one view per standard table."""
+def migrate(conn: sqlite3.Connection) -> None:
+    """Columns added since a database was made."""
     have = {r[1] for r in conn.execute("PRAGMA table_info(statements)")}
     if "operands" not in have:
         conn.execute("ALTER TABLE statements ADD COLUMN operands TEXT")
-    table_views(conn, table_ids)
-
-
-def table_views(conn: sqlite3.Connection, table_ids: list[str]) -> None:
-    """One view per standard table: its figures with the report they belong to."""
-    for tid in table_ids:
-        conn.execute(f'CREATE VIEW IF NOT EXISTS "ledger_{tid}" AS SELECT * FROM ledger_facts '
-                     f"WHERE table_type = '{tid}'")
 
 
 def _num(n: Num | None) -> str | None:
@@ -147,18 +133,19 @@ def load(conn: sqlite3.Connection, report_id: int, text: str) -> Reading | None:
                 headings=[Heading(*h) for h in json.loads(meta["headings"] or "[]")])
     for t in conn.execute("SELECT * FROM doc_tables WHERE report_id = ? ORDER BY idx", (report_id,)):
         r.tables.append(ReadTable(index=t["idx"], type=t["type"] or "", title=t["title"] or "", unit=t["unit"] or "",
-                                  kind=t["kind"] or "", page=t["page"], page_end=t["page_end"], start=t["start"],
-                                  end=t["end"], rows=t["n_rows"], cols=t["n_cols"], facts=t["facts"],
+                                  kind=t["kind"] or "", page=t["page"], page_end=t["page_end"],
+                                  start=t["table_start"], end=t["table_end"], rows=t["n_rows"], cols=t["n_cols"],
+                                  facts=t["facts"],
                                   has_figures=bool(t["has_figures"]), status=t["status"],
                                   unmapped=json.loads(t["unmapped"] or "[]"), notes=json.loads(t["notes"] or "[]"),
                                   empty_note=t["empty_note"] or "", empty_note_start=t["empty_note_start"],
                                   title_start=t["title_start"], title_end=t["title_end"]))
     for f in conn.execute("SELECT * FROM ledger WHERE report_id = ? ORDER BY seq", (report_id,)):
         n = Num(value=f["value"], unit=f["unit"] or "", kind=f["kind"], precision=f["precision"], raw=f["raw"],
-                start=f["start"], end=f["end"], scale=f["scale"], approx=bool(f["approx"]))
+                start=f["raw_start"], end=f["raw_end"], scale=f["scale"], approx=bool(f["approx"]))
         qs, qe = f["quote_start"], f["quote_end"]
         r.facts.append(LFact(concept=f["concept"], dims=tuple(sorted(json.loads(f["dims"]).items())), num=n,
-                             quote=Quote(text[qs:qe], qs, qe), where=f["where"], measure=f["measure"],
+                             quote=Quote(text[qs:qe], qs, qe), where=f["found_in"], measure=f["measure"],
                              period=f["period"], table=f["table_idx"], row=f["row"], col=f["col"], label=f["label"],
                              header=f["header"], page=f["page"], blank=bool(f["blank"]), section=f["section"] or "",
                              label_start=f["label_start"], label_end=f["label_end"]))

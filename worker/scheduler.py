@@ -174,7 +174,9 @@ def run_daemon(app) -> int:
         from worker.ingest import shutdown_pools
 
         shutdown_pools()
-        state["stopped"] = time.time()
+        if stop.is_set():
+            # A clean stop, said in the last heartbeat: `status` shows "stopped at", not a live daemon.
+            state["stopped"] = time.time()
         write_heartbeat(app, state)
         app.store.close()
         lock.release()

@@ -12,7 +12,7 @@ def collect(app) -> dict:
 
     ok, detail = app.store.quick_check()
     data: dict = {"database": {"path": app.store.path, "ok": ok, "detail": detail}, "runs": [], "sources": [],
-                  "outbox": {}, "failed_deliveries": [], "retrying": [], "open_alerts": {}, "reports": {},
+                  "outbox": {}, "failed_deliveries": [], "failed_by_channel": [], "retrying": [], "open_alerts": {}, "reports": {},
                   "heartbeat": heartbeat_state(app)}
     problems = [] if ok else [f"database fails PRAGMA quick_check: {detail}"]
     try:
@@ -46,11 +46,15 @@ def _tables(c) -> dict:
         "SELECT channel, COUNT(*) AS n, MAX(attempts) AS attempts, MAX(last_error) AS last_error,"
         " MIN(next_attempt_at) AS next_attempt_at FROM deliveries WHERE status = 'pending' AND attempts > 0"
         " GROUP BY channel")]
+    failed_by_channel = [dict(r) for r in c.execute(
+        "SELECT d.channel, COUNT(*) AS n, (SELECT last_error FROM deliveries e WHERE e.channel = d.channel"
+        " AND e.status = 'failed' ORDER BY e.id DESC LIMIT 1) AS last_error FROM deliveries d"
+        " WHERE d.status = 'failed' GROUP BY d.channel ORDER BY d.channel")]
     severity = {r["severity"]: r["n"] for r in c.execute(
         "SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity")}
     reports = {r["status"]: r["n"] for r in c.execute("SELECT status, COUNT(*) AS n FROM reports GROUP BY status")}
     return {"runs": runs, "bad_runs": bad_runs, "sources": sources, "outbox": outbox, "failed_deliveries": failed,
-            "retrying": retrying, "open_alerts": severity, "reports": reports}
+            "failed_by_channel": failed_by_channel, "retrying": retrying, "open_alerts": severity, "reports": reports}
 
 
 def _problems(app, d: dict) -> list[str]:
@@ -61,9 +65,16 @@ def _problems(app, d: dict) -> list[str]:
     for r in d.get("bad_runs", []):
         out.append(f"run {r['run_id']} ({r['command']}, started {r['started_at']}) {r['status']}: "
                    f"{r['error'] or 'no reason recorded'}")
-    n_failed = d["outbox"].get("failed", 0)
-    if n_failed:
-        out.append(f"{n_failed} deliveries failed")
+    from alerts.outbox import targets
+
+    configured = targets(app.cfg)
+    for ch in d.get("failed_by_channel", []):
+        if ch["channel"] in configured:
+            out.append(f"{ch['n']} deliveries failed on channel {ch['channel']} (last error: {ch['last_error']}); "
+                       f"fix the channel, then `audit-worker deliver --retry-failed --channel {ch['channel']}`")
+        else:
+            out.append(f"{ch['n']} deliveries failed on channel {ch['channel']}, which is no longer in the config "
+                       f"(last error: {ch['last_error']})")
     threshold = app.cfg.section("alerts")["source_failure_threshold"]
     for s in d["sources"]:
         if s.get("consecutive_failures", 0) >= threshold:
@@ -79,18 +90,35 @@ def heartbeat_path(app) -> Path:
 
 
 def heartbeat_state(app) -> dict:
-    """The daemon's heartbeat: stale when older than twice the poll interval."""
+    """The daemon's heartbeat.
+
+    `state`: "running" (fresh), "stale" (older than twice the poll interval:
+    the daemon died or hangs; unhealthy), "stopped" (it stopped cleanly on
+    SIGTERM/SIGINT and said so in its last heartbeat, at `stopped_at`: not a
+    fault), or "none" (no daemon has run with this database)."""
     from worker.scheduler import poll_interval_seconds
 
     path = heartbeat_path(app)
     if not path.exists():
-        return {"file": str(path), "present": False, "healthy": True}
+        return {"file": str(path), "present": False, "healthy": True, "state": "none"}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
+    data = data if isinstance(data, dict) else {}
     age = time.time() - path.stat().st_mtime
     interval = poll_interval_seconds(app.cfg)
     limit = 2 * interval if interval else None
-    return {"file": str(path), "present": True, "age_seconds": round(age, 1), "limit_seconds": limit,
-            "pid": data.get("pid"), "healthy": limit is None or age <= limit}
+    out = {"file": str(path), "present": True, "age_seconds": round(age, 1), "limit_seconds": limit,
+           "pid": data.get("pid")}
+    stopped = data.get("stopped")
+    if isinstance(stopped, (int, float)) and not isinstance(stopped, bool):
+        return {**out, "state": "stopped", "healthy": True, "stopped_at": _iso(stopped)}
+    fresh = limit is None or age <= limit
+    return {**out, "state": "running" if fresh else "stale", "healthy": fresh}
+
+
+def _iso(ts: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(ts, timezone.utc).replace(microsecond=0).isoformat()

@@ -23,10 +23,14 @@ from typing import Iterator
 
 import sqlite_utils
 
-from worker import ledger_store
+from worker import ledger_store, schema_migrate, schema_views
 from worker.facts import Fact, FactRows, ParsedReport, ReportMeta, encode_facts, fact_from_row
 
-SCHEMA_VERSION = 1
+# 2: foreign keys (ON DELETE CASCADE from a report to what was parsed from it,
+#    RESTRICT for its alerts), readable offset names (raw_start/raw_end, …),
+#    operator alerts with report_id NULL, and the analyst views
+#    (worker/schema_migrate.py rebuilds a version 1 database in place).
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -37,7 +41,7 @@ CREATE TABLE IF NOT EXISTS reports (
     status TEXT NOT NULL DEFAULT 'pending',
     error TEXT,
     content_sha TEXT,
-    duplicate_of INTEGER,
+    duplicate_of INTEGER REFERENCES reports(id) ON DELETE SET NULL,
     title TEXT, issuer TEXT, region TEXT, year INTEGER, report_type TEXT, level TEXT,
     warnings TEXT,
     text TEXT,
@@ -53,9 +57,10 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 CREATE INDEX IF NOT EXISTS reports_sha ON reports(content_sha);
 CREATE INDEX IF NOT EXISTS reports_issuer_year ON reports(issuer, year);
+CREATE INDEX IF NOT EXISTS reports_duplicate_of ON reports(duplicate_of);
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
-    report_id INTEGER NOT NULL REFERENCES reports(id),
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
     role TEXT NOT NULL DEFAULT 'main',
     sha256 TEXT, size INTEGER, content_type TEXT, encoding TEXT,
@@ -68,7 +73,7 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS facts (
     id INTEGER PRIMARY KEY,
-    report_id INTEGER NOT NULL REFERENCES reports(id),
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     kind TEXT NOT NULL,
     name TEXT,
@@ -77,21 +82,22 @@ CREATE TABLE IF NOT EXISTS facts (
 CREATE INDEX IF NOT EXISTS facts_report ON facts(report_id, kind);
 CREATE TABLE IF NOT EXISTS numbers (
     id INTEGER PRIMARY KEY,
-    report_id INTEGER NOT NULL,
-    fact_id INTEGER NOT NULL,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
     field TEXT,
     value REAL, unit TEXT, kind TEXT, precision INTEGER, raw TEXT,
-    start INTEGER, "end" INTEGER,
+    raw_start INTEGER, raw_end INTEGER,
     quote_start INTEGER, quote_end INTEGER
 );
 CREATE INDEX IF NOT EXISTS numbers_report ON numbers(report_id);
+CREATE INDEX IF NOT EXISTS numbers_fact ON numbers(fact_id);
 CREATE TABLE IF NOT EXISTS alerts (
     id INTEGER PRIMARY KEY,
     fingerprint TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     rule TEXT NOT NULL,
     severity TEXT NOT NULL,
-    report_id INTEGER NOT NULL,
+    report_id INTEGER REFERENCES reports(id) ON DELETE RESTRICT,
     source TEXT NOT NULL,
     title TEXT NOT NULL,
     message TEXT NOT NULL,
@@ -186,27 +192,39 @@ class Store:
                 self.conn.execute(f"PRAGMA max_page_count={max(1, int(max_size_mb * 1024 * 1024 // page))}")
             self.db = sqlite_utils.Database(self.conn)
             self._migrate()
+        except DatabaseFault:
+            self.conn.close()
+            raise
         except sqlite3.Error as e:
             self.conn.close()
             raise DatabaseFault(describe_error(e, self.path, self.timeout)) from None
 
     def _migrate(self) -> None:
+        """Tables, columns and views this version needs: a new database is
+        made, an older one upgraded in place (worker/schema_migrate.py)."""
         from alerts.schema import DDL as ALERTS_DDL
         from models.schema import DDL as MODELS_DDL
         from rules.taxonomy import default as taxonomy
         from worker.sources.schema import DDL as SOURCES_DDL
 
+        ddl = DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL
+        found = schema_migrate.stored_version(self.conn)
+        if found is not None and found > SCHEMA_VERSION:
+            raise DatabaseFault(f"database {self.path} was made by a newer audit-worker (schema {found}; this one "
+                                f"knows {SCHEMA_VERSION}): upgrade audit-worker, or use a copy made by this version")
+        schema_migrate.upgrade(self.conn, ddl, self.tx, now_iso(), SCHEMA_VERSION)
         with self.tx():
-            for stmt in (DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL).split(";\n"):
+            for stmt in ddl.split(";\n"):
                 if stmt.strip():
                     self.conn.execute(stmt)
-            ledger_store.migrate(self.conn, sorted(taxonomy().tables))
+            ledger_store.migrate(self.conn)
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
             have = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
             for col in ("pid INTEGER", "error TEXT"):
                 if col.split()[0] not in have:
                     self.conn.execute(f"ALTER TABLE runs ADD COLUMN {col}")
+            schema_views.ensure(self.conn, sorted(taxonomy().tables))
             self._mark_dead_runs()
 
     def _mark_dead_runs(self) -> None:
@@ -308,7 +326,7 @@ class Store:
         ids = {seq: fid for fid, seq in conn.execute(
             "SELECT id, seq FROM facts WHERE report_id = ?", (report_id,))}
         conn.executemany(
-            'INSERT INTO numbers (report_id, fact_id, field, value, unit, kind, precision, raw, start, "end",'
+            'INSERT INTO numbers (report_id, fact_id, field, value, unit, kind, precision, raw, raw_start, raw_end,'
             " quote_start, quote_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(report_id, ids[seq], *rest) for seq, *rest in rows.numbers])
         return len(rows.facts)

@@ -32,6 +32,17 @@ class UnsafeURL(Exception):
     """A URL the worker refuses to fetch, with the reason."""
 
 
+class PrivateAddress(UnsafeURL):
+    """A host that is, or resolves to, an address that is not public: the
+    caller names the setting that allows it (`allow_private`)."""
+
+    def __init__(self, message: str, host: str, address: str, kind: str):
+        super().__init__(message)
+        self.host = host
+        self.address = address
+        self.kind = kind            # "a private address", "a loopback address", ...
+
+
 @dataclass(frozen=True)
 class Origin:
     scheme: str
@@ -243,6 +254,18 @@ def is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return addr.is_global and not addr.is_multicast
 
 
+def address_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """What a non-public address is, in words for a refusal message."""
+    if isinstance(addr, ipaddress.IPv6Address) and (addr.ipv4_mapped or addr.sixtofour) is not None:
+        return address_kind(addr.ipv4_mapped or addr.sixtofour)
+    for test, words in (("is_loopback", "a loopback address"), ("is_link_local", "a link-local address"),
+                        ("is_multicast", "a multicast address"), ("is_unspecified", "an unspecified address"),
+                        ("is_private", "a private address")):
+        if getattr(addr, test):
+            return words
+    return "not a public address"
+
+
 def resolve(p: ParsedURL, *, allow_private: bool = False) -> Target:
     """Resolve the host once; check every address; return the one to connect to."""
     try:
@@ -262,7 +285,8 @@ def resolve(p: ParsedURL, *, allow_private: bool = False) -> Target:
     if not allow_private:
         for a in addrs:
             if not is_public(a):
-                raise UnsafeURL(f"host {p.host} resolves to a private or loopback address ({a})")
+                raise PrivateAddress(f"host {p.host} resolves to a private or loopback address ({a})",
+                                     p.host, str(a), address_kind(a))
     return Target(url=p.url, scheme=p.scheme, host=p.host, port=p.port, target=p.target, address=str(addrs[0]))
 
 

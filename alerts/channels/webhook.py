@@ -29,7 +29,7 @@ from email.utils import parsedate_to_datetime
 
 from alerts.channels import Channel, DeliveryError, Item, Result
 from worker import pinned
-from worker.urls import UnsafeURL, check_url
+from worker.urls import PrivateAddress, UnsafeURL, check_url
 
 VERSION = "1"
 
@@ -103,6 +103,9 @@ class WebhookChannel(Channel):
             # One normalization for the check and the request: the host is
             # resolved once and the request goes to the address checked.
             target = check_url(self.spec["url"], allow_private=bool(self.spec.get("allow_private")))
+        except PrivateAddress as e:
+            return Result(DeliveryError(private_refusal(e, self.spec.get("channel") or self.name,
+                                                        self.spec.get("config_file")), retryable=False))
         except UnsafeURL as e:
             return Result(DeliveryError(f"{self.name}: {e}", retryable=False))
         except DeliveryError as e:
@@ -151,6 +154,13 @@ class WebhookChannel(Channel):
         text = r.data[:2048].decode("utf-8", "replace")
         text = "".join(ch if ch.isprintable() else " " for ch in text)[:200]
         return DeliveryError(f"webhook refused with {r.status}: {text}", retryable=False)
+
+
+def private_refusal(e: PrivateAddress, channel: str, config_file: str | None) -> str:
+    """Why a receiver was refused and the one setting that allows it."""
+    what = f"{e.address} is {e.kind}" if e.host == e.address else f"{e.host} resolves to {e.address}, {e.kind}"
+    return (f"refused: {what}; set allow_private = true on channel {channel} ([channels.{channel}]) "
+            f"in {config_file or 'the config file'} to allow it")
 
 
 def _retry_after(value: str | None) -> float | None:

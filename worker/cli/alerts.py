@@ -1,11 +1,14 @@
 """Commands on stored alerts: list, show, export, ack, silence."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from worker.cli.base import Ctx, main
+
+STATES = ("open", "acked", "silenced", "withdrawn")
 
 
 @main.group()
@@ -17,58 +20,111 @@ def _alert_filters(f):
     f = click.option("--report", "report_id", type=int, default=None, help="only this report")(f)
     f = click.option("--kind", "kinds", multiple=True, help="only this kind (repeatable)")(f)
     f = click.option("--min-severity", type=click.Choice(["info", "low", "medium", "high"]), default=None)(f)
+    f = click.option("--status", "states", type=click.Choice(STATES), multiple=True,
+                     help="only alerts in this state (repeatable): open, acked, silenced (open but covered by an "
+                          "active silence), withdrawn")(f)
     f = click.option("--all", "include_withdrawn", is_flag=True, help="include withdrawn alerts")(f)
     f = click.option("--since", default=None, help="created at or after (ISO date)")(f)
     f = click.option("--until", default=None, help="created at or before (ISO date)")(f)
     return f
 
 
+def _select(obj: Ctx, report_id, kinds, min_severity, states, include_withdrawn, since, until):
+    """The alerts the filters ask for, and each one's state (open/acked/silenced/withdrawn) by id."""
+    from alerts.export import alert_rows
+    from alerts.manage import silences, state
+
+    conn = obj.app.store.conn
+    rows = alert_rows(conn, include_withdrawn=include_withdrawn or "withdrawn" in states, report_id=report_id,
+                      kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until)
+    active = silences(obj.app.store)
+    by_id = {r["id"]: state(r, active) for r in rows}
+    if states:
+        rows = [r for r in rows if by_id[r["id"]] in states]
+    return rows, by_id, active
+
+
 @alerts.command("list")
 @_alert_filters
+@click.option("--json", "as_json", is_flag=True,
+              help="print JSON lines: the alert contract, plus `state` and the matching `silence`")
 @click.pass_obj
-def alerts_list(obj: Ctx, report_id, kinds, min_severity, include_withdrawn, since, until):
-    """List alerts, highest severity first within each report."""
-    from alerts.export import alert_rows
-    from worker import views
+def alerts_list(obj: Ctx, report_id, kinds, min_severity, states, include_withdrawn, since, until, as_json):
+    """List alerts, highest severity first, then the newest."""
+    from alerts.export import by_severity, to_contract
+    from alerts.manage import matching_silence
+    from worker import views_alerts
 
-    rows = alert_rows(obj.app.store.conn, include_withdrawn=include_withdrawn, report_id=report_id,
-                      kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until)
-    views.print_alerts(rows)
+    rows, by_id, active = _select(obj, report_id, kinds, min_severity, states, include_withdrawn, since, until)
+    rows = by_severity(rows)
+    if as_json:
+        for r in rows:
+            sil = matching_silence(active, r) if by_id[r["id"]] == "silenced" else None
+            click.echo(json.dumps({**to_contract(r), "state": by_id[r["id"]],
+                                   "silence": None if sil is None else {k: sil[k] for k in (
+                                       "id", "matcher", "value", "until", "created_by", "comment")}},
+                                  ensure_ascii=False))
+        return
+    views_alerts.print_alerts(rows, by_id, obj.lang)
 
 
 @alerts.command("show")
 @click.argument("alert_id", type=int)
 @click.pass_obj
 def alerts_show(obj: Ctx, alert_id):
-    """Show one alert with its evidence, quotes and history."""
+    """Show one alert with its evidence, quotes, history and deliveries."""
     from alerts.export import alert_rows, to_contract
-    from worker import views
+    from alerts.manage import matching_silence, silences, state
+    from worker import views_alerts
 
-    rows = alert_rows(obj.app.store.conn, include_withdrawn=True, ids=[alert_id])
+    conn = obj.app.store.conn
+    rows = alert_rows(conn, include_withdrawn=True, ids=[alert_id])
     if not rows:
         raise click.ClickException(f"no alert #{alert_id}")
-    events = obj.app.store.conn.execute("SELECT event, at, detail FROM alert_events WHERE alert_id = ? ORDER BY id",
-                                        (alert_id,)).fetchall()
-    views.print_alert(to_contract(rows[0]), events)
+    events = conn.execute("SELECT event, at, detail FROM alert_events WHERE alert_id = ? ORDER BY id",
+                          (alert_id,)).fetchall()
+    deliveries = conn.execute("SELECT channel, kind, status, attempts, last_error, sent_at, next_attempt_at"
+                              " FROM deliveries WHERE alert_id = ? ORDER BY channel, id", (alert_id,)).fetchall()
+    active = silences(obj.app.store)
+    st = state(rows[0], active)
+    views_alerts.print_alert(to_contract(rows[0]), events, deliveries, st,
+                             matching_silence(active, rows[0]) if st == "silenced" else None, obj.lang)
 
 
 @alerts.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="file to write (default: stdout)")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="file to write (default: stdout; required for xlsx)")
+@click.option("--bom/--no-bom", default=None,
+              help="CSV: start with a UTF-8 byte order mark so Excel reads it as UTF-8 "
+                   "(default: yes into a file, no to stdout)")
 @_alert_filters
 @click.pass_obj
-def alerts_export(obj: Ctx, fmt, output, report_id, kinds, min_severity, include_withdrawn, since, until):
-    """Export alerts in the alert contract (JSON lines) or as CSV."""
-    from alerts.export import alert_rows, csv_text, jsonl
+def alerts_export(obj: Ctx, fmt, output, bom, report_id, kinds, min_severity, states, include_withdrawn, since, until):
+    """Export alerts: the alert contract as JSON lines (for machines), or one
+    readable row per alert as CSV or an Excel workbook (headers per --lang)."""
+    from alerts.export import csv_text, jsonl
 
-    rows = alert_rows(obj.app.store.conn, include_withdrawn=include_withdrawn, report_id=report_id,
-                      kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until)
-    text = ("\n".join(jsonl(rows)) + ("\n" if rows else "")) if fmt == "jsonl" else csv_text(rows)
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx")
+    rows, by_id, _ = _select(obj, report_id, kinds, min_severity, states, include_withdrawn, since, until)
+    if fmt == "xlsx":
+        from alerts.export_xlsx import write_xlsx
+
+        write_xlsx(rows, output, obj.lang, by_id)
+        click.echo(f"{len(rows)} alerts written to {output}", err=True)
+        return
+    if fmt == "jsonl":
+        text, encoding = "\n".join(jsonl(rows)) + ("\n" if rows else ""), "utf-8"
+    else:
+        # Excel on a Chinese Windows reads a CSV without a BOM as GBK: into a file it gets one.
+        text = csv_text(rows, obj.lang, by_id)
+        encoding = "utf-8-sig" if (bom if bom is not None else bool(output)) else "utf-8"
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_bytes(text.encode(encoding))
         click.echo(f"{len(rows)} alerts written to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(text.encode(encoding), nl=False)       # bytes: the BOM, if asked for, is written as is
 
 
 @alerts.command("ack")
@@ -88,10 +144,11 @@ def alerts_ack(obj: Ctx, alert_id, by, comment):
 
 
 @main.group(invoke_without_command=True)
-@click.option("--rule", "rule", default=None, help="silence a detector id or family")
-@click.option("--report", "report", type=int, default=None, help="silence a report id")
+@click.option("--rule", "rule", default=None, help="silence a detector id or family (see `rules list`)")
+@click.option("--report", "report", type=int, default=None, help="silence a report id (see `reports list`)")
 @click.option("--kind", "kind", default=None, help="silence an alert kind")
-@click.option("--until", "until", default=None, help="end of the silence (ISO date or datetime); default: until expired")
+@click.option("--until", "until", default=None,
+              help="end of the silence, in the future: ISO date (00:00 UTC) or datetime; default: until expired")
 @click.option("--by", "by", default=None, help="who silences (required to create one)")
 @click.option("--comment", default=None, help="why (required to create one)")
 @click.pass_context
@@ -99,10 +156,11 @@ def silence(ctx, rule, report, kind, until, by, comment):
     """Stop deliveries for a rule, a report or a kind, with who, why and until when.
 
     `silence --rule X --by NAME --comment TEXT` creates one; `silence list` and
-    `silence expire ID` manage them."""
+    `silence expire ID` manage them. A rule, kind or report that matches no
+    alert, or an end in the past, is refused (exit 2) with the valid choices."""
     if ctx.invoked_subcommand is not None:
         return
-    from alerts.manage import add_silence
+    from alerts.manage import SilenceError, add_silence
 
     chosen = [(m, v) for m, v in (("rule", rule), ("report", report), ("kind", kind)) if v is not None]
     if len(chosen) != 1:
@@ -111,8 +169,8 @@ def silence(ctx, rule, report, kind, until, by, comment):
         raise click.UsageError("--by and --comment are required: a silence records who and why")
     try:
         sid = add_silence(ctx.obj.app.store, chosen[0][0], str(chosen[0][1]), until, by, comment)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+    except SilenceError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param_hint=f"'{e.option}'") from None
     click.echo(f"silence #{sid}: {chosen[0][0]} = {chosen[0][1]} until {until or 'expired'} ({by}: {comment})")
 
 
@@ -122,9 +180,9 @@ def silence(ctx, rule, report, kind, until, by, comment):
 def silence_list(obj: Ctx, show_all):
     """Active silences (and expired ones with --all)."""
     from alerts.manage import silences
-    from worker import views
+    from worker import views_alerts
 
-    views.print_silences(silences(obj.app.store, show_all))
+    views_alerts.print_silences(silences(obj.app.store, show_all), obj.lang)
 
 
 @silence.command("expire")

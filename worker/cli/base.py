@@ -10,6 +10,18 @@ from worker import app as appmod
 from worker.config import ConfigError
 
 EXIT_DATABASE = 4     # the database is corrupt, full or locked: one line on stderr, no traceback
+EXIT_NO_DATABASE = 2  # a command that reads found no database file: one line on stderr
+
+# Commands that only read the database: on a missing file they stop with one
+# line instead of creating an empty database (and printing "0 alerts" from it).
+# Every other command that opens the database creates it, as a first run must.
+READS_DATABASE = {
+    ("alerts", "list"), ("alerts", "show"), ("alerts", "export"),
+    ("reports", "list"), ("reports", "show"), ("status",), ("silence", "list"), ("sources", "list"),
+}
+# Commands that read only the configuration: they get an in-memory database,
+# so no file is created next to a config someone is only checking.
+NO_DATABASE = {("rules", "list"), ("rules", "test"), ("taxonomy",), ("channels", "test")}
 
 
 class Main(click.Group):
@@ -41,8 +53,10 @@ def _echo_text(text: str) -> None:
 
 
 class Ctx:
-    def __init__(self, config_path: str | None, db_path: str | None, log_level=None, log_format=None):
+    def __init__(self, config_path: str | None, db_path: str | None, log_level=None, log_format=None,
+                 lang: str = "zh"):
         self.config_path = config_path
+        self.lang = lang              # labels of the terminal views and the export headers (worker/labels.py)
         self.db_path = db_path
         self.log_level = log_level
         self.log_format = log_format
@@ -50,12 +64,22 @@ class Ctx:
 
     @property
     def app(self) -> "appmod.App":
+        """The App for the running command, its database opened as the command needs."""
+        return self.open_app(_database_use(_command_path()))
+
+    def open_app(self, use: str = "create") -> "appmod.App":
+        """`use`: "create" (a command that writes), "existing" (it only reads:
+        a missing file ends it, exit 2), "none" (configuration only)."""
         if self._app is None:
             try:
-                self._app = appmod.App.open(self.config_path, self.db_path)
+                self._app = appmod.App.open(self.config_path, self.db_path, use=use)
             except ConfigError as e:
                 click.echo("configuration error (nothing was run):\n" + str(e), err=True)
                 sys.exit(2)
+            except appmod.NoDatabase as e:
+                click.echo(f"audit-worker: no database at {e.path} (run `audit-worker backfill …` first, "
+                           f"or pass --db)", err=True)
+                sys.exit(EXIT_NO_DATABASE)
             from worker import logs
 
             lg = self._app.cfg.section("logging")
@@ -76,12 +100,32 @@ class Ctx:
               help="override [logging] level")
 @click.option("--log-format", type=click.Choice(["keyvalue", "json"]), default=None,
               help="override [logging] format")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, envvar="AUDIT_WORKER_LANG",
+              help="language of the labels in the views and export headers (env AUDIT_WORKER_LANG)")
 @click.version_option(package_name="audit-worker")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, db_path: str | None, log_level, log_format) -> None:
+def main(ctx: click.Context, config_path: str | None, db_path: str | None, log_level, log_format, lang) -> None:
     """audit-worker: watch government portals for final accounts and performance
     self-evaluations, check them, and alert an audit bureau."""
-    ctx.obj = Ctx(config_path, db_path, log_level, log_format)
+    ctx.obj = Ctx(config_path, db_path, log_level, log_format, lang)
+
+def _command_path() -> tuple[str, ...]:
+    """The running subcommand's names below the group, e.g. ("alerts", "list")."""
+    ctx = click.get_current_context(silent=True)
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return tuple(names)
+
+
+def _database_use(path: tuple[str, ...]) -> str:
+    if path in READS_DATABASE:
+        return "existing"
+    if path in NO_DATABASE:
+        return "none"
+    return "create"
+
 
 def _ids(text: str | None) -> list[str] | None:
     if not text:

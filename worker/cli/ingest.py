@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from worker.cli.base import Ctx, _bound, _echo_text, _ids, main
+from worker.cli.choices import check_rules
 
 
 # -- ingestion -------------------------------------------------------------------
@@ -15,8 +16,11 @@ from worker.cli.base import Ctx, _bound, _echo_text, _ids, main
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--source", "source_names", multiple=True,
               help="backfill a configured source (a site) instead of files; repeatable")
-@click.option("--reparse", is_flag=True, help="re-parse reports already stored (after a parser change)")
-@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids to run (default: all)")
+@click.option("--reparse", is_flag=True,
+              help="re-parse reports already stored (after a parser change); alone, every stored report "
+                   "from the copies kept in the database (files from their paths)")
+@click.option("--rules", "rule_ids", default=None, callback=check_rules,
+              help="comma-separated detector ids to run (default: all)")
 @click.option("--no-detect", is_flag=True, help="ingest only; run no detectors")
 @click.option("--deliver", is_flag=True, help="queue and send each new alert through the channels")
 @click.option("--digest", is_flag=True, help="send one summary per channel instead of each alert")
@@ -34,10 +38,15 @@ def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, delive
     Alerts are stored but not sent unless --deliver or --digest is given,
     so that a backfill of past years floods no one. An interrupted backfill
     resumes where it stopped: finished documents are skipped on the re-run.
+    Reports outside --since/--until are recorded as out_of_range, unchecked,
+    and read in by a later run without the bound. `backfill --reparse` alone
+    re-parses every stored report and runs the detectors on it.
     """
-    if not paths and not source_names:
-        raise click.UsageError("give files or folders, or --source NAME")
-    app = obj.app
+    if not paths and not source_names and not reparse:
+        raise click.UsageError("give files or folders, or --source NAME, or --reparse alone to re-parse "
+                               "every stored report")
+    # Re-parsing what is stored needs a database; a missing one is a mistake (wrong --db), not a first run.
+    app = obj.open_app("existing") if reparse and not paths and not source_names else obj.app
     mode = None if dry_run else ("each" if deliver else "digest" if digest else None)
     if source_names:
         if mode == "digest":
@@ -64,7 +73,8 @@ def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, delive
 # -- detection and alerts ---------------------------------------------------------
 @main.command()
 @click.option("--report", "report_ids", multiple=True, type=int, help="only this report (repeatable)")
-@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids or families")
+@click.option("--rules", "rule_ids", default=None, callback=check_rules,
+              help="comma-separated detector ids or families")
 @click.option("--deliver", is_flag=True, help="queue and send new alerts through the channels")
 @click.pass_obj
 def detect(obj: Ctx, report_ids, rule_ids, deliver):

@@ -6,6 +6,7 @@ import json
 import click
 
 from worker.cli.base import Ctx, _ids, main
+from worker.cli.choices import check_fact_kinds
 
 
 # -- reports ------------------------------------------------------------------------
@@ -22,19 +23,20 @@ def reports():
 @click.pass_obj
 def reports_list(obj: Ctx, status, by_risk, limit, as_json):
     """List reports: id, status, issuer, year, title, alerts."""
-    from worker import views
+    from worker import views_reports
 
     rows = obj.app.list_reports(status=status, by_risk=by_risk, limit=limit)
     if as_json:
         for r in rows:
             click.echo(json.dumps(r, ensure_ascii=False))
         return
-    views.print_reports(rows)
+    views_reports.print_reports(rows, obj.lang)
 
 
 @reports.command("show")
 @click.argument("report_id", type=int)
-@click.option("--facts", "kinds", default=None, help="only these fact kinds (comma-separated)")
+@click.option("--facts", "kinds", default=None, callback=check_fact_kinds,
+              help="only these fact kinds (comma-separated: amount, line_item, project, indicator, claim, …)")
 @click.option("--json", "as_json", is_flag=True,
               help="print one JSON object: the report, what was verified, and its facts")
 @click.pass_obj
@@ -42,7 +44,7 @@ def reports_show(obj: Ctx, report_id, kinds, as_json):
     """Show what was read from one report: the standard tables recognized (name,
     page, rows), the relations checked and failed, what could not be read, and
     the figures extracted."""
-    from worker import views
+    from worker import views_reports
     from worker.verify import verification
 
     app = obj.app
@@ -64,9 +66,9 @@ def reports_show(obj: Ctx, report_id, kinds, as_json):
             "facts": [{"kind": f.kind, **json.loads(f.to_json())} for f in facts],
         }, ensure_ascii=False))
         return
-    views.print_report(row, facts, app.store.conn)
+    views_reports.print_report(row, facts, app.store.conn, obj.lang)
     if parsed is not None:
-        views.print_verification(ver)
+        views_reports.print_verification(ver, obj.lang)
 
 
 @main.command("taxonomy")

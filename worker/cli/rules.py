@@ -7,27 +7,31 @@ from pathlib import Path
 import click
 
 from worker.cli.base import Ctx, _ids, main
+from worker.cli.choices import check_rules
 
 
 # -- rules ----------------------------------------------------------------------------
 @main.group()
 def rules():
-    """Detectors: list them, try them on a document."""
+    """Detectors (rules and statistical models): list them, try them on a document."""
 
 
 @rules.command("list")
 @click.option("--verbose", "-v", is_flag=True, help="print each detector's description")
 @click.pass_obj
 def rules_list(obj: Ctx, verbose):
-    """Detectors with their kind and current thresholds."""
-    from worker import views
+    """Detectors, rules (rules/) and statistical models (models/), with their
+    kind and current thresholds."""
+    from worker import views_alerts
 
-    views.print_rules(obj.app.cfg, verbose)
+    views_alerts.print_rules(obj.app.cfg, verbose, obj.lang)
 
 
 @rules.command("test")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--rules", "rule_ids", default=None, help="comma-separated detector ids or families")
+@click.option("--rules", "rule_ids", default=None, callback=check_rules,
+              help="comma-separated rule ids or families (statistical models need the stored population: "
+                   "use `detect --rules models...`)")
 @click.option("--json", "as_json", is_flag=True, help="print the alerts as JSON lines")
 @click.option("--explain", is_flag=True,
               help="also print each stated figure read from the narrative: its operands, the readings tried, the verdict")
@@ -36,9 +40,17 @@ def rules_test(obj: Ctx, file, rule_ids, as_json, explain):
     """Parse one document without storing anything and print the alerts that
     would be raised, with their evidence: try a threshold before deploying it.
     With --explain, show why each stated figure was or was not judged."""
+    from alerts.catalog import is_model
     from alerts.trial import trial
     from worker import views
 
+    models = [r for r in _ids(rule_ids) or [] if is_model(r)]
+    if models:
+        # A model judges a report against the others: one document alone cannot be judged.
+        raise click.BadParameter(
+            f"{', '.join(models)}: statistical detectors compare a report with the stored population, so they "
+            f"cannot run on one file; run `audit-worker detect --rules {models[0]}` after a backfill",
+            param_hint="'--rules'")
     try:
         findings, report = trial(obj.app.cfg, file, _ids(rule_ids), obj.app.limits)
     except KeyError as e:

@@ -1,10 +1,14 @@
 """Polling a source: discover report links, fetch what changed, ingest.
 
 A report is a detail page together with its attachments, identified by the
-detail page's URL. A list page or feed answered 304 has nothing new; a
-detail page and attachments all answered 304 are an unchanged report and are
-not re-ingested. Bytes of fetched documents are kept (compressed, by hash) so
-a 304 can reuse them when only part of a report changed.
+detail page's URL. A list page, feed or sitemap answered 304 lists no new
+report, but a portal corrects a report at the same URL without touching its
+list: so its links are read from the copy kept, and each detail page is
+revalidated by conditional GET as on any poll (a 304 each when nothing
+changed; a changed page is a new version of its report). A detail page and
+attachments all answered 304 are an unchanged report and are not
+re-ingested. Bytes of fetched documents are kept (compressed, by hash) so a
+304 can reuse them when only part of a report changed.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from pathlib import Path
 from worker.ingest import Doc, Ingestor, Outcome, file_item, iter_files, SUPPORTED_SUFFIXES
 from worker.net import redact
 from worker.sources import discover
-from worker.sources.http import Fetcher, FetchError
+from worker.sources.http import Fetcher, FetchError, Response
 from worker.storage import Store, now_iso
 from worker.urls import AllowList
 
@@ -153,22 +157,35 @@ class SourcePoller:
         for url, r in self._index:
             if self.cut:
                 self.fetcher.forget(url)
-            else:
-                self.fetcher.remember(url, r, hashlib.sha256(r.data).hexdigest())
+            else:       # the bytes too: a 304 next time reads the links from them
+                self.fetcher.remember(url, r, store_blob(self.store, r.data))
 
     # -- discovery -------------------------------------------------------------------
     def _get(self, url: str, conditional: bool = True):
         return self.fetcher.get(url, allowed=self.allowed, allow_private=self.private, conditional=conditional)
 
+    def _get_index(self, url: str) -> tuple[Response, bool]:
+        """An index page (list page, feed, sitemap) and whether it was unchanged
+        (304). An unchanged one is read from the copy kept, so that the reports
+        it lists are still revalidated; without a copy it is fetched in full."""
+        r = self._get(url)
+        if not r.not_modified:
+            self._index.append((url, r))
+            return r, False
+        cached = self.store.conn.execute("SELECT sha256 FROM http_cache WHERE url = ?", (url,)).fetchone()
+        data = load_blob(self.store, cached["sha256"] if cached else None)
+        if data is not None:
+            return Response(url=url, status=304, data=data, etag=r.etag, last_modified=r.last_modified,
+                            not_modified=True), True
+        r = self._get(url, conditional=False)
+        self._index.append((url, r))
+        return r, False
+
     def _discover(self, res: PollResult) -> list[discover.Link]:
         kind = self.spec["kind"]
         pattern = self.spec["link_pattern"]
         if kind in ("rss", "atom"):
-            r = self._get(self.spec["url"])
-            if r.not_modified:
-                res.unchanged_index = True
-                return []
-            self._index.append((self.spec["url"], r))
+            r, res.unchanged_index = self._get_index(self.spec["url"])
             return self._cap_page(self.spec["url"], discover.filter_links(discover.feed_links(r.data), pattern,
                                                                           self.allowed), res)
         if kind == "sitemap":
@@ -179,12 +196,9 @@ class SourcePoller:
                     break
                 url = queue.pop(0)
                 seen.add(url)
-                r = self._get(url)
-                if r.not_modified:
-                    if url == self.spec["url"]:
-                        res.unchanged_index = True
-                    continue
-                self._index.append((url, r))
+                r, same = self._get_index(url)
+                if same and url == self.spec["url"]:
+                    res.unchanged_index = True
                 pages, nested = discover.sitemap_links(r.data)
                 found += self._cap_page(url, discover.filter_links(pages, pattern, self.allowed), res)
                 queue += [u for u in nested[:self.per_page] if u not in seen and self.allowed.permits(u)]
@@ -196,16 +210,13 @@ class SourcePoller:
             if n > 1 and self._out_of_time(res, len(links)):
                 break
             try:
-                r = self._get(url)
+                r, same = self._get_index(url)
             except FetchError:
                 if n == 1:
                     raise
                 break                # a missing later page ends the list
-            if r.not_modified:
-                if n == 1:
-                    res.unchanged_index = True
-                break
-            self._index.append((url, r))
+            if same and n == 1:
+                res.unchanged_index = True
             links += self._cap_page(url, discover.filter_links(
                 discover.page_links(r.data, r.url, r.charset, self.spec["link_selector"]), pattern, self.allowed),
                 res)
@@ -250,7 +261,8 @@ class SourcePoller:
                 docs.append(doc)
                 unchanged = unchanged and s
         existing = self.store.report_by_key(link.url)
-        if unchanged and existing is not None and existing["status"] in ("parsed", "not_report", "duplicate",
+        # Not out_of_range: a run without the bound must read that report in.
+        if unchanged and existing is not None and existing["status"] in ("parsed", "not_report", "duplicate", "skipped",
                                                                           "needs_ocr", "empty", "unsupported"):
             return Outcome(link.url, link.url, "unchanged", report_id=existing["id"])
         return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
