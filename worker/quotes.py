@@ -269,13 +269,13 @@ def of(evidence: dict) -> list[dict]:
     if isinstance(qs, list):
         return [q if isinstance(q, dict) else {"text": str(q)} for q in qs]
     old = evidence.get("quote", [])
-    texts = [old] if isinstance(old, str) else [str(x) for x in old or []]
+    items = [old] if isinstance(old, (str, dict)) else list(old or [])
     locs = evidence.get("locations") or []
     out = []
-    for i, t in enumerate(texts):
-        obj = {"text": t}
+    for i, item in enumerate(items):
+        obj = dict(item) if isinstance(item, dict) else {"text": str(item)}
         if i < len(locs) and isinstance(locs[i], dict):
-            obj.update({k: locs[i].get(k) for k in ("start", "end") if k in locs[i]})
+            obj.update({k: locs[i].get(k) for k in ("start", "end", "page") if k in locs[i] and k not in obj})
         out.append(obj)
     return out
 
