@@ -13,9 +13,11 @@ import json
 import logging
 from dataclasses import dataclass
 
+from alerts.format import tidy
 from rules.base import SEVERITY_ORDER, Finding
 from rules.registry import REGISTRY, load_all, options_for
 from worker.facts import ParsedReport
+from worker.quotes import QuoteSource
 from worker.storage import now_iso
 
 log = logging.getLogger("audit_worker.detect")
@@ -196,10 +198,12 @@ def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str]
     res = res if res is not None else Result()
     realert = bool(app.cfg.section("alerts")["realert_after"])
     seen = set()
+    source = QuoteSource.from_row(conn, row) if findings else None
     for f in findings:
         fp = fingerprint(f.kind, row["key"], f.key)
         seen.add(fp)
-        status = _upsert(conn, fp, f, row)
+        evidence = f.contract_evidence(source, lambda rid: QuoteSource.load(conn, rid))
+        status = _upsert(conn, fp, f, row, evidence)
         if status == "new":
             res.new += 1
         elif status in ("severity_up", "reraised"):
@@ -234,15 +238,16 @@ def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str]
     return res
 
 
-def _upsert(conn, fp: str, f: Finding, row) -> str:
+def _upsert(conn, fp: str, f: Finding, row, evidence: dict) -> str:
     ts = now_iso()
-    evidence = json.dumps(f.contract_evidence(), ensure_ascii=False)
+    evidence = json.dumps(evidence, ensure_ascii=False)
+    title, message = tidy(f.title), tidy(f.message)
     old = conn.execute("SELECT id, severity, status FROM alerts WHERE fingerprint = ?", (fp,)).fetchone()
     if old is None:
         cur = conn.execute(
             "INSERT INTO alerts (fingerprint, kind, rule, severity, report_id, source, title, message, evidence,"
             " status, created_at, updated_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?, 'open', ?, ?, ?)",
-            (fp, f.kind, f.rule, f.severity, row["id"], row["source"], f.title, f.message, evidence, ts, ts, ts))
+            (fp, f.kind, f.rule, f.severity, row["id"], row["source"], title, message, evidence, ts, ts, ts))
         conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'raised', ?, ?)",
                      (cur.lastrowid, ts, f.severity))
         return "new"
@@ -257,7 +262,7 @@ def _upsert(conn, fp: str, f: Finding, row) -> str:
         " last_seen_at = ?, updated_at = CASE WHEN ? != 'unchanged' THEN ? ELSE updated_at END,"
         " withdrawn_at = CASE WHEN ? = 'reraised' THEN NULL ELSE withdrawn_at END WHERE id = ?",
         (f.rule, f.severity if status != "unchanged" or SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[old["severity"]]
-         else old["severity"], f.title, f.message, evidence, row["source"], new_status, ts, status, ts, status,
+         else old["severity"], title, message, evidence, row["source"], new_status, ts, status, ts, status,
          old["id"]))
     if status != "unchanged":
         conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, ?, ?, ?)",

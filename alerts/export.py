@@ -85,19 +85,13 @@ def jsonl(rows) -> Iterator[str]:
 
 def quote_list(evidence: dict) -> list[tuple[str, int | None]]:
     """The quotes of an alert's evidence as (exact text, page or None), whatever the stored shape:
-    a string, a list of strings, or a list of quote objects {"text", "normalized", "page", "start", "end"}."""
-    q = evidence.get("quote")
-    items = [] if q is None else [q] if isinstance(q, (str, dict)) else list(q)
-    locations = evidence.get("locations") or []
+    `quotes` (a list of quote objects, the contract), or the `quote`/`locations` of earlier alerts."""
+    from worker import quotes as quoting
+
     out = []
-    for i, item in enumerate(items):
-        if isinstance(item, dict):
-            text, page = item.get("text") or item.get("normalized") or "", item.get("page")
-        else:
-            text, page = str(item), None
-        if page is None and i < len(locations) and isinstance(locations[i], dict):
-            page = locations[i].get("page")
-        out.append((text, page if isinstance(page, int) else None))
+    for q in quoting.of(evidence):
+        page = q.get("page")
+        out.append((q.get("text") or q.get("normalized") or "", page if isinstance(page, int) else None))
     return out
 
 

@@ -2,32 +2,67 @@
 from __future__ import annotations
 
 import html
+import re
 from collections import OrderedDict
 
 from rules.base import SEVERITY_ORDER
+from worker import quotes as quoting
 from worker.safe_text import clean
 
 SEV_ZH = {"high": "高", "medium": "中", "low": "低", "info": "提示"}
 EVENT_ZH = {"firing": "", "withdrawn": "【已撤销】", "test": "【测试】"}
 
+# Clause punctuation (full width, and the ASCII forms the normalized text uses).
+_PUNCT = "。,，;；、:："
+_RUN = re.compile(f"[{_PUNCT}]{{2,}}")
+_STRONGEST = "。;；,，、:："
+
+
+def _strongest(m: re.Match) -> str:
+    run = m.group(0)
+    return min(run, key=_STRONGEST.index)
+
+
+# 报告称“……100%。”。: the quoted sentence's own stop goes, the message's stays.
+_STOP_IN_QUOTE = re.compile(f"[{_PUNCT}]([”’」』])(?=[{_PUNCT}])")
+
+
+def tidy(text: str) -> str:
+    """No doubled clause punctuation (。。, ,。, ;。, 。”。): a sentence built
+    from a figure's printed text that already ends in 。 keeps one, the strongest."""
+    if not text:
+        return text
+    return _RUN.sub(_strongest, _STOP_IN_QUOTE.sub(r"\1", text))
+
 
 def quotes(alert: dict) -> list[str]:
-    q = alert["evidence"].get("quote", [])
-    return [q] if isinstance(q, str) else list(q)
+    """The exact quoted texts of an alert (any stored shape)."""
+    return quoting.texts(alert["evidence"])
+
+
+def _quote_lines(alert: dict, limit: int = 4) -> list[str]:
+    """Each quote under its label; a quote of several lines (a table row
+    printed one cell a line) is indented so it reads as one."""
+    out = []
+    for q in quoting.of(alert["evidence"])[:limit]:
+        if not q.get("text"):
+            continue
+        body = q["text"].replace("\n", "\n        ")
+        out.append(f"  {quoting.label(q)}:“{body}”")
+    return out
 
 
 def one(alert: dict, event: str = "firing") -> str:
     """A single alert in plain text (no terminal control sequences: the console channel prints it)."""
     r = alert["report"]
-    lines = [f"{EVENT_ZH.get(event, '')}[{SEV_ZH[alert['severity']]}] {alert['title']}",
+    lines = [f"{EVENT_ZH.get(event, '')}[{SEV_ZH[alert['severity']]}] {tidy(alert['title'])}",
              f"报告:{r.get('issuer') or ''} {r.get('year') or ''} {r.get('title') or ''}",
              f"来源:{alert['source']}"]
     if event == "withdrawn":
         lines.append("该问题在重新发布的报告中已不存在,此前的预警撤销。")
     else:
-        lines.append(alert["message"])
-        for q in quotes(alert)[:4]:
-            lines.append(f"  原文:“{q}”")
+        lines.append(tidy(alert["message"]))
+        lines += _quote_lines(alert)
     lines.append(f"规则:{alert['rule']}  类型:{alert['kind']}  编号:{alert['id']}  指纹:{alert['fingerprint'][:12]}")
     return clean("\n".join(lines))
 
@@ -97,13 +132,15 @@ def digest_html(items) -> str:
             a = it.alert
             tag = EVENT_ZH.get(it.event, "")
             out.append(f"<h3 style='color:{colors[a['severity']]}'>{html.escape(tag)}[{SEV_ZH[a['severity']]}] "
-                       f"{html.escape(a['title'])}</h3>")
+                       f"{html.escape(tidy(a['title']))}</h3>")
             if it.event == "withdrawn":
                 out.append("<p>该问题在重新发布的报告中已不存在,此前的预警撤销。</p>")
                 continue
-            out.append(f"<p>{html.escape(a['message'])}</p>")
-            for q in quotes(a)[:4]:
-                out.append(f"<blockquote>“{html.escape(q)}”</blockquote>")
+            out.append(f"<p>{html.escape(tidy(a['message']))}</p>")
+            for q in [q for q in quoting.of(a["evidence"]) if q.get("text")][:4]:
+                # pre-wrap: a row printed one cell a line stays as printed
+                out.append(f"<blockquote>{html.escape(quoting.label(q))}:<span style='white-space:pre-wrap'>"
+                           f"“{html.escape(q['text'])}”</span></blockquote>")
             out.append(f"<p style='color:#777;font-size:small'>规则 {html.escape(a['rule'])} · "
                        f"编号 {a['id']} · 指纹 {a['fingerprint'][:12]}</p>")
     out.append("</body></html>")

@@ -142,7 +142,7 @@ def test_channel(cfg, name: str) -> tuple[bool, str]:
         "source": "audit-worker channels test", "report": {"id": 0, "title": "测试通知", "issuer": "audit-worker",
                                                            "year": None},
         "title": "【测试】audit-worker 通道测试,请忽略", "message": "这是一条测试通知,用于确认预警通道可用,无需处理。",
-        "evidence": {"quote": "测试"}, "created_at": now_iso(), "status": "test",
+        "evidence": {"quotes": [{"text": "测试"}]}, "created_at": now_iso(), "status": "test",
     }
     ch = make_channel(name, tmap[name])
     try:

@@ -7,6 +7,7 @@ from alerts.engine import evaluate
 from worker.extract import ExtractError, Limits, extract
 from worker.ingest import remap_grid
 from worker.parse import parse_report
+from worker.quotes import QuoteSource
 from worker.textnorm import normalize
 
 
@@ -19,5 +20,10 @@ def trial(cfg, path: Path, rule_ids: list[str] | None, limits: Limits | None = N
     norm = normalize(ex.text)
     for g in ex.grids:
         remap_grid(g, norm)
-    report = parse_report(norm.text, ex.grids)
+    pages = [[norm.to_normalized(off), n] for n, off in enumerate(ex.pages or [], 1)]
+    if pages:
+        pages.append([len(norm.text), None])
+    report = parse_report(norm.text, ex.grids, pages)
+    # What the alerts would quote: the file's own text and pages.
+    report.quote_source = QuoteSource.from_normalized(norm, pages)
     return evaluate(report, cfg.rules, rule_ids), report

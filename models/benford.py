@@ -49,6 +49,5 @@ def first_digit(ctx) -> dict:
                    f"自然产生的支出金额通常符合该定律,明显偏离可能意味着数字经过编造或人为调整,建议抽查明细。")
         out.setdefault(row["report_id"], []).append(Finding(
             "benford_deviation", "models.benford.first_digit", sev, title, message,
-            {"amounts": n, "mad": r(mad_, 4), "chi2": r(chi2), "critical": r(crit),
-             "quote": f"{n}个金额,MAD {r(mad_, 4)}"}, ("benford",), []))
+            {"amounts": n, "mad": r(mad_, 4), "chi2": r(chi2), "critical": r(crit)}, ("benford",), []))
     return out

@@ -10,6 +10,7 @@ size is right and the word is wrong.
 """
 from __future__ import annotations
 
+from models.features import material_quotes
 from models.registry import family, model
 from rules.base import Finding, r
 
@@ -39,6 +40,11 @@ def _pairs(ctx):
             yield row, prev, g, p, currents[0], as_stated, reversed_ and g["delta"] > tol
 
 
+def _quotes(g: dict, p: dict, prev: dict) -> list[tuple]:
+    """This year's sentence, and last year's figure quoted from last year's report."""
+    return material_quotes(g) + material_quotes(p, int(prev["report_id"]))
+
+
 @model("models.cross_year.previous", "cross_year_mismatch", severity="medium; high when off by ≥ 10%")
 def previous(ctx) -> dict:
     """Previous-year values implied by 比上年增加/减少 against the stored
@@ -56,9 +62,8 @@ def previous(ctx) -> dict:
         out.setdefault(row["report_id"], []).append(Finding(
             "cross_year_mismatch", "models.cross_year.previous", "high" if off >= 0.1 else "medium", title,
             message, {"name": g["label"], "current": current, "delta": g["delta"], "computed": r(implied),
-                      "previous": p["value"], "previous_report": prev["report_id"],
-                      "quote": [g["quote"], p["quote"]]},
-            ("cross_year", g["name"], r(implied)), [(g["quote"], 0, 0), (p["quote"], 0, 0)]))
+                      "previous": p["value"], "previous_report": prev["report_id"]},
+            ("cross_year", g["name"], r(implied)), _quotes(g, p, prev)))
     return out
 
 
@@ -79,6 +84,6 @@ def direction(ctx) -> dict:
         out.setdefault(row["report_id"], []).append(Finding(
             "wording_mismatch", "models.cross_year.direction", "medium", title, message,
             {"name": g["label"], "current": current, "delta": g["delta"], "stated_word": said, "actual": truth,
-             "previous": p["value"], "previous_report": prev["report_id"], "quote": [g["quote"], p["quote"]]},
-            ("cross_year_direction", g["name"], r(g["delta"])), [(g["quote"], 0, 0), (p["quote"], 0, 0)]))
+             "previous": p["value"], "previous_report": prev["report_id"]},
+            ("cross_year_direction", g["name"], r(g["delta"])), _quotes(g, p, prev)))
     return out

@@ -21,7 +21,8 @@ import math
 import re
 from collections import Counter
 
-from worker.facts import Amount, Claim, Execution, FundingRow, Indicator, Mention, ParsedReport, PartSet, Project
+from worker.facts import (Amount, Claim, Execution, FundingRow, Indicator, Mention, ParsedReport, PartSet, Project,
+                          Quote)
 from worker.numbers import Num
 
 FEATURES = ("exec_rate", "project_exec_min", "sangong_per_staff", "admin_growth", "satisfaction_mean",
@@ -70,9 +71,10 @@ def benford_mad(digits: list[int]) -> tuple[float | None, float | None]:
     return mad, chi2
 
 
-def hugging(report: ParsedReport) -> tuple[int, int]:
-    """(indicators landing exactly on a non-trivial inequality target, indicators judged)."""
-    hit = total = 0
+def judged_for_hugging(report: ParsedReport) -> list[tuple[Indicator, bool]]:
+    """Indicators with a non-trivial inequality target, each with whether its
+    actual value lands exactly on the target."""
+    out = []
     for ind in report.of(Indicator):
         t, a = ind.target, ind.actual
         if ind.target_kind != "number" or t is None or a is None or ind.actual_is_share:
@@ -81,14 +83,44 @@ def hugging(report: ParsedReport) -> tuple[int, int]:
             continue
         if t.value == 0 or (t.kind == "percent" and t.value >= 100):
             continue        # 零事故, 100%合格: landing on them is natural
-        total += 1
-        if abs(a.value - t.value) < 1e-9:
-            hit += 1
-    return hit, total
+        out.append((ind, abs(a.value - t.value) < 1e-9))
+    return out
+
+
+def hugging(report: ParsedReport) -> tuple[int, int]:
+    """(indicators landing exactly on a non-trivial inequality target, indicators judged)."""
+    judged = judged_for_hugging(report)
+    return sum(1 for _, hit in judged if hit), len(judged)
 
 
 def _quote(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _at(*quotes) -> list:
+    """Where quotes stand in the report's normalized text: the model alerts
+    quote the report from these offsets (worker/quotes.py)."""
+    return [[q.start, q.end] for q in quotes if q is not None and q.end > q.start]
+
+
+def material_quotes(item: dict, report_id: int | None = None) -> list[tuple]:
+    """A material item's quotes as a finding carries them: its offsets
+    (the alert quotes the report's text there), or, for material stored
+    before offsets were kept, its text to be looked up."""
+    tail = () if report_id is None else (report_id,)
+    if item.get("at"):
+        return [("", s, e, *tail) for s, e in item["at"]]
+    text = str(item.get("quote", "")).rstrip("…")
+    return [(text, 0, 0, *tail)] if text else []
+
+
+def _hugs(report: ParsedReport) -> list:
+    """The indicators that land exactly on their targets, with their rows."""
+    return [{"name": ind.name, "owner": ind.owner, "comparator": ind.comparator,
+             "target": ind.target.value, "target_text": ind.target_raw.strip(),
+             "actual": ind.actual.value, "actual_text": ind.actual_raw.strip(),
+             "quote": _quote(ind.quote.text), "at": _at(ind.quote)}
+            for ind, hit in judged_for_hugging(report) if hit]
 
 
 def material(report: ParsedReport) -> dict:
@@ -98,9 +130,10 @@ def material(report: ParsedReport) -> dict:
     from worker.parse.lang import name_key
 
     sats = _sats(report)
+    hugs = _hugs(report)
     ledger = _ledger_material(report)
     if ledger is not None:
-        return {**ledger, "sats": sats}
+        return {**ledger, "sats": sats, "hugs": hugs}
     by_start = {a.num.start: a for a in report.of(Amount)}
     growth = []
     for c in report.of(Claim):
@@ -117,7 +150,8 @@ def material(report: ParsedReport) -> dict:
         growth.append({"name": name_key(a.subject + a.name), "label": a.name, "currents": [c.numerator.value],
                        "current_p": c.numerator.precision, "current_scale": c.numerator.scale,
                        "delta": c.delta.value, "delta_p": c.delta.precision, "delta_scale": c.delta.scale,
-                       "dir": c.direction, "stated": c.stated.value, "quote": _quote(c.quote.text)})
+                       "dir": c.direction, "stated": c.stated.value, "quote": _quote(c.quote.text),
+                       "at": _at(c.quote)})
     amounts = {}
     for a in report.of(Amount):
         if a.role == "delta" or a.section not in ("headline", "admin", "sangong", "procurement", "functional"):
@@ -125,8 +159,8 @@ def material(report: ParsedReport) -> dict:
         k = name_key(a.subject + a.name)
         if k and k not in amounts:
             amounts[k] = {"value": a.num.value, "p": a.num.precision, "scale": a.num.scale, "raw": a.num.raw,
-                          "quote": _quote(a.quote.text)}
-    return {"growth": growth, "amounts": amounts, "sats": sats}
+                          "quote": _quote(a.quote.text), "at": _at(a.quote)}
+    return {"growth": growth, "amounts": amounts, "sats": sats, "hugs": hugs}
 
 
 _PREVIOUS_YEAR = re.compile(r"上年|上一年|去年|(?:比|较|与)\s*\d{4}\s*年")
@@ -147,8 +181,11 @@ def _ledger_material(report: ParsedReport) -> dict | None:
     for f in sorted(rd.facts, key=lambda f: f.where != "table"):      # a table's figure first
         if f.measure != "final" or f.period != "current" or f.blank:
             continue
+        label = Quote("", f.label_start, f.label_end) if f.where == "table" and 0 <= f.label_start < f.label_end \
+            else None      # a table's figure is quoted with its row's label
         a = amounts.setdefault(name(f.key), {"value": f.num.value, "p": f.num.precision, "scale": f.num.scale,
-                                             "raw": f.num.raw, "quote": _quote(f.quote.text), "values": []})
+                                             "raw": f.num.raw, "quote": _quote(f.quote.text), "values": [],
+                                             "at": _at(label, f.quote)})
         if f.num.value not in a["values"]:
             a["values"].append(f.num.value)      # every printing: the year's report may disagree with itself
     growth = []
@@ -165,7 +202,8 @@ def _ledger_material(report: ParsedReport) -> dict | None:
                        "currents": sorted({f.num.value for f in currents}),
                        "current_p": min(f.num.precision for f in currents), "current_scale": currents[0].num.scale,
                        "delta": st.delta.value, "delta_p": st.delta.precision, "delta_scale": st.delta.scale,
-                       "dir": up, "stated": st.stated.value if st.stated else None, "quote": _quote(st.quote.text)})
+                       "dir": up, "stated": st.stated.value if st.stated else None, "quote": _quote(st.quote.text),
+                       "at": _at(st.quote)})
     return {"growth": growth, "amounts": amounts}
 
 
@@ -174,12 +212,12 @@ def _sats(report: ParsedReport) -> list:
     for i in report.of(Indicator):
         if _SAT.search(i.name) and i.actual is not None and i.actual.kind == "percent" and not i.actual_is_share:
             sats.append({"name": i.name, "value": i.actual.value, "raw": i.actual.raw, "quote": _quote(i.quote.text),
-                         "owner": i.owner})
+                         "owner": i.owner, "at": _at(i.quote)})
     for m in report.of(Mention):
         if m.where == "text" and m.num.kind == "percent" and _SAT.search(m.name) and len(m.name) <= 20:
             if not any(abs(s["value"] - m.num.value) < 1e-9 and s["name"] == m.name for s in sats):
                 sats.append({"name": m.name, "value": m.num.value, "raw": m.num.raw, "quote": _quote(m.quote.text),
-                             "owner": m.owner})
+                             "owner": m.owner, "at": _at(m.quote)})
     return sats
 
 

@@ -10,6 +10,7 @@ percentile plus `margin`, once there are `min_peers` reports to tell).
 """
 from __future__ import annotations
 
+from models.features import material_quotes
 from models.registry import family, model
 from rules.base import Finding, r
 
@@ -38,12 +39,22 @@ def share(ctx) -> dict:
         if n < ctx.opts["min_indicators"] or s is None or s != s or s < bar:
             continue
         hits = round(s * n)
+        hugs = ctx.material(row).get("hugs", [])
+        listed = "、".join(f"{h['name']}(目标{h['target_text'] or h['target']},实际{h['actual_text'] or h['actual']})"
+                          for h in hugs[:4]) + ("等" if len(hugs) > 4 else "")
         title = f"指标完成值恰好等于目标值的比例过高:{hits}/{n}项"
         message = (f"报告中{n}项有明确比较目标(≥、≤、>)的指标,有{hits}项({r(100 * s, 1)}%)实际完成值恰好等于目标值"
-                   + (f",而同类报告的第90百分位为{r(100 * p90, 1)}%" if p90 is not None else "")
+                   + (f",如{listed}" if listed else "")
+                   + (f";同类报告的第90百分位为{r(100 * p90, 1)}%" if p90 is not None else "")
                    + "。完成值成批地“刚好达标”,提示实际值可能是按目标填写的,而不是实测的。")
+        evidence = {"hits": hits, "indicators": n, "share": r(s, 3),
+                    "population_p90": r(p90, 3) if p90 is not None else None,
+                    # each indicator that lands on its target: the auditor checks them one by one
+                    "landed": [{"indicator": h["name"], "owner": h.get("owner", ""), "target": h["target"],
+                                "target_text": h["target_text"], "actual": h["actual"],
+                                "actual_text": h["actual_text"]} for h in hugs]}
         out.setdefault(row["report_id"], []).append(Finding(
             "target_hugging", "models.hugging.share", "low", title, message,
-            {"hits": hits, "indicators": n, "share": r(s, 3), "population_p90": r(p90, 3) if p90 is not None else None,
-             "quote": f"{hits}/{n}项指标恰好等于目标值"}, ("hugging",), []))
+            {k: v for k, v in evidence.items() if v is not None}, ("hugging",),
+            [q for h in hugs for q in material_quotes(h)]))
     return out

@@ -83,7 +83,6 @@ def risk(ctx) -> dict:
                    f"建议结合原文核查。")
         out.setdefault(rid, []).append(Finding(
             "statistical_outlier", "models.iforest.risk", "low", title, message,
-            {"risk": r(float(pct[k]), 4), "features": [t for t in ctx.scores[rid][1]],
-             "quote": "; ".join(f"{LABELS.get(c, c)} z={r(z)}" for c, z in top)},
+            {"risk": r(float(pct[k]), 4), "features": [t for t in ctx.scores[rid][1]]},
             ("iforest",), []))
     return out

@@ -12,7 +12,7 @@ report (a low execution rate, a missed satisfaction target) is not repeated.
 """
 from __future__ import annotations
 
-from models.features import LABELS
+from models.features import LABELS, material_quotes
 from models.registry import family, model
 from models.stats import mad, median, robust_z
 from rules.base import Finding, r
@@ -75,7 +75,7 @@ def peer_outlier(ctx) -> dict:
             out.setdefault(row["report_id"], []).append(Finding(
                 "statistical_outlier", "models.peer.outlier", "medium" if abs(z) >= 2 * thr else "low", title,
                 message, {"measure": m, "value": r(v, 4), "median": r(g["median"], 4), "mad": r(g["mad"], 4),
-                          "z": r(z), "peers": g["n"], "quote": f"{label}: {r(v)}"},
+                          "z": r(z), "peers": g["n"]},
                 ("peer", m), []))
     return out
 
@@ -99,6 +99,6 @@ def within_report(ctx) -> dict:
                            f"需核实该项目的服务质量或数据来源。")
                 out.setdefault(row["report_id"], []).append(Finding(
                     "statistical_outlier", "models.within.satisfaction", "low", title, message,
-                    {"indicator": s["name"], "value": s["value"], "siblings_median": r(med), "quote": s["quote"]},
-                    ("within", s["name"], s["value"]), [(s["quote"], 0, 0)]))
+                    {"indicator": s["name"], "value": s["value"], "siblings_median": r(med)},
+                    ("within", s["name"], s["value"]), material_quotes(s)))
     return out

@@ -24,7 +24,9 @@ class Finding:
     message: str
     evidence: dict
     key: tuple
-    quotes: list = field(default_factory=list)      # [(text, start, end)]
+    # [(text, start, end)] in the report's normalized text; (text, start, end,
+    # report id) for a quote of another report
+    quotes: list = field(default_factory=list)
     priority: int = 0          # when findings merge, the highest priority one speaks for them
     # Offsets of the stated figure a finding is about: two detectors that
     # question the same printed figure for the same kind make one alert.
@@ -33,7 +35,8 @@ class Finding:
     def merge(self, other: "Finding") -> None:
         """Fold a second statement of the same problem into this one."""
         for q in other.quotes:
-            if all(q[0] != mine[0] for mine in self.quotes):
+            # The same words, or the same place (quotes given by offsets alone have no words).
+            if not any((q[0] and q[0] == mine[0]) or tuple(q[1:]) == tuple(mine[1:]) for mine in self.quotes):
                 self.quotes.append(q)
         if SEVERITY_ORDER[other.severity] > SEVERITY_ORDER[self.severity]:
             self.severity = other.severity
@@ -46,12 +49,22 @@ class Finding:
             if diff not in also and len(also) < 6:
                 also.append(diff)
 
-    def contract_evidence(self) -> dict:
-        ev = dict(self.evidence)
-        qs = [q[0] for q in self.quotes]
-        ev["quote"] = qs[0] if len(qs) == 1 else qs
-        ev["locations"] = [{"start": q[1], "end": q[2]} for q in self.quotes]
+    def contract_evidence(self, source=None, other=None) -> dict:
+        """The evidence of the alert contract: the detector's figures and
+        `quotes`, the exact original text of each quote (worker/quotes.py).
+        `source` is the report's QuoteSource; `other` loads another report's
+        (for a quote of a previous year's report)."""
+        from worker.quotes import quote_objects
+
+        ev = {k: v for k, v in self.evidence.items() if k not in ("quote", "quotes", "locations")}
+        ev["quotes"] = quote_objects(self.quotes, source, other)
         return ev
+
+
+def said(text: str, limit: int = 80) -> str:
+    """Report text to embed in a message (“…”。): trimmed, at most `limit`
+    characters, without its own closing punctuation (no 。”。 or 。。)."""
+    return text.strip()[:limit].rstrip("。.;；,，、:：").rstrip()
 
 
 def r(x: float | None, nd: int = 2) -> float | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rules import tolerance as tol
-from rules.base import Finding, num, printed, q, r
+from rules.base import Finding, num, printed, q, r, said
 from rules.registry import detector, family
 from worker.facts import Claim, ParsedReport
 from worker.parse.lang import CAPPED_SPENDING
@@ -49,10 +49,12 @@ def capped(report: ParsedReport, opts: dict) -> list[Finding]:
             ratio = spent.value / budget.value - 1
         elif spent is not None and c.delta is not None and spent.value > c.delta.value:
             ratio = c.delta.value / (spent.value - c.delta.value)
+        elif c.type == "completion":
+            ratio = c.stated.value / 100 - 1       # 完成预算的114%: over by 14%
         sev = "high" if ratio is not None and ratio >= 0.1 else "medium"
         subject = re.sub(r"^\d+[.、]|^[一二三四五六七八九十]+、", "", c.quote.text[:30]).split(",")[0]
         title = f"超预算支出:{subject}" + (f" 决算{printed(spent)},预算{printed(budget)}" if budget is not None else "")
-        message = (f"报告称{c.quote.text[:80]}。“三公”经费和机关运行经费须控制在预算以内,"
+        message = (f"报告称“{said(c.quote.text)}”。“三公”经费和机关运行经费须控制在预算以内,"
                    f"超出预算需有调整批复,建议核查超支原因和审批手续。")
         over_by = (spent.value - budget.value) if spent is not None and budget is not None else (
             c.delta.value if c.delta is not None else None)

@@ -55,10 +55,12 @@ def _finding(rule, subject_kind, name, rate, how, stated, budget, executed, quot
     if executed is not None:
         parts.append(f"{executed_word}{printed(executed)}")
     stated_txt = f"报告所列执行率为{printed(stated)}" if stated is not None and how == "stated" else f"计算得执行率{pct}%"
-    title = f"{subject_kind}预算执行率仅{pct}%:{name}"
-    message = (f"{subject_kind}“{name}”{','.join(parts) + ',' if parts else ''}{stated_txt},低于{tol.fmt(opts['warn_below'])}%的关注线。"
+    # Without a name (a department the report does not name) the alert says nothing rather than guess.
+    title = f"{subject_kind}预算执行率仅{pct}%" + (f":{name}" if name else "")
+    who = f"{subject_kind}“{name}”" if name else subject_kind
+    message = (f"{who}{','.join(parts) + ',' if parts else ''}{stated_txt},低于{tol.fmt(opts['warn_below'])}%的关注线。"
                f"执行率偏低可能意味着项目推进滞后、资金闲置或预算编制不实,建议核实未执行原因、资金结转及是否存在“以拨代支”。")
-    evidence = {"subject": name, "rate": r(rate), "stated": num(stated), "budget": num(budget),
+    evidence = {"subject": name or None, "rate": r(rate), "stated": num(stated), "budget": num(budget),
                 "executed": num(executed), "threshold": opts["warn_below"]}
     if stated is not None and executed is not None and budget is not None and budget.value > 0:
         evidence["computed"] = r(100.0 * executed.value / budget.value)
@@ -147,10 +149,24 @@ def department_rate(report: ParsedReport, opts: dict) -> list[Finding]:
             continue
         rate, how = _rate(e.stated_rate, e.executed, e.budget)
         if _low(rate, e.budget, opts):
-            out.append(_finding("execution_rate.department", "部门", e.name or "部门预算", rate, how, e.stated_rate,
-                                e.budget, e.executed, e.quote, opts,
-                                executed_word="实际到位资金" if "到位" in e.name else "实际支出"))
+            # The subject is the department; e.name is what was measured (一般公共预算支出决算数,
+            # 调整后预算·实际到位资金): it names the figures, not who spent them.
+            base_word, executed_word = _measure_words(e.name)
+            f = _finding("execution_rate.department", "部门", report.meta.issuer.strip(), rate, how, e.stated_rate,
+                         e.budget, e.executed, e.quote, opts, base_word=base_word, executed_word=executed_word)
+            f.evidence["measure"] = e.name
+            out.append(f)
     return out
+
+
+def _measure_words(name: str) -> tuple[str, str]:
+    """(the budget's words, the spending's words) of a department Execution's name."""
+    if "·" in name:
+        budget, executed = name.split("·", 1)
+        return budget or "预算", executed or "实际支出"
+    if not name or name == "部门预算":
+        return "预算", "实际支出"
+    return "预算", name
 
 
 @detector("execution_rate.line_item", "execution_rate_low", severity="high below high_below, else medium")

@@ -107,6 +107,12 @@ def _actual_text(ind: Indicator) -> str:
     return printed(ind.actual)
 
 
+def _clause(raw: str) -> str:
+    """A cell's text inside a sentence: its own closing punctuation dropped
+    (a cell ending in 。 would make 。。)."""
+    return raw.strip().rstrip("。.,,;;、::").rstrip()
+
+
 def _short(name: str) -> str:
     return name if len(name) <= 30 else name[:29] + "…"
 
@@ -139,7 +145,7 @@ def _finding(rule, kind, ind: Indicator, short, how, opts, satisfaction: bool) -
     implied = "(指标值未写比较符,按“不低于”理解)" if ind.comparator_implied and ind.comparator == ">=" else \
         "(指标值未写比较符,按“不高于”理解)" if ind.comparator_implied else ""
     message = (f"{'项目“' + owner + '”' if owner and owner != '部门整体' else '部门整体'}的指标“{ind.name}”"
-               f"年度指标值为{target}{implied},实际完成值为{ind.actual_raw.strip()}"
+               f"年度指标值为{target}{implied},实际完成值为{_clause(ind.actual_raw)}"
                f"{'(' + how + ')' if how else ''}。{strict}{full}{why}。")
     evidence = {"indicator": ind.name, "owner": owner, "target": num(ind.target), "target_text": ind.target_raw,
                 "comparator": ind.comparator, "actual": num(ind.actual), "actual_text": ind.actual_raw,

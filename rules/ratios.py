@@ -8,6 +8,8 @@ of zero stated as 100% is only reported when `flag_zero_over_zero` is set.
 """
 from __future__ import annotations
 
+import re
+
 from rules import tolerance as tol
 from rules.base import Finding, num, printed, q, r
 from rules.registry import detector, family
@@ -52,14 +54,43 @@ def zero_base(report: ParsedReport, opts: dict) -> list[Finding]:
                     continue
             elif c.base is None or not _zero(c.base):
                 continue
-            title = f"上年基数为0却称增长{printed(c.stated).lstrip('-')}:{c.subject or printed(c.numerator)}"
-            message = (f"报告称{c.subject or ''}{printed(c.numerator)},比基数增加{printed(c.delta) if c.delta else ''},"
-                       f"增长{printed(c.stated).lstrip('-')}。由此推得比较基数为0,增长率没有意义,应直接说明为新增支出。")
-            evidence = {"stated": num(c.stated), "current": num(c.numerator), "delta": num(c.delta), "base": 0}
-            out.append(Finding("undefined_ratio", "ratio.zero_base", "low", title, message,
-                               {k: v for k, v in evidence.items() if v is not None},
-                               ("zero_base", "growth", num(c.numerator), num(c.stated)), [q(c.quote)]))
+            out.append(_growth_finding(c))
     return out
+
+
+_ROLE_WORDS = {"initial": "年初预算", "budget": "预算", "arrangement": "预算安排", "previous": "上年"}
+# 比2020年年初预算增加…, 较上年增长…, 与2019年相比减少…: the words naming the base.
+_COMPARED_WITH = re.compile(r"(?:比|较|与|同)\s*([^,,。;;:比较]{1,16}?)\s*(?:相比|相较|比较)?\s*[,,]?\s*"
+                            r"(?:增加|增长|减少|下降|上升|降低|增|减)")
+
+
+def _base_words(c: Claim) -> str:
+    """What the growth was measured against, as the report names it: the
+    base an auditor looks up (年初预算, 上年决算 …), never assumed to be last year."""
+    if c.base_name:
+        return c.base_name
+    m = _COMPARED_WITH.search(c.quote.text)
+    if m:
+        return m.group(1).strip()
+    return _ROLE_WORDS.get(c.base_role, "比较基数")
+
+
+def _growth_finding(c: Claim) -> Finding:
+    base = _base_words(c)
+    pct = printed(c.stated).lstrip("-")
+    spent = not _zero(c.numerator)
+    title = f"{base}为0却称增长{pct}:{c.subject or printed(c.numerator)}"
+    up = c.direction >= 0
+    change = f",比{base}{'增加' if up else '减少'}{printed(c.delta)}" if c.delta is not None else \
+        f",{base}{printed(c.base)}"
+    message = (f"报告称{c.subject or ''}{printed(c.numerator)}{change},{'增长' if up else '下降'}{pct}。由此推得"
+               f"比较基数({base})为0:以0为基数的增长率没有意义,应直接说明该项支出是新增的。")
+    evidence = {"stated": num(c.stated), "current": num(c.numerator), "delta": num(c.delta), "base": 0,
+                "base_name": base}
+    # medium when money was spent, low for zero over zero (the detector's documented severity)
+    return Finding("undefined_ratio", "ratio.zero_base", "medium" if spent else "low", title, message,
+                   {k: v for k, v in evidence.items() if v is not None},
+                   ("zero_base", "growth", num(c.numerator), num(c.stated)), [q(c.quote)])
 
 
 __all__ = ["r"]

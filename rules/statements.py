@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from rules import evidence as ev
 from rules import tolerance as tol
-from rules.base import Finding, r
+from rules.base import Finding, r, said
 from rules.registry import detector, family
 from worker.facts import ParsedReport
 from worker.ledger import LFact, Reading, Statement
@@ -193,7 +193,7 @@ def _check(report: ParsedReport, kind: str, rule: str) -> list[Finding]:
         readings = ";".join(
             ("按" + ("、".join(f"{k}={v}" for k, v in t.items() if k not in ("computed",) and not k.endswith("where")))
              + f"算得{tol.fmt(t['computed'])}%") for t in tried[:6])
-        message = (f"报告称“{s.quote.text.strip()[:80]}”。已按句中与报表中的数字尝试各种口径:{readings},"
+        message = (f"报告称“{said(s.quote.text)}”。已按句中与报表中的数字尝试各种口径:{readings},"
                    f"均不能得到{s.stated.raw.strip()}。所述{what}与其依据的数字不一致。")
         evidence = {"stated": r(s.stated.value, 6), "computed": best["computed"], "readings": tried[:10]}
         if s.page:
@@ -203,7 +203,10 @@ def _check(report: ParsedReport, kind: str, rule: str) -> list[Finding]:
                 evidence[k] = best[k]
         out.append(Finding("stated_value_mismatch", rule, ev.severity(s.stated.value, best["computed"]), title,
                            message, evidence, (kind, subj.key if subj else (), r(s.stated.value)),
-                           [(s.quote.text, s.quote.start, s.quote.end)], anchor=(start, end)))
+                           [(s.quote.text, s.quote.start, s.quote.end)], anchor=(start, end),
+                           # the ledger's verdict (every reading tried, the tables included) speaks
+                           # for the alert when stated.* questions the same figure
+                           priority=1))
     return out
 
 

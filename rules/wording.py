@@ -12,7 +12,7 @@ import re
 
 from rules import evidence as ev
 from rules import tolerance as tol
-from rules.base import Finding, r
+from rules.base import Finding, r, said
 from rules.registry import detector, family
 from rules.statements import DIRECTION, MAX_PRINTINGS, figures
 from worker.facts import ParsedReport
@@ -74,7 +74,7 @@ def compare(report: ParsedReport, opts: dict) -> list[Finding]:
         shown_f = ev.amount(finals[0]) if finals else f.raw
         where = f"({ev.where(rd, budgets[0])})" if budgets else ""
         title = f"“决算数{s.words}预算数”与数字不符:决算{shown_f},预算{shown_b}"
-        message = f"报告写“{s.quote.text.strip()[:80]}”,但决算数{shown_f}{truth}预算数{shown_b}{where}。文字与数字相反。"
+        message = f"报告写“{said(s.quote.text)}”,但决算数{shown_f}{truth}预算数{shown_b}{where}。文字与数字相反。"
         quotes = [(s.quote.text, s.quote.start, s.quote.end)]
         for n in s.operands:
             ls = report.text.rfind("\n", 0, n.start) + 1
@@ -116,7 +116,7 @@ def direction(report: ParsedReport, opts: dict) -> list[Finding]:
         if not reason:
             continue
         title = f"增减表述与数字矛盾:{reason[:60]}"
-        message = f"报告写“{s.quote.text.strip()[:100]}”。{reason}。增减方向的文字与数字不一致。"
+        message = f"报告写“{said(s.quote.text, 100)}”。{reason}。增减方向的文字与数字不一致。"
         out.append(Finding("wording_mismatch", "wording.direction", "medium", title, message,
                            {"words": words, **({"stated": r(s.stated.value)} if s.stated else {}),
                             **({"delta": r(s.delta.value, 6)} if s.delta else {}), **({"page": s.page} if s.page else {})},

@@ -235,10 +235,13 @@ def test_views_on_the_example_reports(tmp_path):
            c.execute("SELECT count(*) FROM alerts").fetchone()[0] > 20
     for a in c.execute("SELECT d.*, a.evidence FROM alert_details d JOIN alerts a ON a.id = d.alert_id"):
         ev = json.loads(a["evidence"])
-        quotes = ev["quote"] if isinstance(ev.get("quote"), list) else [ev["quote"]] if ev.get("quote") else []
+        quotes = [q["text"] for q in ev["quotes"]]      # the alert contract: a list of quote objects
         assert a["quotes"] == len(quotes) and a["issuer"] and a["source_url"].endswith(".txt")
         if quotes:
             assert a["quote"].split("\n")[0] == quotes[0].split("\n")[0]
+        for q, row in zip(ev["quotes"], c.execute("SELECT * FROM alert_quotes WHERE alert_id = ? ORDER BY n",
+                                                  (a["alert_id"],)).fetchall()):
+            assert (row["quote"], row["quote_start"], row["quote_end"]) == (q["text"], q["start"], q["end"])
     app.store.close()
 
 

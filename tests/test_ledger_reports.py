@@ -59,7 +59,7 @@ def test_injected_errors_are_found_and_clean_reports_are_quiet(corpus):
     assert result["found"] == result["labels"], result["misses"]
     assert result["false_alarm_list"] == []
     for a in ledger_alerts:
-        quotes = a["evidence"]["quote"]
+        quotes = a["evidence"]["quotes"]
         assert quotes, a["title"]
 
 
@@ -71,10 +71,12 @@ def test_alerts_quote_the_report_and_name_the_page(corpus):
     for a in alerts:
         if not a["rule"].startswith(("ledger.sum", "ledger.same_figure")):
             continue
-        text = store.report(a["report"]["id"])["text"]
-        quotes = a["evidence"]["quote"]
-        for q, loc in zip([quotes] if isinstance(quotes, str) else quotes, a["evidence"]["locations"]):
-            assert text[loc["start"]:loc["end"]] == q
+        row = store.report(a["report"]["id"])
+        original = row["original_text"] or row["text"]
+        for q in a["evidence"]["quotes"]:
+            assert original[q["start"]:q["end"]] == q["text"]
+            if Path(a["source"]).suffix == ".pdf":
+                assert q.get("page"), a["title"]
         if Path(a["source"]).suffix == ".pdf":
             assert a["evidence"].get("page"), a["title"]
 

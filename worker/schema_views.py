@@ -24,19 +24,32 @@ SELECT l.report_id, r.issuer, r.year, r.source, l.seq, l.concept, l.dims, l.meas
 FROM ledger l JOIN reports r ON r.id = l.report_id
 LEFT JOIN doc_tables t ON t.report_id = l.report_id AND t.idx = l.table_idx""",
 
-    # One row per quote of an alert: evidence.quote is one string or a list,
-    # evidence.locations the offsets (and page, for PDFs) in the same order.
+    # One row per quote of an alert. evidence.quotes holds quote objects (the
+    # exact original text, its offsets in reports.original_text, the page for
+    # PDFs, the other report for a quote from last year's); alerts stored by
+    # earlier versions had evidence.quote (a string or a list) and .locations.
     "alert_quotes": """
+SELECT a.id AS alert_id, CAST(q.key AS INTEGER) AS n,
+       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.text') ELSE q.value END AS quote,
+       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.normalized') END AS normalized,
+       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.page') END AS page,
+       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.start') END AS quote_start,
+       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.end') END AS quote_end,
+       COALESCE(CASE q.type WHEN 'object' THEN json_extract(q.value, '$.report') END, a.report_id) AS report_id
+FROM alerts a, json_each(CASE WHEN json_valid(a.evidence) THEN a.evidence ELSE '{}' END, '$.quotes') q
+UNION ALL
 SELECT a.id AS alert_id, COALESCE(q.key, 0) AS n,
        CASE q.type WHEN 'object' THEN COALESCE(json_extract(q.value, '$.text'), json_extract(q.value, '$.quote'))
                    ELSE q.value END AS quote,
+       NULL AS normalized,
        COALESCE(json_extract(a.evidence, '$.locations[' || COALESCE(q.key, 0) || '].page'),
                 CASE q.type WHEN 'object' THEN json_extract(q.value, '$.page') END,
                 CASE WHEN COALESCE(q.key, 0) = 0 THEN json_extract(a.evidence, '$.page') END) AS page,
        json_extract(a.evidence, '$.locations[' || COALESCE(q.key, 0) || '].start') AS quote_start,
        json_extract(a.evidence, '$.locations[' || COALESCE(q.key, 0) || '].end') AS quote_end,
        a.report_id
-FROM alerts a, json_each(CASE WHEN json_valid(a.evidence) THEN a.evidence ELSE '{}' END, '$.quote') q""",
+FROM alerts a, json_each(CASE WHEN json_valid(a.evidence) THEN a.evidence ELSE '{}' END, '$.quote') q
+WHERE json_extract(a.evidence, '$.quotes') IS NULL""",
 
     "alert_details": """
 SELECT a.id AS alert_id, a.status, a.severity,

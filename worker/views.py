@@ -21,6 +21,7 @@ __all__ = ["console", "n", "print_alert", "print_alerts", "print_explained", "pr
 
 def print_findings(findings, report) -> None:
     from alerts.export import quote_list
+    from alerts.format import tidy
     from rules.base import SEVERITY_ORDER
 
     meta = report.meta
@@ -28,12 +29,12 @@ def print_findings(findings, report) -> None:
                   f"— {len(findings)} alerts would be raised")
     for f in sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity]):
         console.print(f"\n[{SEV_STYLE[f.severity]}]{f.severity}[/] {m(f.kind)} ({m(f.rule)})\n"
-                      f"[bold]{m(f.title)}[/bold]\n{m(f.message)}")
-        ev = f.contract_evidence()
+                      f"[bold]{m(tidy(f.title))}[/bold]\n{m(tidy(f.message))}")
+        ev = f.contract_evidence(getattr(report, "quote_source", None))
         for qt, page in quote_list(ev):
-            console.print(f"  [green]“{m(qt)}”[/green]" + (f" [dim](p. {page})[/dim]" if page is not None else ""))
-        ev.pop("quote", None)
-        ev.pop("locations", None)
+            console.print(f"  [green]“{m(qt.replace(chr(10), chr(10) + '    '))}”[/green]" + (f" [dim](p. {page})[/dim]" if page is not None else ""))
+        for k in ("quotes", "quote", "locations"):
+            ev.pop(k, None)
         console.print("  " + m(json.dumps(ev, ensure_ascii=False)))
 
 

@@ -47,9 +47,9 @@ def print_alert(a: dict, events, deliveries=(), state: str | None = None, silenc
     ev = dict(a["evidence"])
     for text, page in quote_list(ev):
         where = f" [dim]({m(L('page', page=page))})[/dim]" if page is not None else ""
-        console.print(f"  [green]“{m(text)}”[/green]{where}")
-    ev.pop("quote", None)
-    ev.pop("locations", None)
+        console.print(f"  [green]“{m(text.replace(chr(10), chr(10) + '    '))}”[/green]{where}")
+    for k in ("quotes", "quote", "locations"):
+        ev.pop(k, None)
     for k, v in ev.items():
         console.print(f"  {m(k)}: {m(json.dumps(v, ensure_ascii=False))}")
     console.print(f"{m(L('alert.fingerprint'))}: {m(a['fingerprint'])}  {m(L('alert.created'))}: {m(a['created_at'])}")

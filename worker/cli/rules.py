@@ -64,9 +64,13 @@ def rules_test(obj: Ctx, file, rule_ids, as_json, explain):
 
         explained = explain_claims(report.of(Claim))
     if as_json:
+        from alerts.format import tidy
+
+        source = getattr(report, "quote_source", None)
         for f in findings:
-            click.echo(json.dumps({"kind": f.kind, "rule": f.rule, "severity": f.severity, "title": f.title,
-                                   "message": f.message, "evidence": f.contract_evidence()}, ensure_ascii=False))
+            click.echo(json.dumps({"kind": f.kind, "rule": f.rule, "severity": f.severity, "title": tidy(f.title),
+                                   "message": tidy(f.message), "evidence": f.contract_evidence(source)},
+                                  ensure_ascii=False))
         for e in explained or ():
             click.echo(json.dumps({"claim": e.claim.type, "stated": e.claim.stated.value, "quote": e.claim.quote.text,
                                    "operands": e.operands, "verdict": e.verdict, "why": e.why,
