@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -89,3 +90,26 @@ def findings(text: str, rules: str | list[str], config: dict | None = None):
 def pipe(*rows):
     """A table as the portals flatten it, one row a line: "a | b | c"."""
     return "\n".join(" | ".join(r) for r in rows) + "\n"
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory):
+    """The example reports backfilled once per session (tests that change the
+    database use `examples_db_copy`)."""
+    from click.testing import CliRunner
+
+    from worker.cli import main
+
+    db = tmp_path_factory.mktemp("examples") / "base.db"
+    res = CliRunner().invoke(main, ["--db", str(db), "backfill", str(EXAMPLES)])
+    assert res.exit_code == 0, res.output
+    return db
+
+
+@pytest.fixture
+def examples_db_copy(examples_db, tmp_path):
+    """A private copy of `examples_db`, for a test that changes it."""
+    out = tmp_path / "a.db"
+    with sqlite3.connect(examples_db) as src, sqlite3.connect(out) as dst:
+        src.backup(dst)
+    return str(out)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT, seed_path
+from conftest import ROOT, seed_path
 from servers import Receiver
 
 from worker.cli import main
@@ -31,23 +31,15 @@ def proc(*args):
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory):
-    """A database with the example reports backfilled (not modified by the tests: see `db`)."""
-    d = tmp_path_factory.mktemp("i14cli")
-    db = d / "base.db"
-    res = cli("--db", str(db), "backfill", str(EXAMPLES))
-    assert res.exit_code == 0, res.output
-    return db
+@pytest.fixture
+def stored(examples_db):
+    """The example reports backfilled (shared; not modified: see `db`)."""
+    return examples_db
 
 
 @pytest.fixture
-def db(stored, tmp_path):
-    """A private copy of the stored database, for a test that changes it."""
-    out = tmp_path / "a.db"
-    with sqlite3.connect(stored) as src, sqlite3.connect(out) as dst:
-        src.backup(dst)
-    return str(out)
+def db(examples_db_copy):
+    return examples_db_copy
 
 
 def rows(db, sql, *args):

@@ -11,7 +11,6 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES
 
 from worker.cli import main
 
@@ -24,19 +23,15 @@ def cli(*args, env=None):
     return CliRunner(env=env).invoke(main, list(args))
 
 
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory):
-    db = tmp_path_factory.mktemp("i14x") / "base.db"
-    assert cli("--db", str(db), "backfill", str(EXAMPLES)).exit_code == 0
-    return db
+@pytest.fixture
+def stored(examples_db):
+    """The example reports backfilled (shared; not modified: see `db`)."""
+    return examples_db
 
 
 @pytest.fixture
-def db(stored, tmp_path):
-    out = tmp_path / "a.db"
-    with sqlite3.connect(stored) as src, sqlite3.connect(out) as dst:
-        src.backup(dst)
-    return str(out)
+def db(examples_db_copy):
+    return examples_db_copy
 
 
 def one(db, sql, *args):

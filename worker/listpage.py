@@ -49,7 +49,7 @@ def measure(source: str) -> LinkStats | None:
     (navigation and footers dropped); None when the page cannot be parsed."""
     from lxml import etree, html
 
-    from worker.extract.html import _BOILER, _DROP_TAGS, _main_block, _remove
+    from worker.extract.html import main_content
 
     if not source.strip():
         return None
@@ -60,15 +60,7 @@ def measure(source: str) -> LinkStats | None:
         return None
     if root is None:
         return None
-    for el in list(root.iter(*_DROP_TAGS)):
-        _remove(el)
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
-            continue
-        ident = " ".join(filter(None, [el.get("class"), el.get("id")]))
-        if ident and _BOILER.search(ident) and len(el.text_content()) < 2000:
-            _remove(el)
-    block = _main_block(root)
+    block = main_content(root)
     links = link_chars = 0
     for a in block.iter("a"):
         n = _chars(a.text_content())

@@ -53,15 +53,7 @@ def extract_html(source: str) -> tuple[str, list[Table], list[str]]:
     t = root.find(".//title")
     if t is not None and t.text:
         title = t.text.strip()
-    for el in list(root.iter(*_DROP_TAGS)):
-        _remove(el)
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
-            continue
-        ident = " ".join(filter(None, [el.get("class"), el.get("id")]))
-        if ident and _BOILER.search(ident) and len(el.text_content()) < 2000:
-            _remove(el)
-    body = _main_block(root)
+    body = main_content(root)
     out = _Writer()
     _walk(body, out)
     text = out.text()
@@ -244,3 +236,18 @@ def _grid(table) -> tuple[list[list[tuple[str, tuple[int, int]]]], int]:
         while len(row) < width:
             row.append(("", (r, len(row))))
     return grid, head
+
+
+def main_content(root):
+    """The page's content block: scripts, navigation, footers and share
+    widgets removed (in place), then the block holding the text. Used by the
+    extractor and by the list-page test, so both look at the same text."""
+    for el in list(root.iter(*_DROP_TAGS)):
+        _remove(el)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        ident = " ".join(filter(None, [el.get("class"), el.get("id")]))
+        if ident and _BOILER.search(ident) and len(el.text_content()) < 2000:
+            _remove(el)
+    return _main_block(root)
