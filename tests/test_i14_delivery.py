@@ -273,6 +273,24 @@ def test_status_is_unhealthy_while_a_channel_is_dead(tmp_path, dead):
     assert text.returncode == 1 and "UNHEALTHY" in text.stdout and "deliveries failed on channel hook" in text.stdout
 
 
+def test_status_turns_unhealthy_while_a_dead_channel_is_still_retrying(tmp_path):
+    """A channel that keeps failing is a problem before max_attempts gives up (hours with the defaults)."""
+    db = tmp_path / "r.db"
+    cfg = hook_config(tmp_path, f"http://127.0.0.1:{free_port()}/hook",
+                      extra="max_attempts = 8\nunhealthy_after_attempts = 2\n")
+    assert run(cfg, "backfill", str(REPORT_003), "--deliver", db=db).returncode == 0     # first attempt fails
+    res = run(cfg, "status", "--json", db=db)
+    data = json.loads(res.stdout)
+    assert res.returncode == 0 and data["healthy"] is True and data["retrying"][0]["attempts"] == 1, res.stdout
+    run(cfg, "deliver", db=db)                                                          # second attempt fails
+    res = run(cfg, "status", "--json", db=db)
+    data = json.loads(res.stdout)
+    assert res.returncode == 1 and data["healthy"] is False
+    assert not data["failed_deliveries"]                       # nothing has failed for good yet
+    assert any("on channel hook are still being retried after 2 failed attempts (last error: webhook unreachable"
+               in p for p in data["problems"]), data["problems"]
+
+
 # -- item 11 (a): a clean stop is not a live daemon -----------------------------------------------
 def daemon_config(tmp_path: Path) -> Path:
     cfg = tmp_path / "daemon.toml"

@@ -76,6 +76,8 @@ SCHEMA: dict[str, Any] = {
         "max_attempts": _k("int", 8, "delivery attempts per channel before an alert is marked failed", min=1),
         "backoff_seconds": _k("float", 30.0, "first retry delay of a failed delivery; doubles each time", min=0.0),
         "backoff_max_seconds": _k("float", 3600.0, "longest delay between delivery attempts", min=0.0),
+        "unhealthy_after_attempts": _k("int", 3, "`status` turns unhealthy once a delivery still being retried has "
+                                       "failed this many attempts (a dead channel is seen before it gives up)", min=1),
         "source_failure_threshold": _k("int", 3, "polls in a row a source may fail before an operator alert", min=1),
         "min_severity": _k("severity", "low", "alerts below this severity are stored but never sent"),
     },

@@ -75,6 +75,12 @@ def _problems(app, d: dict) -> list[str]:
         else:
             out.append(f"{ch['n']} deliveries failed on channel {ch['channel']}, which is no longer in the config "
                        f"(last error: {ch['last_error']})")
+    after = app.cfg.section("alerts")["unhealthy_after_attempts"]
+    for r in d.get("retrying", []):
+        if (r["attempts"] or 0) >= after:       # still retrying, but already failing for a while: say so now
+            out.append(f"{r['n']} deliveries on channel {r['channel']} are still being retried after "
+                       f"{r['attempts']} failed attempts (last error: {r['last_error']}; next attempt "
+                       f"{r['next_attempt_at']}); they fail for good after [alerts] max_attempts")
     threshold = app.cfg.section("alerts")["source_failure_threshold"]
     for s in d["sources"]:
         if s.get("consecutive_failures", 0) >= threshold:
