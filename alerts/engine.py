@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from alerts.format import tidy
 from rules.base import SEVERITY_ORDER, Finding
-from rules.registry import REGISTRY, load_all, options_for
+from rules.registry import REGISTRY, detector_options, load_all
 from worker.facts import ParsedReport
 from worker.quotes import QuoteSource
 from worker.storage import now_iso
@@ -55,7 +55,7 @@ def evaluate(report: ParsedReport, config_rules: dict | None, rule_ids: list[str
     findings: list[Finding] = []
     for rid in select(rule_ids):
         det = REGISTRY[rid]
-        opts = options_for(det.family, config_rules)
+        opts = detector_options(det.family, config_rules)
         if not opts.get("enabled", True):
             continue
         try:

@@ -93,7 +93,9 @@ def within_report(ctx) -> dict:
             others = [x["value"] for j, x in enumerate(sats) if j != i]
             med = median(others)
             if med - s["value"] >= ctx.opts["gap_points"]:
-                title = f"满意度明显低于本报告其他满意度:{s['name']}{s['raw']},其他满意度中位数{r(med)}%"
+                # The project the figure belongs to, when known: 满意度80% alone names nothing.
+                who = f"{s['owner']}·" if s.get("owner") and s["owner"] != "部门整体" else ""
+                title = f"满意度明显低于本报告其他满意度:{who}{s['name']}{s['raw']},其他满意度中位数{r(med)}%"
                 message = (f"报告中其他{len(others)}项满意度的中位数为{r(med)}%,而“{s['name']}”只有{s['raw']}"
                            f"{'(项目:' + s['owner'] + ')' if s.get('owner') else ''}。同一单位对不同对象的满意度相差这么大,"
                            f"需核实该项目的服务质量或数据来源。")

@@ -21,21 +21,30 @@ RESTRAINED = ("三公", "因公出国", "公务接待", "公务用车", "机关�
 
 
 def _rate(stated, executed, budget) -> tuple[float | None, str]:
-    """The rate to judge: the stated one when it is a percentage, else computed."""
+    """The rate to judge and how it was had: "stated" (a percentage as
+    printed), "slip" (a ratio printed in a percent column, 0.407 for 40.7%,
+    read as the report evidently meant it when the figures confirm it) or
+    "computed" (no rate printed)."""
     computed = None
     if executed is not None and budget is not None and budget.value > 0:
         computed = 100.0 * executed.value / budget.value
     if stated is not None:
         v = stated.value
-        if stated.kind == "ratio_or_percent" and v <= 1.5:
-            # A ratio in a percent column (0.407 for 40.7%): read it as the
-            # report evidently meant it when the figures confirm it.
-            if computed is None or abs(v * 100 - computed) < abs(v - computed):
-                return v * 100, "stated"
+        if is_slip(stated, computed):
+            return v * 100, "slip"
         return v, "stated"
     if computed is not None:
         return computed, "computed"
     return None, ""
+
+
+def is_slip(stated, computed: float | None) -> bool:
+    """A ratio where a percentage is meant: ≤ 1.5 in a column that may hold
+    either, and nearer the computed rate ×100 than as printed."""
+    if stated is None or stated.kind != "ratio_or_percent" or stated.value > 1.5 or stated.value == 0:
+        return False
+    v = stated.value
+    return computed is None or abs(v * 100 - computed) < abs(v - computed)
 
 
 def _severity(rate: float, opts: dict) -> str:
@@ -47,23 +56,38 @@ _PRIORITY = {"execution_rate.project": 3, "execution_rate.department": 3, "execu
 
 
 def _finding(rule, subject_kind, name, rate, how, stated, budget, executed, quote, opts, base_word="预算",
-             executed_word="实际支出") -> Finding:
+             executed_word="实际支出", header: str = "") -> Finding:
     pct = tol.fmt(rate, 2)
     parts = []
     if budget is not None:
         parts.append(f"{base_word}{printed(budget)}")
     if executed is not None:
         parts.append(f"{executed_word}{printed(executed)}")
-    stated_txt = f"报告所列执行率为{printed(stated)}" if stated is not None and how == "stated" else f"计算得执行率{pct}%"
+    computed = 100.0 * executed.value / budget.value if (
+        stated is not None and executed is not None and budget is not None and budget.value > 0) else None
+    if how == "slip":
+        # The figure as the report means it, and as it was printed: one alert says both.
+        col = f"“{header}”列" if header else "执行率栏"
+        stated_txt = (f"报告所列执行率为{pct}%({col}印作{stated.raw.strip()},是比值而非百分数)"
+                      + (f",按{base_word}和{executed_word}计算为{tol.fmt(computed, 2)}%" if computed is not None else ""))
+    elif stated is not None and how == "stated":
+        stated_txt = f"报告所列执行率为{printed(stated)}"
+    else:
+        stated_txt = f"计算得执行率{pct}%"
     # Without a name (a department the report does not name) the alert says nothing rather than guess.
-    title = f"{subject_kind}预算执行率仅{pct}%" + (f":{name}" if name else "")
+    title = f"{subject_kind}预算执行率仅{pct}%" + (f":{name}" if name else "") + (
+        f"(执行率印作比值{stated.raw.strip()})" if how == "slip" else "")
     who = f"{subject_kind}“{name}”" if name else subject_kind
     message = (f"{who}{','.join(parts) + ',' if parts else ''}{stated_txt},低于{tol.fmt(opts['warn_below'])}%的关注线。"
-               f"执行率偏低可能意味着项目推进滞后、资金闲置或预算编制不实,建议核实未执行原因、资金结转及是否存在“以拨代支”。")
+               + ("执行率应以百分数填列,印作比值易被误读为不到1%。" if how == "slip" else "")
+               + "执行率偏低可能意味着项目推进滞后、资金闲置或预算编制不实,建议核实未执行原因、资金结转及是否存在“以拨代支”。")
     evidence = {"subject": name or None, "rate": r(rate), "stated": num(stated), "budget": num(budget),
                 "executed": num(executed), "threshold": opts["warn_below"]}
-    if stated is not None and executed is not None and budget is not None and budget.value > 0:
-        evidence["computed"] = r(100.0 * executed.value / budget.value)
+    if how == "slip":
+        evidence["printed_as_ratio"] = num(stated)
+        evidence["header"] = header or None
+    if computed is not None:
+        evidence["computed"] = r(computed)
     evidence = {k: v for k, v in evidence.items() if v is not None}
     key = (r(rate, 1), r(executed.value, 0) if executed is not None else None)
     return Finding(kind="execution_rate_low", rule=rule, severity=_severity(rate, opts), title=title,
@@ -104,20 +128,43 @@ def funding_rate(report: ParsedReport, opts: dict) -> list[Finding]:
     out = []
     totals = [f for f in report.of(FundingRow) if f.is_total]
     for f in report.of(FundingRow):
-        budget = f.budget or f.initial_budget
-        if budget is None or budget.value <= 0:
+        if _funding_judge(f, totals) != "execution_rate.funding_row":
             continue
-        if f.is_total:
-            continue        # a table's 合计 row: the project's or the department's own rate
-        if _whole_of_total(f, totals):
-            continue        # the only source: the total's alert speaks for it
+        budget = f.budget or f.initial_budget
         rate, how = _rate(f.stated_rate, f.executed, budget)
         if not _low(rate, budget, opts):
             continue
-        name = f"部门{f.label}资金" if f.owner_kind == "department" else f"{f.owner}·{f.label}"
+        # The row as printed (政府性基金), with its project when it is a project's.
+        name = f.label if f.owner_kind == "department" else f"{f.owner}·{f.label}"
         out.append(_finding("execution_rate.funding_row", "资金来源", name, rate, how, f.stated_rate, budget,
-                            f.executed, f.quote, opts, base_word="调整后预算"))
+                            f.executed, f.quote, opts, base_word="调整后预算", header=f.rate_header))
     return out
+
+
+def _funding_judge(f: FundingRow, totals: list[FundingRow]) -> str | None:
+    """The rule that judges a funding row's rate, or None."""
+    budget = f.budget or f.initial_budget
+    if budget is None or budget.value <= 0:
+        return None
+    if f.is_total:
+        # a project's 合计 row is the project's own rate (execution_rate.project)
+        return "execution_rate.department" if f.owner_kind == "department" else None
+    if _whole_of_total(f, totals):
+        return None         # the only source: the total's alert speaks for it
+    return "execution_rate.funding_row"
+
+
+def alerts_on(report: ParsedReport, f: FundingRow, opts: dict) -> bool:
+    """True when a rule of this family raises a low-rate alert from this
+    funding row's printed rate (unit.ratio_for_percent leaves such a row to it)."""
+    if not opts.get("enabled", True):
+        return False
+    totals = [t for t in report.of(FundingRow) if t.is_total]
+    if _funding_judge(f, totals) is None:
+        return False
+    budget = f.budget or f.initial_budget
+    rate, _ = _rate(f.stated_rate, f.executed, budget)
+    return _low(rate, budget, opts)
 
 
 def _whole_of_total(f: FundingRow, totals: list[FundingRow]) -> bool:
@@ -140,8 +187,11 @@ def department_rate(report: ParsedReport, opts: dict) -> list[Finding]:
             continue
         rate, how = _rate(f.stated_rate, f.executed, budget)
         if _low(rate, budget, opts):
-            out.append(_finding("execution_rate.department", "部门", f"部门整体({f.owner})", rate, how,
-                                f.stated_rate, budget, f.executed, f.quote, opts, base_word="调整后预算"))
+            # The department is the report's issuer: the form's 部门名称 cell may hold anything
+            # (政务部门, a placeholder); without an issuer the alert names no one.
+            out.append(_finding("execution_rate.department", "部门", report.meta.issuer.strip(), rate, how,
+                                f.stated_rate, budget, f.executed, f.quote, opts, base_word="调整后预算",
+                                header=f.rate_header))
     for e in report.of(Execution):
         if e.rate_base == "initial" and not opts["include_initial_budget"]:
             continue

@@ -28,7 +28,7 @@ class Explained:
         c = self.claim
         parts = [f"{k}={v.raw.strip()}" for k, v in
                  (("分子/本期", c.numerator), ("基数", c.base), ("增减额", c.delta)) if v is not None]
-        return ", ".join(parts)
+        return "、".join(parts)
 
 
 def _ratio(stated, a, b) -> tuple[float | None, bool]:

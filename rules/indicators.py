@@ -113,6 +113,11 @@ def _clause(raw: str) -> str:
     return raw.strip().rstrip("。.,,;;、::").rstrip()
 
 
+def _of(owner: str) -> str:
+    """The project an indicator belongs to, for a title (项目名·): a metric alone names nothing."""
+    return f"{_short(owner)}·" if owner and owner != "部门整体" else ""
+
+
 def _short(name: str) -> str:
     return name if len(name) <= 30 else name[:29] + "…"
 
@@ -126,12 +131,12 @@ def _finding(rule, kind, ind: Indicator, short, how, opts, satisfaction: bool) -
             sev = "high"
         else:
             sev = "medium"
-        title = f"满意度未达目标:{ind.name}(目标{target},实际{_actual_text(ind)})"
+        title = f"满意度未达目标:{_of(owner)}{ind.name}(目标{target},实际{_actual_text(ind)})"
         why = "满意度是绩效自评中最直接反映服务对象感受的指标,未达标却常被给予高分"
     else:
         sev = "high" if short is not None and short >= opts["high_shortfall"] else \
             "medium" if short is not None and short >= opts["medium_shortfall"] else "low"
-        title = f"绩效指标未达目标:{_short(ind.name)}(目标{target},实际{_actual_text(ind)})"
+        title = f"绩效指标未达目标:{_of(owner)}{_short(ind.name)}(目标{target},实际{_actual_text(ind)})"
         why = "年度绩效目标未完成,需核实原因以及自评得分是否相应扣减"
     strict = ""
     if ind.comparator == ">" and ind.actual is not None and ind.target is not None and \

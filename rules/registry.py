@@ -35,17 +35,21 @@ class Family:
     name: str
     options: dict = field(default_factory=dict)
     doc: str = ""
+    # Families whose options this one's detectors read (opts[name]): a rule that
+    # leaves a figure to another rule must know when that rule speaks.
+    reads: tuple = ()
 
 
 REGISTRY: dict[str, Detector] = {}
 FAMILIES: dict[str, Family] = {}
 
 
-def family(name: str, doc: str = "", **options) -> None:
-    """Declare a family of detectors and its options (with defaults)."""
+def family(name: str, doc: str = "", reads: tuple = (), **options) -> None:
+    """Declare a family of detectors and its options (with defaults); `reads`
+    names other families whose options its detectors are given too."""
     opts = {"enabled": True}
     opts.update(options)
-    FAMILIES[name] = Family(name, opts, doc)
+    FAMILIES[name] = Family(name, opts, doc, tuple(reads))
 
 
 def detector(id: str, kind: str, severity: str = ""):
@@ -88,4 +92,12 @@ def options_for(family_name: str, config_rules: dict | None) -> dict:
     opts = dict(FAMILIES[family_name].options)
     if config_rules and family_name in config_rules:
         opts.update(config_rules[family_name])
+    return opts
+
+
+def detector_options(family_name: str, config_rules: dict | None) -> dict:
+    """A detector's options: its family's, and those of the families it reads (by name)."""
+    opts = options_for(family_name, config_rules)
+    for other in FAMILIES[family_name].reads:
+        opts[other] = options_for(other, config_rules)
     return opts

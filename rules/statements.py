@@ -101,7 +101,8 @@ def _share(rd: Reading, s: Statement, alts):
             if b.num.value > 0:
                 for a in subs:
                     yield tol.ratio_pct(tol.interval(a.num), tol.interval(b.num)), \
-                        {"part": r(a.num.value, 6), "base": r(b.num.value, 6), "base_where": ev.where(rd, b)}
+                        {"part": r(a.num.value, 6), "base": r(b.num.value, 6), "base_where": ev.where(rd, b),
+                         FACTS: {"part": a, "base": b}}
 
 
 def _growth(rd: Reading, s: Statement, alts):
@@ -115,11 +116,12 @@ def _growth(rd: Reading, s: Statement, alts):
             d = tol.interval(s.delta)
             base = tol.sub(tol.interval(c.num), d) if up > 0 else tol.add(tol.interval(c.num), d)
             yield tol.ratio_pct(d, base), {"current": r(c.num.value, 6), "delta": r(s.delta.value, 6),
-                                           "current_where": ev.where(rd, c)}
+                                           "current_where": ev.where(rd, c), FACTS: {"current": c}}
         for p in priors:
             diff = tol.sub(tol.interval(c.num), tol.interval(p.num))
             change = (min(abs(diff[0]), abs(diff[1])) if diff[0] * diff[1] > 0 else 0.0, max(abs(diff[0]), abs(diff[1])))
-            yield tol.ratio_pct(change, tol.interval(p.num)), {"current": r(c.num.value, 6), "previous": r(p.num.value, 6)}
+            yield tol.ratio_pct(change, tol.interval(p.num)), {"current": r(c.num.value, 6), "previous": r(p.num.value, 6),
+                                                              FACTS: {"current": c, "previous": p}}
 
 
 def _completion(rd: Reading, s: Statement, alts):
@@ -130,10 +132,13 @@ def _completion(rd: Reading, s: Statement, alts):
             raise _ZeroBase
         for a in finals:
             yield tol.ratio_pct(tol.interval(a.num), tol.interval(b.num)), \
-                {"executed": r(a.num.value, 6), "budget": r(b.num.value, 6), "budget_where": ev.where(rd, b)}
+                {"executed": r(a.num.value, 6), "budget": r(b.num.value, 6), "budget_where": ev.where(rd, b),
+                 FACTS: {"executed": a, "budget": b}}
 
 
 _READINGS = {"share": _share, "growth": _growth, "completion": _completion}
+# A reading's operands as ledger facts (for the alert's words; never in evidence).
+FACTS = "_facts"
 
 
 def _readings(rd: Reading, s: Statement, alts: dict | None = None) -> tuple[bool | None, list[dict]]:
@@ -177,6 +182,56 @@ def ledger_accepts(report: ParsedReport, stated) -> bool:
 
 
 _WHAT = {"share": "占比", "growth": "增减幅度", "completion": "完成率"}
+_BUDGET_WORDS = {"budget_initial": "年初预算数", "budget_adjusted": "调整预算数", "budget": "预算数"}
+
+
+def _operand_name(role: str, f: LFact | None) -> str:
+    """An operand in the auditor's words: 支出决算数, 年初预算数, 基数 …"""
+    if role == "budget":
+        return _BUDGET_WORDS.get(f.measure if f is not None else "budget", "预算数")
+    return {"executed": "支出决算数", "part": "分项数", "base": "基数", "current": "本年数",
+            "previous": "上年数", "delta": "增减额"}.get(role, role)
+
+
+def _reading_text(t: dict) -> str:
+    """按支出决算数0万元、年初预算数2215万元(均为文中数字)算得0%."""
+    facts = t.get(FACTS, {})
+    ops = [(k, v) for k, v in t.items() if isinstance(v, (int, float)) and k != "computed"]
+    words = "、".join(f"{_operand_name(k, facts.get(k))}{tol.fmt(v, 6)}万元{_place(facts.get(k))}" for k, v in ops)
+    return f"按{words}算得{tol.fmt(t['computed'])}%"
+
+
+def _place(f: LFact | None) -> str:
+    """Where a table operand was printed ((《表》第n页“行”)); nothing for the sentence's own figures."""
+    if f is None or f.where != "table":
+        return ""
+    page = f"第{f.page}页" if f.page else ""
+    return f"(报表{page}“{f.label.strip()}”行)" if f.label.strip() else f"(报表{page})"
+
+
+def _source(t: dict) -> str:
+    """Where a reading's operands came from: 文中 (the sentence's own figures), 报表, or both."""
+    wheres = {f.where for f in t.get(FACTS, {}).values()}
+    if wheres == {"text"}:
+        return "按文中数字"
+    if wheres == {"table"}:
+        return "按报表数据"
+    return "按文中与报表数字"
+
+
+def _subject_name(rd, subj: LFact | None, best: dict) -> str:
+    """The item the statement is about, as printed: the subject's own words, or
+    those of the operand that names it (支出决算为0万元 beside 政府性基金支出年初预算)."""
+    if subj is not None and subj.label.strip():
+        return subj.label.strip()
+    for f in best.get(FACTS, {}).values():
+        if f.where == "text" and f.label.strip():
+            return f.label.strip()
+    return ""
+
+
+def _public(t: dict) -> dict:
+    return {k: v for k, v in t.items() if k != FACTS}
 
 
 def _check(report: ParsedReport, kind: str, rule: str) -> list[Finding]:
@@ -187,15 +242,23 @@ def _check(report: ParsedReport, kind: str, rule: str) -> list[Finding]:
             continue
         subj = rd.facts[s.subject] if 0 <= s.subject < len(rd.facts) else None
         best = min(tried, key=lambda t: abs(t["computed"] - s.stated.value))
-        name = (subj.label if subj is not None else "") or ""
+        name = _subject_name(rd, subj, best)
         what = _WHAT[kind]
-        title = f"{what}与数据不符:{name}报告{s.stated.raw.strip()},按报表数据计算为{tol.fmt(best['computed'])}%"
-        readings = ";".join(
-            ("按" + ("、".join(f"{k}={v}" for k, v in t.items() if k not in ("computed",) and not k.endswith("where")))
-             + f"算得{tol.fmt(t['computed'])}%") for t in tried[:6])
-        message = (f"报告称“{said(s.quote.text)}”。已按句中与报表中的数字尝试各种口径:{readings},"
-                   f"均不能得到{s.stated.raw.strip()}。所述{what}与其依据的数字不一致。")
-        evidence = {"stated": r(s.stated.value, 6), "computed": best["computed"], "readings": tried[:10]}
+        stated = s.stated.raw.strip()
+        title = (f"{what}与数据不符:{name + ',' if name else ''}报告称{stated},"
+                 f"{_source(best)}计算为{tol.fmt(best['computed'])}%")
+        shown = tried[:6]
+        readings = ";".join(_reading_text(t) for t in shown)
+        if len(tried) > 1:
+            more = "等" if len(tried) > len(shown) else ""
+            tried_txt = f"已按句中与报表中的数字尝试{len(tried)}种口径:{readings}{more},均不能得到{stated}"
+        else:
+            tried_txt = f"{readings},不是{stated}"
+        message = f"报告称“{said(s.quote.text)}”。{tried_txt}。所述{what}与其依据的数字不一致。"
+        evidence = {"stated": r(s.stated.value, 6), "computed": best["computed"],
+                    "readings": [_public(t) for t in tried[:10]]}
+        if name:
+            evidence["subject"] = name
         if s.page:
             evidence["page"] = s.page
         for k in ("part", "base", "current", "delta", "executed", "budget", "previous"):

@@ -4,7 +4,9 @@ A part printed in 元 among 万元 figures, when reading it as 万元 makes the
 parts add up to their total (项目支出1749.94元 beside 基本支出528.23万元 in a
 total of 2278.17万元), is a unit slip: the reader is told a figure ten
 thousand times too small. A 执行率(%) column holding ratios (0.975 where
-97.5% is meant) is reported once per table.
+97.5% is meant) is reported once per table; a row whose rate, so read, is
+low is left to execution_rate, whose alert states the slip as well (one
+printed figure, one alert).
 """
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ import re
 from collections import defaultdict
 
 from rules import tolerance as tol
+from rules import execution_rate
 from rules.base import Finding, num, printed, q, r
 from rules.registry import detector, family
 from worker.facts import FundingRow, ParsedReport, PartSet
 
-family("unit", doc=__doc__)
+family("unit", doc=__doc__, reads=("execution_rate",))
 
 
 @detector("unit.yuan_for_wan", "unit_error", severity="medium")
@@ -64,12 +67,26 @@ def ratio_for_percent(report: ParsedReport, opts: dict) -> list[Finding]:
         u = 10 ** -s.precision * 100
         if iv is not None and iv[0] - u <= s.value * 100 <= iv[1] + u and not tol.consistent(s, iv):
             by_table[(f.owner, f.rate_header)].append(f)
+    xopts = opts.get("execution_rate") or {"enabled": False}
     out = []
     for (owner, header), rows in by_table.items():
+        # 59.36% beside 0.975: the column mixes the two (else it is ratios throughout).
+        mixed = any(f.owner == owner and f.rate_header == header and f.stated_rate is not None
+                    and f.stated_rate.value > 1.5 for f in report.of(FundingRow))
+        if any(f.owner_kind == "department" for f in rows):
+            # The department's form: its 部门名称 cell may hold a placeholder; the issuer is the department.
+            owner = report.meta.issuer.strip()
+        rows = [f for f in rows if not execution_rate.alerts_on(report, f, xopts)]
+        if not rows:
+            continue
         vals = [f.stated_rate for f in rows]
-        title = f"单位错误:{owner}“{header}”列填的是比值({', '.join(v.raw for v in vals)}),不是百分数"
-        message = (f"表头为“{header}”,但" + "、".join(f"“{f.label}”行填{f.stated_rate.raw}" for f in rows)
-                   + ",按该行预算和支出计算,这些数是比值(如0.975即97.5%)。同一列中百分数与比值混用,读者可能误读为不到1%。")
+        v0 = vals[0]
+        where = f"{owner}“{header}”列" if owner else f"“{header}”列"
+        title = f"单位错误:{where}填的是比值({'、'.join(v.raw.strip() for v in vals)}),不是百分数"
+        message = (f"表头为“{header}”,但" + "、".join(f"“{f.label}”行填{f.stated_rate.raw.strip()}" for f in rows)
+                   + f",按该行预算和支出计算,{'这些数' if len(rows) > 1 else '该数'}是比值"
+                   f"(如{v0.raw.strip()}即{tol.fmt(v0.value * 100, 4)}%)。"
+                   + ("同一列中百分数与比值混用," if mixed else "") + "读者可能误读为不到1%。")
         evidence = {"header": header, "values": [num(v) for v in vals],
                     "percent": [r(v.value * 100, 1) for v in vals]}
         out.append(Finding("unit_error", "unit.ratio_for_percent", "low", title, message, evidence,
