@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rules.taxonomy import Taxonomy
 from rules.tolerance import add, consistent, interval, unit

@@ -16,7 +16,7 @@ from rules.base import Finding, r, said
 from rules.registry import detector, family
 from rules.statements import DIRECTION, MAX_PRINTINGS, figures
 from worker.facts import ParsedReport
-from worker.read.sections import COMPARE, DEPT_HEADINGS, HEADING_START, YEAR_ANY, YEAR_TITLE, heading_department
+from worker.read.sections import COMPARE, HEADING_START, YEAR_ANY, YEAR_TITLE, heading_department
 
 family("wording", doc=__doc__, max_placeholders_listed=10)
 
