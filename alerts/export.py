@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Iterator
 
 from worker.labels import DEFAULT, Labels
@@ -96,8 +97,19 @@ def quote_list(evidence: dict) -> list[tuple[str, int | None]]:
 
 
 def quotes_text(evidence: dict, L: Labels) -> str:
-    """One quote a line, each after its page when known: `(第3页) 原文`."""
-    return "\n".join((f"({L('page', page=p)}) " if p is not None else "") + t for t, p in quote_list(evidence))
+    """Every quote numbered, after its page when known, one paragraph each: `[1] (第3页) 原文`.
+
+    Quotes are separated by a blank line: a quote may itself span lines, and a
+    single newline between quotes would hide where one ends and the next begins.
+    Empty lines inside a quote (table cells a line each) are left out, so a
+    blank line always means the next quote; the characters are kept as quoted."""
+    return "\n\n".join(f"[{i}] " + (f"({L('page', page=p)}) " if p is not None else "")
+                       + re.sub(r"\n\s*\n", "\n", t.strip("\n"))
+                       for i, (t, p) in enumerate(quote_list(evidence), 1))
+
+
+# Evidence keys shown in their own columns (the quotes, the two figures), so not again under "other".
+SHOWN_APART = ("quotes", "quote", "locations", "stated", "computed")
 
 
 def _figure(v):
@@ -110,7 +122,7 @@ def _figure(v):
 def readable(row, L: Labels, state: str | None = None) -> dict:
     """One alert as the readable columns (COLUMNS), values as a person reads them; text not yet neutralised."""
     ev = json.loads(row["evidence"])
-    other = {k: v for k, v in ev.items() if k not in ("quote", "locations", "stated", "computed")}
+    other = {k: v for k, v in ev.items() if k not in SHOWN_APART}
     return {
         "id": row["id"], "severity": L.sev(row["severity"]), "kind": row["kind"], "rule": row["rule"],
         "title": row["title"], "message": row["message"], "issuer": row["issuer"], "region": row["region"],

@@ -76,11 +76,12 @@ def test_csv_file_has_a_bom_and_readable_columns(db, tmp_path):
                   " WHERE a.id = ?", h["ids"][0])
     assert (a["issuer"], a["region"], a["year"], a["report_title"]) == (rep[0], rep[1] or "", str(rep[2]), rep[3])
     assert a["stated"] == "93.1" and a["computed"] == "91.5" and a["status"] == "open"
-    assert a["quotes"] == "'-5%的降幅" and a["title"] == "'=1+2 标题"          # neutralised, text kept
-    assert b["quotes"] == "第一句原文\n=HYPERLINK(\"http://evil\")"          # the second line is not a cell start
+    # Quotes are numbered (issue 14, newcomer): "[1] " starts the cell, so no formula can.
+    assert a["quotes"] == "[1] -5%的降幅" and a["title"] == "'=1+2 标题"          # neutralised, text kept
+    assert b["quotes"] == "[1] 第一句原文\n\n[2] =HYPERLINK(\"http://evil\")"   # a later quote is not a cell start
     assert b["other_evidence"] == "target: 90\nactual: 80"
     assert b["source"] == "https://portal.example/b.pdf"                      # no password in an export
-    assert c["quotes"] == "(p. 3) @SUM(A1) 原文\n(p. 12) 另一处原文"
+    assert c["quotes"] == "[1] (p. 3) @SUM(A1) 原文\n\n[2] (p. 12) 另一处原文"
     assert c["stated"] == "100%" and c["other_evidence"] == "parts: [1, 2]"
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r)
     assert "{" not in a["quotes"] + b["quotes"] + c["quotes"]
@@ -132,9 +133,9 @@ def test_xlsx_one_row_per_alert_text_never_formula(db, tmp_path):
     title = ws.cell(a, col["标题"])
     assert title.value == "=1+2 标题" and title.data_type == "s" and title.quotePrefix
     quote = ws.cell(a, col["原文引述"])
-    assert quote.value == "-5%的降幅" and quote.data_type == "s" and quote.quotePrefix
-    assert ws.cell(c, col["原文引述"]).value == "(第3页) @SUM(A1) 原文\n(第12页) 另一处原文"
-    assert ws.cell(b, col["原文引述"]).value == "第一句原文\n=HYPERLINK(\"http://evil\")"
+    assert quote.value == "[1] -5%的降幅" and quote.data_type == "s"     # numbered quotes: never a formula
+    assert ws.cell(c, col["原文引述"]).value == "[1] (第3页) @SUM(A1) 原文\n\n[2] (第12页) 另一处原文"
+    assert ws.cell(b, col["原文引述"]).value == "[1] 第一句原文\n\n[2] =HYPERLINK(\"http://evil\")"
     src = ws.cell(a, col["来源地址"])
     assert src.value == "https://portal.example/a/r.pdf" and src.hyperlink.target == src.value
     assert ws.cell(b, col["来源地址"]).hyperlink.target == "https://portal.example/b.pdf"

@@ -233,7 +233,7 @@ def test_backfill_reparse_alone_reparses_every_stored_report(tmp_path):
     conn.close()
     r = cli("--db", str(db), "backfill", "--reparse", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert f"{len(before)} ingested" in r.stdout and "alerts: 0 new" in r.stdout
+    assert f"{len(before)} re-parsed" in r.stdout and "alerts: 0 new" in r.stdout
     after = rows(db, "SELECT id, parsed_at FROM reports ORDER BY id")
     assert [a["id"] for a in after] == [b["id"] for b in before]
     assert all(a["parsed_at"] > old for a in after)
@@ -244,7 +244,7 @@ def test_backfill_reparse_alone_reparses_every_stored_report(tmp_path):
     gone = next(folder.glob("001_*.txt"))
     gone.unlink()
     r = cli("--db", str(db), "backfill", "--reparse", cwd=tmp_path)
-    assert r.returncode == 0 and f"{len(before) - 1} ingested" in r.stdout and "已不存在" in r.stdout
+    assert r.returncode == 0 and f"{len(before) - 1} re-parsed" in r.stdout and "已不存在" in r.stdout
     # No database: a mistake, not a first run.
     r = cli("--db", str(tmp_path / "none.db"), "backfill", "--reparse", cwd=tmp_path)
     assert r.returncode == 2 and "no database at" in r.stderr and not (tmp_path / "none.db").exists()
@@ -324,7 +324,7 @@ def test_a_corrected_detail_page_is_refetched_while_the_list_page_answers_304(ht
     app.store.close()
     httpserver.clear()          # the site is gone: nothing may be fetched
     r = cli("--db", str(tmp_path / "s.db"), "backfill", "--reparse", cwd=tmp_path)
-    assert r.returncode == 0 and "1 ingested" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "1 re-parsed" in r.stdout, r.stdout + r.stderr
     again = rows(tmp_path / "s.db", "SELECT status, text, source_name FROM reports WHERE key = ?", key)[0]
     assert again["status"] == "parsed" and "执行数为780万元" in again["text"] and again["source_name"] == "county"
 

@@ -43,7 +43,8 @@ class Summary:
     alerts_withdrawn: int = 0
     queued: int = 0
     delivery_note: str = ""
-    skipped_years: int = 0
+    skipped_ids: list = field(default_factory=list)    # stored reports left unchecked by --since/--until
+    reparse_all: bool = False       # `backfill --reparse` alone: every report read is a stored one, re-parsed
     notes: list[str] = field(default_factory=list)     # e.g. symlinks the folder walk skipped
 
     @property
@@ -59,10 +60,21 @@ class Summary:
         c = self.counts
         return c["ingested"] + c["unchanged"] + c["duplicate"] + c["skipped"] + c["out_of_range"]
 
+    def _unchanged_ids(self) -> set:
+        return {o.report_id for o in self.outcomes if o.status == "unchanged"}
+
     @property
     def outside(self) -> int:
-        """Reports left out by --since/--until: recorded out_of_range, or stored before and not checked now."""
-        return self.counts["out_of_range"] + self.skipped_years
+        """Reports left out by --since/--until: recorded out_of_range, or read now and not checked.
+        An unchanged stored report is counted once, as unchanged (see unchanged_outside)."""
+        unchanged = self._unchanged_ids()
+        return self.counts["out_of_range"] + sum(1 for i in self.skipped_ids if i not in unchanged)
+
+    @property
+    def unchanged_outside(self) -> int:
+        """Of the unchanged reports, those --since/--until left unchecked."""
+        unchanged = self._unchanged_ids()
+        return sum(1 for i in self.skipped_ids if i in unchanged)
 
     def as_dict(self) -> dict:
         c = self.counts
@@ -82,8 +94,11 @@ class Summary:
             for w in o.warnings:
                 lines.append(f"  warning     {o.source}: {w}")
         lines += [f"  skipped     {n}" for n in self.notes]
-        head = (f"{c['ingested']} ingested, {len(failed)} failed"
-                f" ({c['unchanged']} unchanged, {c['duplicate']} duplicates, {c['skipped']} skipped)")
+        unchanged = f"{c['unchanged']} unchanged"
+        if self.unchanged_outside:
+            unchanged += f" ({self.unchanged_outside} of them outside --since/--until: not checked)"
+        head = (f"{c['ingested']} {'re-parsed' if self.reparse_all else 'ingested'}, {len(failed)} failed"
+                f" ({unchanged}, {c['duplicate']} duplicates, {c['skipped']} skipped)")
         if self.outside:
             head += f", {self.outside} outside --since/--until (not checked)"
         alerts = (f"alerts: {self.alerts_new} new, {self.alerts_updated} updated, "
@@ -160,7 +175,7 @@ class App:
         """Ingest files and folders; with `reparse` and no paths, every stored
         report again, from the bytes kept in the database or its file."""
         run_row = self.store.start_run(self.run_id, "backfill")
-        summary = Summary()
+        summary = Summary(reparse_all=reparse and not paths)
         ing = self.ingestor(reparse=reparse, bounds=Bounds(since, until))
         if paths or not reparse:
             files = [f for f in iter_files(paths, follow_symlinks, summary.notes)
@@ -248,7 +263,7 @@ class App:
             if row is None:
                 continue
             if bounds.excludes(row["year"], row["published_at"] or row["first_seen"]):
-                summary.skipped_years += 1
+                summary.skipped_ids.append(rid)
                 continue
             keep.append(rid)
         return keep

@@ -131,7 +131,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # verification (reports show)
     "ver.not_read": ("未按表格读取:", "not read as tables:"),
     "ver.blank": ("空白模板,未填数字", "blank template: no figures to check (空白模板,未填数字)"),
-    "ver.tables": ("识别的标准表 ({n})", "standard tables recognized ({n})"),
+    # n counts every row listed below (self-evaluation forms and unmapped tables too); std the standard tables.
+    "ver.tables": ("读取的表格 ({n} 张,其中识别的标准表 {std} 张)", "tables read ({n}; standard tables recognized: {std})"),
     "col.table": ("表", "table"),
     "col.printed_title": ("原表标题", "title as printed"),
     "col.page": ("页", "page"),

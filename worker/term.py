@@ -19,3 +19,10 @@ def n(x: Num | None) -> str:
         return ""
     unit = x.unit or ("万元" if x.kind == "money" else "%" if x.kind == "percent" else "")
     return f"{x.raw}{'' if x.unit else (unit if unit and not x.raw.endswith(unit) else '')}"
+
+
+def clip(text: str | None, width: int) -> str:
+    """Text cut to at most `width` characters, the cut marked with "…" (never a silent cut
+    that turns 722.58万元 into 722.5); every shortened cell of the views goes through here."""
+    t = text or ""
+    return t if len(t) <= width else t[:max(width - 1, 0)] + "…"

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from worker.labels import DEFAULT, Labels
 from worker.safe_text import markup as m, strip_userinfo
-from worker.term import SEV_STYLE, console, n
+from worker.term import SEV_STYLE, clip, console, n
 from worker.views_alerts import print_alert, print_alerts, print_rules, print_silences
 from worker.views_reports import print_report, print_reports, print_verification
 
@@ -49,7 +49,7 @@ def print_explained(explained) -> None:
         readings = "\n".join(f"{label} → {v if v is not None else '—'}{' ✓' if ok else ''}" for label, v, ok in e.readings)
         t.add_row(m(c.type), m(c.stated.raw.strip()), m(e.operands), m(readings),
                   f"[{style[e.verdict]}]{m(e.verdict)}[/]" + (f"\n{m(e.why)}" if e.why else ""),
-                  m(c.quote.text.strip()[:80]))
+                  m(clip(c.quote.text.strip(), 80)))
     console.print(t)
 
 

@@ -22,8 +22,11 @@ def print_alerts(rows, states: dict | None = None, lang: str = DEFAULT) -> None:
         t.add_column(L("col." + c), overflow="fold")
     for r in rows:
         state = (states or {}).get(r["id"], r["status"])
-        t.add_row(str(r["id"]), _sev(L, r["severity"]), "" if state == "open" else f"[dim]{m(L.status(state))}[/dim]",
-                  m(r["kind"]), m(f"#{r['report_id']} {(r['issuer'] or '')[:14]} {r['year'] or ''}" if r["report_id"] is not None else "-"), m(r["title"]))
+        # Every row shows its state, open included; the issuer is never cut (the column folds).
+        report = f"#{r['report_id']} {r['issuer'] or ''} {r['year'] or ''}".strip() if r["report_id"] is not None else "-"
+        t.add_row(str(r["id"]), _sev(L, r["severity"]),
+                  m(L.status(state)) if state == "open" else f"[dim]{m(L.status(state))}[/dim]",
+                  m(r["kind"]), m(report), m(r["title"]))
     console.print(t)
 
 

@@ -9,7 +9,7 @@ from worker.facts import (Amount, Claim, Execution, FundingRow, Indicator, LineI
                           ReportMeta)
 from worker.labels import DEFAULT, Labels
 from worker.safe_text import markup as m, strip_userinfo
-from worker.term import console, n
+from worker.term import clip, console, n
 
 
 def print_reports(rows: list[dict], lang: str = DEFAULT) -> None:
@@ -19,7 +19,7 @@ def print_reports(rows: list[dict], lang: str = DEFAULT) -> None:
         t.add_column(L("col." + col), overflow="fold")
     for r in rows:
         t.add_row(str(r["id"]), m(r["status"]), m(r["issuer"] or ""), m(r["year"] or ""),
-                  m((r["title"] or strip_userinfo(r["source"]) or "")[:40])
+                  m(clip(r["title"] or strip_userinfo(r["source"]), 40))
                   + (f"\n[dim]{m(r['error'])}[/dim]" if r.get("error") and r["status"] != "parsed" else ""),
                   str(r.get("alerts", "")), f"{r['risk_score']:.2f}" if r.get("risk_score") is not None else "")
     console.print(t)
@@ -48,7 +48,7 @@ def print_report(row, facts: list, conn, lang: str = DEFAULT) -> None:
         console.print(t)
     c = lambda *keys: tuple(L("col." + k) for k in keys)      # noqa: E731  (column headers)
     _section(L("facts.headline"), [f for f in facts if isinstance(f, Amount) and f.section in ("headline",)],
-             c("name", "amount", "quote"), lambda f: (f.name, n(f.num), f.quote.text[:60]))
+             c("name", "amount", "quote"), lambda f: (f.name, n(f.num), clip(f.quote.text, 60)))
     _section(L("facts.line_items"), [f for f in facts if isinstance(f, LineItem)],
              (L("col.level"), L("col.name"), "年初预算", "预算", "决算", L("col.stated_rate"), L("col.change")),
              lambda f: (f.level, f.name, n(f.initial_budget), n(f.budget), n(f.final),
@@ -63,7 +63,7 @@ def print_report(row, facts: list, conn, lang: str = DEFAULT) -> None:
                         f"{n(f.score)}/{n(f.weight)}" if f.weight else ""))
     _section(L("facts.funding"), [f for f in facts if isinstance(f, FundingRow)],
              (L("col.owner"), L("col.row"), "年初预算", "调整", "预算", "执行", L("col.rate")),
-             lambda f: (f.owner[:20], f.label, n(f.initial_budget), n(f.adjustment), n(f.budget), n(f.executed),
+             lambda f: (clip(f.owner, 20), f.label, n(f.initial_budget), n(f.adjustment), n(f.budget), n(f.executed),
                         n(f.stated_rate)))
     _section(L("facts.execution"), [f for f in facts if isinstance(f, Execution)],
              c("name", "budget", "executed", "stated_rate"),
@@ -71,12 +71,12 @@ def print_report(row, facts: list, conn, lang: str = DEFAULT) -> None:
     _section(L("facts.indicators"), [f for f in facts if isinstance(f, Indicator)],
              (L("col.owner"), "一级/二级", L("col.indicator"), L("col.target"), L("col.actual"), L("col.weight"),
               L("col.score"), L("col.note")),
-             lambda f: (f.owner[:16], f"{f.level1}/{f.level2}", f.name[:30], f.target_raw, f.actual_raw,
-                        n(f.weight), n(f.score), f.note[:20]))
+             lambda f: (clip(f.owner, 16), f"{f.level1}/{f.level2}", clip(f.name, 30), f.target_raw, f.actual_raw,
+                        n(f.weight), n(f.score), clip(f.note, 20)))
     _section(L("facts.claims"), [f for f in facts if isinstance(f, Claim)],
              c("type", "subject", "stated", "numerator", "base", "delta", "quote"),
-             lambda f: (f.type, (f.subject or "")[:24], n(f.stated), n(f.numerator), n(f.base), n(f.delta),
-                        f.quote.text[:50]))
+             lambda f: (f.type, clip(f.subject, 24), n(f.stated), n(f.numerator), n(f.base), n(f.delta),
+                        clip(f.quote.text, 50)))
     claims = [f for f in facts if isinstance(f, Claim)]
     if claims:
         from rules.explain import explain, summary
@@ -86,7 +86,7 @@ def print_report(row, facts: list, conn, lang: str = DEFAULT) -> None:
                           no_fit=sm["no_reading_fits"], unjudged=sm["unjudged"], rate=f"{sm['abstention_rate']:.1%}")))
     _section(L("facts.parts"), [f for f in facts if isinstance(f, PartSet)],
              c("total", "parts", "complete"),
-             lambda f: (f"{f.name} {n(f.total)}", ", ".join(f"{p[0]} {n(p[1])}" for p in f.parts)[:80],
+             lambda f: (f"{f.name} {n(f.total)}", clip(", ".join(f"{p[0]} {n(p[1])}" for p in f.parts), 80),
                         L("yes") if f.exhaustive else ""))
     mentions = [f for f in facts if isinstance(f, Mention)]
     if mentions:
@@ -112,7 +112,7 @@ def print_verification(ver: dict, lang: str = DEFAULT) -> None:
         return
     if ver["blank_form"]:
         console.print(f"[yellow]{m(L('ver.blank'))}[/yellow]")
-    t = Table(title=L("ver.tables", n=len(ver["standard_tables_found"])))
+    t = Table(title=L("ver.tables", n=len(ver["tables"]), std=len(ver["standard_tables_found"])))
     for c in ("#", L("col.table"), L("col.printed_title"), L("col.page"), L("col.shape"), L("col.figures"),
               L("col.status"), L("col.not_read")):
         t.add_column(c, overflow="fold")
@@ -120,9 +120,9 @@ def print_verification(ver: dict, lang: str = DEFAULT) -> None:
         pages = "" if tb["page"] is None else (str(tb["page"]) if tb["page_end"] in (None, tb["page"])
                                                else f"{tb['page']}–{tb['page_end']}")
         name = tb["name"] or (L("ver.form") if tb["status"] == "form" else L("ver.unmapped"))
-        t.add_row(str(tb["index"]), m(name), m(tb["title"][:30]), pages, f"{tb['rows']}×{tb['cols']}", str(tb["facts"]),
+        t.add_row(str(tb["index"]), m(name), m(clip(tb["title"], 30)), pages, f"{tb['rows']}×{tb['cols']}", str(tb["facts"]),
                   m(tb["status"] + (L("ver.empty_note") if tb["empty_note"] else "")),
-                  m("; ".join(tb["unmapped"][:3])[:60]))
+                  m(clip("; ".join(tb["unmapped"][:3]) + ("; …" if len(tb["unmapped"]) > 3 else ""), 60)))
     console.print(t)
     if ver["required_missing"] and ver["standard_tables_found"]:
         console.print(m(L("ver.required_missing") + " " + "、".join(ver["required_missing"])))
@@ -136,3 +136,6 @@ def print_verification(ver: dict, lang: str = DEFAULT) -> None:
                       where=f["where"], stated=f"{f['stated']:g}", computed=f"{f['computed']:g}")))
     for u in ver["unread"][:20]:
         console.print(f"  [dim]{m(L('ver.unread_line'))}[/dim] {m(u)}")
+    more = max(len(ver["failed"]) - 20, 0) + max(len(ver["unread"]) - 20, 0)
+    if more:
+        console.print(f"  [dim]… {more} more (reports show N --json lists every one)[/dim]")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from worker.cli.base import Ctx, main
+from worker.cli.base import Ctx, lang_option, main
+from worker.cli.choices import check_alert_kinds, check_since, check_until, require_report
 
 STATES = ("open", "acked", "silenced", "withdrawn")
 
@@ -17,15 +18,20 @@ def alerts():
 
 
 def _alert_filters(f):
-    f = click.option("--report", "report_id", type=int, default=None, help="only this report")(f)
-    f = click.option("--kind", "kinds", multiple=True, help="only this kind (repeatable)")(f)
+    f = click.option("--report", "report_id", type=int, default=None,
+                     help="only this report (a stored report id, see `reports list`)")(f)
+    f = click.option("--kind", "kinds", multiple=True, callback=check_alert_kinds,
+                     help="only this kind (repeatable; see `rules list`); an unknown kind is refused (exit 2)")(f)
     f = click.option("--min-severity", type=click.Choice(["info", "low", "medium", "high"]), default=None)(f)
     f = click.option("--status", "states", type=click.Choice(STATES), multiple=True,
                      help="only alerts in this state (repeatable): open, acked, silenced (open but covered by an "
                           "active silence), withdrawn")(f)
     f = click.option("--all", "include_withdrawn", is_flag=True, help="include withdrawn alerts")(f)
-    f = click.option("--since", default=None, help="created at or after (ISO date)")(f)
-    f = click.option("--until", default=None, help="created at or before (ISO date)")(f)
+    f = click.option("--since", default=None, callback=check_since,
+                     help="created at or after: ISO date (from 00:00 UTC) or datetime (no offset: UTC)")(f)
+    f = click.option("--until", default=None, callback=check_until,
+                     help="created at or before: ISO date (through the end of that day, UTC) or datetime")(f)
+    f = lang_option(f)
     return f
 
 
@@ -35,8 +41,10 @@ def _select(obj: Ctx, report_id, kinds, min_severity, states, include_withdrawn,
     from alerts.manage import silences, state
 
     conn = obj.app.store.conn
+    require_report(conn, report_id)
     rows = alert_rows(conn, include_withdrawn=include_withdrawn or "withdrawn" in states, report_id=report_id,
-                      kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until)
+                      kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until,
+                      operator="source_failure" in kinds)      # operator alerts only when asked for by kind
     active = silences(obj.app.store)
     by_id = {r["id"]: state(r, active) for r in rows}
     if states:
@@ -70,6 +78,7 @@ def alerts_list(obj: Ctx, report_id, kinds, min_severity, states, include_withdr
 
 @alerts.command("show")
 @click.argument("alert_id", type=int)
+@lang_option
 @click.pass_obj
 def alerts_show(obj: Ctx, alert_id):
     """Show one alert with its evidence, quotes, history and deliveries."""
@@ -156,8 +165,10 @@ def silence(ctx, rule, report, kind, until, by, comment):
     """Stop deliveries for a rule, a report or a kind, with who, why and until when.
 
     `silence --rule X --by NAME --comment TEXT` creates one; `silence list` and
-    `silence expire ID` manage them. A rule, kind or report that matches no
-    alert, or an end in the past, is refused (exit 2) with the valid choices."""
+    `silence expire ID` manage them. An unknown rule or kind, a report that is
+    not stored, or an end in the past is refused (exit 2) with the valid
+    choices; a known rule or kind with no alert yet is accepted (it covers
+    future alerts)."""
     if ctx.invoked_subcommand is not None:
         return
     from alerts.manage import SilenceError, add_silence
@@ -175,6 +186,7 @@ def silence(ctx, rule, report, kind, until, by, comment):
 
 
 @silence.command("list")
+@lang_option
 @click.option("--all", "show_all", is_flag=True, help="include expired silences")
 @click.pass_obj
 def silence_list(obj: Ctx, show_all):

@@ -145,3 +145,17 @@ def _bound(text: str | None):
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
         return t
     raise click.BadParameter(f"expected a fiscal year (2022) or a date (2022-06-01), got {text!r}")
+
+
+def lang_option(f):
+    """`--lang` on a view subcommand too (`alerts list --lang en`): the same as the global option,
+    which it overrides for this command."""
+    def set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            obj = ctx.find_object(Ctx)
+            if obj is not None:
+                obj.lang = value
+
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False,
+                        is_eager=True, callback=set_lang,
+                        help="language of the labels (as the global --lang)")(f)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from worker.cli.base import Ctx, _echo_text, main
+from worker.cli.base import Ctx, _echo_text, lang_option, main
 from worker.config import ConfigError
 
 
@@ -97,6 +97,7 @@ def channels_test(obj: Ctx, name):
 # -- operations ---------------------------------------------------------------------------
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output for monitoring")
+@lang_option
 @click.pass_obj
 def status(obj: Ctx, as_json):
     """Last runs, sources with errors, pending and failed deliveries, open alerts.

@@ -5,8 +5,8 @@ import json
 
 import click
 
-from worker.cli.base import Ctx, _ids, main
-from worker.cli.choices import check_fact_kinds
+from worker.cli.base import Ctx, _ids, lang_option, main
+from worker.cli.choices import check_fact_kinds, check_report_status
 
 
 # -- reports ------------------------------------------------------------------------
@@ -16,10 +16,12 @@ def reports():
 
 
 @reports.command("list")
-@click.option("--status", default=None, help="only reports with this status (parsed, failed, …)")
+@click.option("--status", default=None, callback=check_report_status,
+              help="only reports with this status (parsed, failed, out_of_range, …; an unknown one is refused)")
 @click.option("--by-risk", is_flag=True, help="order by the statistical risk score, highest first")
 @click.option("--limit", default=200, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print JSON lines")
+@lang_option
 @click.pass_obj
 def reports_list(obj: Ctx, status, by_risk, limit, as_json):
     """List reports: id, status, issuer, year, title, alerts."""
@@ -39,6 +41,7 @@ def reports_list(obj: Ctx, status, by_risk, limit, as_json):
               help="only these fact kinds (comma-separated: amount, line_item, project, indicator, claim, …)")
 @click.option("--json", "as_json", is_flag=True,
               help="print one JSON object: the report, what was verified, and its facts")
+@lang_option
 @click.pass_obj
 def reports_show(obj: Ctx, report_id, kinds, as_json):
     """Show what was read from one report: the standard tables recognized (name,

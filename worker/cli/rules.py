@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from worker.cli.base import Ctx, _ids, main
+from worker.cli.base import Ctx, _ids, lang_option, main
 from worker.cli.choices import check_rules
 
 
@@ -18,6 +18,7 @@ def rules():
 
 @rules.command("list")
 @click.option("--verbose", "-v", is_flag=True, help="print each detector's description")
+@lang_option
 @click.pass_obj
 def rules_list(obj: Ctx, verbose):
     """Detectors, rules (rules/) and statistical models (models/), with their
