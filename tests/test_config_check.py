@@ -95,6 +95,15 @@ def test_a_password_in_a_source_url_is_refused_and_never_shown(tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
+def test_a_password_in_a_webhook_url_is_refused_as_sending_would(tmp_path):
+    """Sending refuses a receiver URL with userinfo (worker/urls.py); the config check says so first."""
+    toml = ('[channels.hook]\ntype = "webhook"\nurl = "https://robot:hunter2@receiver.example/hook"\n'
+            'secret_env = "AW_CC_SECRET"\n')
+    res, _ = check(tmp_path, toml, env={"AW_CC_SECRET": "s3cr3t-value"})
+    assert res.exit_code == 2 and "channels.hook.url: contains a user name or password" in res.output
+    assert "hunter2" not in res.output
+
+
 def test_sources_list_never_shows_a_password_already_stored(tmp_path):
     """A URL with credentials from before this check (in the database or a config
     loaded without checks) is shown without them."""

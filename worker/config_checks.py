@@ -103,14 +103,14 @@ def _css_problem(selector: str) -> str | None:
     return None
 
 
-def _url(where: str, url: str, problems: list[str], what: str, credentials_ok: bool = False) -> None:
+def _url(where: str, url: str, problems: list[str], what: str) -> None:
     try:
         p = urlsplit(url)
         p.port                          # noqa: B018  (raises on a port that is not a number)
     except ValueError as e:
         problems.append(f"{where}: not a valid URL ({e})")
         return
-    if not credentials_ok and (p.username is not None or p.password is not None):
+    if p.username is not None or p.password is not None:
         # Never echoed: the URL holds a credential.
         problems.append(f"{where}: contains a user name or password; credentials come from the environment, "
                         f"never from a URL in the config (the URL is not shown)")
@@ -126,8 +126,9 @@ def _channel(where: str, typ: Any, ch: dict, problems: list[str], env: bool) -> 
     if typ == "webhook":
         url = ch.get("url")
         if isinstance(url, str) and url:
-            # A receiver's basic auth in its URL is tolerated (it is redacted from logs and never shown).
-            _url(f"{where}.url", url, problems, "a webhook receiver", credentials_ok=True)
+            # Refused here as at send time (worker/urls.py): parsers read userinfo differently,
+            # and a credential in a URL leaks into logs and proxies. Receivers authenticate by the signature.
+            _url(f"{where}.url", url, problems, "a webhook receiver")
             if not ch.get("allow_private"):
                 problem = private_receiver(url)
                 if problem:
