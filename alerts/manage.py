@@ -36,14 +36,13 @@ def parse_until(until: str | None, now: datetime | None = None) -> str | None:
     A date alone means 00:00 UTC of that day; a datetime without an offset is UTC."""
     if not until:
         return None
+    from worker.bounds import iso_utc
+
     try:
-        dt = datetime.fromisoformat(until.strip())
+        end = datetime.fromisoformat(iso_utc(until))
     except ValueError:
         raise SilenceError("--until", f"expected an ISO date or datetime such as 2026-12-31 or "
                                       f"2026-12-31T18:00+08:00, got {until!r}") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    end = dt.astimezone(timezone.utc).replace(microsecond=0)
     now = now or datetime.now(timezone.utc)
     if end <= now:
         raise SilenceError("--until", f"{until} ({end.isoformat()}) is not in the future (now "

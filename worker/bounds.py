@@ -38,3 +38,26 @@ class Bounds:
 def out_of_range_note(why: str) -> str:
     """The reason stored with a report left out by a bound."""
     return f"{why}:本次未读入(不计算、不预警);不带该界限再运行 backfill 即可读入"
+
+
+def iso_utc(text: str | None, end_of_day: bool = False) -> str | None:
+    """An ISO date or datetime as UTC ISO text comparable with stored times
+    (ValueError if it is not one). A plain date means 00:00 UTC that day, or
+    23:59:59 with `end_of_day` (a filter's --until takes the whole day); a
+    datetime without an offset is UTC."""
+    from datetime import date, datetime, time, timezone
+
+    if text is None:
+        return None
+    t = text.strip()
+    try:
+        if not any(c in t for c in "T :"):
+            dt = datetime.combine(date.fromisoformat(t), time(23, 59, 59) if end_of_day else time(0, 0, 0))
+        else:
+            dt = datetime.fromisoformat(t)
+    except ValueError:
+        raise ValueError(f"expected an ISO date (2026-11-24) or datetime (2026-11-24T18:00, "
+                         f"2026-11-24T18:00+08:00), got {text!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()

@@ -5,6 +5,16 @@ from __future__ import annotations
 import click
 
 
+def _refuse(what: str, plural: str, bad: list[str], valid: list[str], ctx, param) -> None:
+    """Exit 2 naming the unknown values, close matches and every valid one."""
+    from alerts.catalog import close
+
+    near = sorted({n for b in bad for n in close(b, valid, 3)})
+    raise click.BadParameter(f"unknown {what} {', '.join(map(repr, bad))}"
+                             + (f" (did you mean {', '.join(near)}?)" if near else "")
+                             + f"; the {plural} are: {', '.join(valid)}", ctx=ctx, param=param)
+
+
 def check_rules(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Click callback of `--rules ID,...`: every id must name a detector or family (rules or models)."""
     from alerts.catalog import unknown_rules
@@ -20,32 +30,24 @@ def check_rules(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def check_fact_kinds(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Click callback of `--facts KIND,...`: every kind must be a stored fact kind."""
-    from alerts.catalog import close
     from worker.cli.base import _ids
     from worker.facts import FACT_TYPES
 
-    valid = sorted(FACT_TYPES)
     bad = [k for k in _ids(value) or [] if k not in FACT_TYPES]
     if bad:
-        near = {n for b in bad for n in close(b, valid, 3)}
-        raise click.BadParameter(f"unknown fact kind {', '.join(map(repr, bad))}"
-                                 + (f" (did you mean {', '.join(sorted(near))}?)" if near else "")
-                                 + f"; the kinds are: {', '.join(valid)}", ctx=ctx, param=param)
+        _refuse("fact kind", "kinds", bad, sorted(FACT_TYPES), ctx, param)
     return value
 
 
 def check_alert_kinds(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
     """Click callback of `--kind KIND` (repeatable): every kind must be one an alert can have
     (a known kind with no alert stored is fine: it lists nothing)."""
-    from alerts.catalog import close, kinds
+    from alerts.catalog import kinds
 
     known = kinds()
     bad = [k for k in value if k not in known]
     if bad:
-        near = {n for b in bad for n in close(b, known, 3)}
-        raise click.BadParameter(f"unknown alert kind {', '.join(map(repr, bad))}"
-                                 + (f" (did you mean {', '.join(sorted(near))}?)" if near else "")
-                                 + f"; the kinds are: {', '.join(known)}", ctx=ctx, param=param)
+        _refuse("alert kind", "kinds", bad, list(known), ctx, param)
     return value
 
 
@@ -58,55 +60,27 @@ def report_statuses() -> tuple[str, ...]:
 
 def check_report_status(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Click callback of `reports list --status`: a status a report can have."""
-    from alerts.catalog import close
-
-    if value is None:
-        return None
-    valid = list(report_statuses())
-    if value not in valid:
-        near = close(value, valid, 3)
-        raise click.BadParameter(f"unknown report status {value!r}"
-                                 + (f" (did you mean {', '.join(near)}?)" if near else "")
-                                 + f"; the statuses are: {', '.join(valid)}", ctx=ctx, param=param)
+    if value is not None and value not in report_statuses():
+        _refuse("report status", "statuses", [value], list(report_statuses()), ctx, param)
     return value
-
-
-def time_bound(text: str | None, end: bool) -> str | None:
-    """An ISO date or datetime as UTC ISO text comparable with stored times (ValueError if not one).
-
-    A plain date is a whole day: from 00:00 as a start (`end` False), through
-    23:59:59 as an end; a datetime without an offset is UTC."""
-    from datetime import date, datetime, time, timezone
-
-    if text is None:
-        return None
-    t = text.strip()
-    try:
-        if not any(c in t for c in "T :"):
-            d = date.fromisoformat(t)
-            dt = datetime.combine(d, time(23, 59, 59) if end else time(0, 0, 0))
-        else:
-            dt = datetime.fromisoformat(t)
-    except ValueError:
-        raise ValueError(f"expected an ISO date (2026-11-24) or datetime (2026-11-24T18:00, "
-                         f"2026-11-24T18:00+08:00), got {text!r}") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def check_since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Click callback of `--since`: a date means from its 00:00 UTC."""
+    from worker.bounds import iso_utc
+
     try:
-        return time_bound(value, end=False)
+        return iso_utc(value, end_of_day=False)
     except ValueError as e:
         raise click.BadParameter(str(e), ctx=ctx, param=param) from None
 
 
 def check_until(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Click callback of `--until`: a date means through the end of that day (UTC)."""
+    from worker.bounds import iso_utc
+
     try:
-        return time_bound(value, end=True)
+        return iso_utc(value, end_of_day=True)
     except ValueError as e:
         raise click.BadParameter(str(e), ctx=ctx, param=param) from None
 
