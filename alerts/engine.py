@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from alerts.catalog import is_model
 from alerts.format import tidy
 from rules.base import SEVERITY_ORDER, Finding
 from rules.registry import REGISTRY, detector_options, load_all
@@ -39,7 +40,7 @@ def select(rule_ids: list[str] | None) -> list[str]:
         return sorted(REGISTRY)
     chosen = []
     for rid in rule_ids:
-        if _is_model(rid):
+        if is_model(rid):
             continue
         matches = [d for d in REGISTRY if d == rid or d.startswith(rid + ".")]
         if not matches:
@@ -121,13 +122,9 @@ def analyser(app, rule_ids: list[str] | None = None):
     return functools.partial(analyse, app.cfg.rules, rule_ids)
 
 
-def _is_model(rule_id: str) -> bool:
-    return rule_id == "models" or rule_id.startswith("models.")
-
-
 def _rule_plan(rule_ids):
     """(run the rules at all, the rule ids asked for) from ids that may name models too."""
-    wanted_rules = [r for r in (rule_ids or []) if not _is_model(r)]
+    wanted_rules = [r for r in (rule_ids or []) if not is_model(r)]
     return (not rule_ids or bool(wanted_rules)), wanted_rules
 
 
@@ -179,7 +176,7 @@ def run_models_stage(app, report_ids: list[int], rule_ids: list[str] | None = No
     """The statistical models over the population, when `rule_ids` asks for
     them (no ids: everything)."""
     res = res if res is not None else Result()
-    if not rule_ids or any(_is_model(r) for r in rule_ids):
+    if not rule_ids or any(is_model(r) for r in rule_ids):
         from models.engine import run_models
 
         out = run_models(app, report_ids, queue=queue)
@@ -199,10 +196,17 @@ def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str]
     realert = bool(app.cfg.section("alerts")["realert_after"])
     seen = set()
     source = QuoteSource.from_row(conn, row) if findings else None
+    others: dict[int, QuoteSource | None] = {}     # other reports quoted (last year's), loaded once per call
+
+    def other(rid: int) -> QuoteSource | None:
+        if rid not in others:
+            others[rid] = QuoteSource.load(conn, rid)
+        return others[rid]
+
     for f in findings:
         fp = fingerprint(f.kind, row["key"], f.key)
         seen.add(fp)
-        evidence = f.contract_evidence(source, lambda rid: QuoteSource.load(conn, rid))
+        evidence = f.contract_evidence(source, other)
         status = _upsert(conn, fp, f, row, evidence)
         if status == "new":
             res.new += 1

@@ -7,9 +7,10 @@ from collections import OrderedDict
 
 from rules.base import SEVERITY_ORDER
 from worker import quotes as quoting
+from worker.labels import SEVERITY
 from worker.safe_text import clean
 
-SEV_ZH = {"high": "高", "medium": "中", "low": "低", "info": "提示"}
+SEV_ZH = {k: zh for k, (zh, _) in SEVERITY.items()}     # the notices are in Chinese
 EVENT_ZH = {"firing": "", "withdrawn": "【已撤销】", "test": "【测试】"}
 
 # Clause punctuation (full width, and the ASCII forms the normalized text uses).
@@ -33,11 +34,6 @@ def tidy(text: str) -> str:
     if not text:
         return text
     return _RUN.sub(_strongest, _STOP_IN_QUOTE.sub(r"\1", text))
-
-
-def quotes(alert: dict) -> list[str]:
-    """The exact quoted texts of an alert (any stored shape)."""
-    return quoting.texts(alert["evidence"])
 
 
 def _quote_lines(alert: dict, limit: int = 4) -> list[str]:

@@ -96,21 +96,12 @@ def silences(store: Store, show_all: bool = False) -> list[dict]:
     return out
 
 
-def matching_silence(active: list[dict], alert) -> dict | None:
-    """The first of the active silences that covers an alert (the rule of alerts.outbox.active_silence)."""
-    for s in active:
-        value = s["value"]
-        if (s["matcher"] == "rule" and (alert["rule"] == value or alert["rule"].startswith(value + "."))) or \
-                (s["matcher"] == "kind" and alert["kind"] == value) or \
-                (s["matcher"] == "report" and str(alert["report_id"]) == value):
-            return s
-    return None
-
-
 def state(alert, active: list[dict]) -> str:
     """What an auditor sees: withdrawn, acked, silenced (open, but covered by an active silence) or open."""
     if alert["status"] in ("withdrawn", "acked"):
         return alert["status"]
+    from alerts.outbox import matching_silence
+
     return "silenced" if matching_silence(active, alert) is not None else alert["status"]
 
 

@@ -84,12 +84,19 @@ def active_silence(conn, alert, at: str | None = None) -> dict | None:
     at = at or now_iso()
     rows = conn.execute(
         "SELECT * FROM silences WHERE expired_at IS NULL AND (until IS NULL OR until > ?)", (at,)).fetchall()
-    for s in rows:
+    s = matching_silence(rows, alert)
+    return dict(s) if s is not None else None
+
+
+def matching_silence(active, alert):
+    """The first of the active silences that covers an alert: a rule id or its
+    family, a kind, or a report (also what `alerts list` shows as silenced)."""
+    for s in active:
         value = s["value"]
         if (s["matcher"] == "rule" and (alert["rule"] == value or alert["rule"].startswith(value + "."))) or \
                 (s["matcher"] == "kind" and alert["kind"] == value) or \
                 (s["matcher"] == "report" and str(alert["report_id"]) == value):
-            return dict(s)
+            return s
     return None
 
 

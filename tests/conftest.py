@@ -113,3 +113,25 @@ def examples_db_copy(examples_db, tmp_path):
     with sqlite3.connect(examples_db) as src, sqlite3.connect(out) as dst:
         src.backup(dst)
     return str(out)
+
+
+def db_rows(db, sql: str, *args) -> list[sqlite3.Row]:
+    """Rows of a query on a database file, by name (a fresh connection: what another process sees)."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    """Poll `predicate` every 0.2 s until it holds (True) or `timeout` passes (False)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, wait_for
 from servers import Portal
 from test_sources import SEED, build_portal, html_page
 
@@ -52,15 +52,6 @@ def start(cfg, *args):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "worker.cli", "--config", str(cfg), *args, "daemon"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cfg.parent, text=True)
-
-
-def wait_for(predicate, timeout=60.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def cli(cfg, *args):

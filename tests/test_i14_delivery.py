@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, db_rows, wait_for
 from servers import Portal, Receiver, SMTPServer, free_port
 
 SECRET = "s3cret-for-i14-tests"
@@ -51,15 +50,6 @@ def hook_config(tmp_path: Path, url: str, *, allow_private: bool | None = True, 
                    f'[channels.hook]\ntype = "webhook"\nurl = "{url}"\nsecret_env = "AW_I14_SECRET"\n'
                    f'timeout_seconds = 5.0\n{line}', encoding="utf-8")
     return cfg
-
-
-def db_rows(db: Path, sql: str, *args) -> list[sqlite3.Row]:
-    c = sqlite3.connect(db)
-    c.row_factory = sqlite3.Row
-    try:
-        return c.execute(sql, args).fetchall()
-    finally:
-        c.close()
 
 
 def private_hostname() -> str | None:
@@ -303,15 +293,6 @@ def start_daemon(cfg: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "worker.cli", "--config", str(cfg), "daemon"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cfg.parent, text=True)
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_status_after_a_clean_sigterm_says_stopped_and_a_killed_daemon_goes_stale(tmp_path):

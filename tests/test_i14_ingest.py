@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, ROOT, seed_path
+from conftest import EXAMPLES, FIXTURES, ROOT, db_rows as rows, seed_path
 
 from worker.app import App
 from worker.config import Config
@@ -29,15 +29,6 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
-
-
-def rows(db: Path, sql: str, *args) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 # -- 4: the same bytes twice in one folder ------------------------------------------------

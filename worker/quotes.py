@@ -44,6 +44,7 @@ class QuoteSource:
     report_id: int | None = None
     _map: Normalized | None = None
     _mapped: bool | None = None
+    _starts: list | None = None        # the page starts, for bisection (built once)
 
     @classmethod
     def from_normalized(cls, norm: Normalized, pages: list | None = None,
@@ -91,7 +92,9 @@ class QuoteSource:
     def page_at(self, offset: int) -> int | None:
         if not self.pages:
             return None
-        i = bisect_right([p[0] for p in self.pages], offset)
+        if self._starts is None:
+            self._starts = [p[0] for p in self.pages]
+        i = bisect_right(self._starts, offset)
         return self.pages[i - 1][1] if i else None
 
 

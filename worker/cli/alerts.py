@@ -60,7 +60,7 @@ def _select(obj: Ctx, report_id, kinds, min_severity, states, include_withdrawn,
 def alerts_list(obj: Ctx, report_id, kinds, min_severity, states, include_withdrawn, since, until, as_json):
     """List alerts, highest severity first, then the newest."""
     from alerts.export import by_severity, to_contract
-    from alerts.manage import matching_silence
+    from alerts.outbox import matching_silence
     from worker import views_alerts
 
     rows, by_id, active = _select(obj, report_id, kinds, min_severity, states, include_withdrawn, since, until)
@@ -83,7 +83,8 @@ def alerts_list(obj: Ctx, report_id, kinds, min_severity, states, include_withdr
 def alerts_show(obj: Ctx, alert_id):
     """Show one alert with its evidence, quotes, history and deliveries."""
     from alerts.export import alert_rows, to_contract
-    from alerts.manage import matching_silence, silences, state
+    from alerts.manage import silences, state
+    from alerts.outbox import matching_silence
     from worker import views_alerts
 
     conn = obj.app.store.conn
