@@ -77,14 +77,9 @@ def _list_page(extracted) -> str | None:
     attachments is a detail page: its report is in them)."""
     if len(extracted) != 1 or extracted[0][1] is None or extracted[0][1].content_type != "text/html":
         return None
-    from worker.listpage import list_page_reason, measure
+    from worker.listpage import list_page_reason
 
-    d, ex = extracted[0][0], extracted[0][1]
-    try:
-        source = d.data.decode(ex.encoding or "utf-8", "replace")
-    except LookupError:
-        source = d.data.decode("utf-8", "replace")
-    return list_page_reason(measure(source))
+    return list_page_reason(extracted[0][1].links)
 
 
 def _content_sha(docs: list[Doc]) -> str:

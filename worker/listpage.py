@@ -44,23 +44,10 @@ class LinkStats:
         return self.text_chars - self.link_chars
 
 
-def measure(source: str) -> LinkStats | None:
-    """Links, their text and the page's text, in the block the extractor reads
-    (navigation and footers dropped); None when the page cannot be parsed."""
-    from lxml import etree, html
-
-    from worker.extract.html import main_content
-
-    if not source.strip():
-        return None
-    try:
-        root = html.fromstring(source, parser=html.HTMLParser(remove_comments=True, recover=True,
-                                                               huge_tree=False))
-    except (etree.ParserError, ValueError):
-        return None
-    if root is None:
-        return None
-    block = main_content(root)
+def measure(block) -> LinkStats:
+    """Links, their text and the page's text, in the content block the
+    extractor reads (navigation and footers already dropped): measured while
+    the page is extracted, so it is parsed once."""
     links = link_chars = 0
     for a in block.iter("a"):
         n = _chars(a.text_content())
@@ -100,10 +87,10 @@ def _text_outside_links(block) -> str:
     for el in block.iter():
         if not isinstance(el.tag, str):
             continue
-        inside = el.tag == "a" or any(a.tag == "a" for a in el.iterancestors())
-        if el.text and not inside:
+        in_link = any(a.tag == "a" for a in el.iterancestors())
+        if el.text and not (in_link or el.tag == "a"):
             parts.append(el.text)
-        if el.tail and el is not block and not any(a.tag == "a" for a in el.iterancestors()):
+        if el.tail and el is not block and not in_link:
             parts.append(el.tail)
     return " ".join(parts)
 

@@ -11,8 +11,12 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from worker.parse.tables import Table
+
+if TYPE_CHECKING:
+    from worker.listpage import LinkStats
 
 
 @dataclass
@@ -24,6 +28,8 @@ class Extracted:
     warnings: list[str] = field(default_factory=list)
     # PDF: offset in `text` where each page starts (page n starts at pages[n-1]).
     pages: list[int] = field(default_factory=list)
+    # HTML: the links of the content block, measured while extracting (worker/listpage.py).
+    links: "LinkStats | None" = None
 
 
 class ExtractError(Exception):
@@ -115,16 +121,16 @@ def extract(data: bytes, name: str = "", content_type: str | None = None,
     except DecodeError as e:
         raise ExtractError("failed", e.reason) from None
     if kind == "html":
-        from worker.extract.html import HtmlError, extract_html
+        from worker.extract.html import HtmlError, extract_page
 
         try:
-            body, grids, w2 = extract_html(text)
+            body, grids, w2, links = extract_page(text)
         except HtmlError as e:
             raise ExtractError("failed", str(e)) from None
         if not body.strip():
             raise ExtractError("empty", "网页没有正文文字")
         return Extracted(text=body, grids=grids, content_type="text/html", encoding=encoding,
-                         warnings=warnings + w2)
+                         warnings=warnings + w2, links=links)
     if not text.strip():
         raise ExtractError("empty", "文件只有空白,没有文字")
     return Extracted(text=text, content_type="text/plain", encoding=encoding, warnings=warnings)

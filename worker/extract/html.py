@@ -14,6 +14,7 @@ import re
 from lxml import etree, html
 
 from worker.extract.sheet import Slot, Writer, compact, describe, span_rows
+from worker.listpage import LinkStats, measure
 from worker.parse.tables import Table
 
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "button",
@@ -35,16 +36,23 @@ class HtmlError(Exception):
 
 
 def extract_html(source: str) -> tuple[str, list[Table], list[str]]:
+    text, tables, warnings, _ = extract_page(source)
+    return text, tables, warnings
+
+
+def extract_page(source: str) -> tuple[str, list[Table], list[str], "LinkStats | None"]:
+    """The page's text and tables, its warnings, and how much of it is links
+    (worker/listpage.py tells a list page from a report by that)."""
     warnings: list[str] = []
     if not source.strip():
-        return "", [], warnings
+        return "", [], warnings, None
     parser = html.HTMLParser(remove_comments=True, recover=True, huge_tree=False)
     try:
         root = html.fromstring(source, parser=parser)
     except (etree.ParserError, ValueError) as e:
         raise HtmlError(f"HTML 无法解析:{e}") from None
     if root is None:
-        return "", [], warnings
+        return "", [], warnings, None
     if _depth_exceeds(root, MAX_DEPTH):
         raise HtmlError(f"HTML 嵌套超过 {MAX_DEPTH} 层:不像正常网页,拒绝处理")
     if not re.search(r"</html\s*>", source[-2000:], re.I) and re.search(r"<html", source[:2000], re.I):
@@ -54,6 +62,7 @@ def extract_html(source: str) -> tuple[str, list[Table], list[str]]:
     if t is not None and t.text:
         title = t.text.strip()
     body = main_content(root)
+    links = measure(body)
     out = _Writer()
     _walk(body, out)
     text = out.text()
@@ -62,7 +71,7 @@ def extract_html(source: str) -> tuple[str, list[Table], list[str]]:
         shift = len(title) + 1
         for g in out.tables:
             _shift(g, shift)
-    return text, out.tables, warnings
+    return text, out.tables, warnings, links
 
 
 def _depth_exceeds(root, limit: int) -> bool:

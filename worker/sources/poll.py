@@ -22,7 +22,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from worker.ingest import Doc, Ingestor, Outcome, file_item, iter_files, SUPPORTED_SUFFIXES
+from worker.ingest import FINAL_STATUSES, SUPPORTED_SUFFIXES, Doc, Ingestor, Outcome, file_item, iter_files
 from worker.net import redact
 from worker.sources import discover
 from worker.sources.http import Fetcher, FetchError, Response
@@ -262,8 +262,7 @@ class SourcePoller:
                 unchanged = unchanged and s
         existing = self.store.report_by_key(link.url)
         # Not out_of_range: a run without the bound must read that report in.
-        if unchanged and existing is not None and existing["status"] in ("parsed", "not_report", "duplicate", "skipped",
-                                                                          "needs_ocr", "empty", "unsupported"):
+        if unchanged and existing is not None and existing["status"] in FINAL_STATUSES:
             return Outcome(link.url, link.url, "unchanged", report_id=existing["id"])
         return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
 
