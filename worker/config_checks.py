@@ -180,12 +180,11 @@ def resolved_warnings(data: dict, timeout: float = 3.0) -> tuple[list[str], list
     answers differently where the daemon runs); a name that does not resolve
     within `timeout` seconds is a note (checked at send time)."""
     import ipaddress
-    import socket
     import threading
 
-    from worker.urls import UnsafeURL, address_kind, is_public, parse
+    from worker.urls import PrivateAddress, UnsafeURL, parse, resolve
 
-    hosts: dict[str, tuple[str, int]] = {}
+    hosts: dict[str, object] = {}
     channels = data.get("channels") if isinstance(data.get("channels"), dict) else {}
     for name, ch in channels.items():
         url = ch.get("url") if isinstance(ch, dict) else None
@@ -199,36 +198,35 @@ def resolved_warnings(data: dict, timeout: float = 3.0) -> tuple[list[str], list
         except UnsafeURL:
             continue
         except ValueError:
-            hosts[f"channels.{name}"] = (p.host, p.port)
-    answers: dict[str, list | str] = {}
+            hosts[f"channels.{name}"] = p
+    answers: dict[str, Exception | None] = {}
 
-    def lookup(where: str, host: str, port: int) -> None:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            answers[where] = [ipaddress.ip_address(i[4][0].split("%")[0]) for i in infos]
-        except (OSError, UnicodeError, ValueError) as e:
-            answers[where] = getattr(e, "strerror", None) or str(e)
+    def lookup(where: str, p) -> None:
+        try:                            # the very check a send makes (worker/urls.py)
+            resolve(p)
+            answers[where] = None
+        except UnsafeURL as e:
+            answers[where] = e
 
     # getaddrinfo has no timeout of its own: threads, joined against one deadline.
-    threads = [threading.Thread(target=lookup, args=(w, h, p), daemon=True) for w, (h, p) in hosts.items()]
+    threads = [threading.Thread(target=lookup, args=(w, p), daemon=True) for w, p in hosts.items()]
     for t in threads:
         t.start()
     deadline = time.monotonic() + timeout
     for t in threads:
         t.join(max(0.0, deadline - time.monotonic()))
     warnings, notes = [], []
-    for where, (host, _) in hosts.items():
+    for where, p in hosts.items():
+        if where in answers and answers[where] is None:
+            continue
         got = answers.get(where)
-        if isinstance(got, list):
-            bad = [a for a in got if not is_public(a)]
-            if bad:
-                warnings.append(f"{where}.url: {host} resolves here to {bad[0]}, {address_kind(bad[0])}: "
-                                f"deliveries will be refused unless allow_private = true in [{where}] "
-                                f"(checked again at each send)")
+        if isinstance(got, PrivateAddress):
+            warnings.append(f"{where}.url: {p.host} resolves here to {got.address}, {got.kind}: "
+                            f"deliveries will be refused unless allow_private = true in [{where}] "
+                            f"(checked again at each send)")
         else:
-            why = got if isinstance(got, str) else f"no answer within {timeout:g} s"
-            notes.append(f"{where}.url: {host} does not resolve here ({why}); whether it is a private "
-                         f"address is checked at send time")
+            why = str(got) if got is not None else f"no answer within {timeout:g} s"
+            notes.append(f"{where}.url: {why}; whether it is a private address is checked at send time")
     return warnings, notes
 
 

@@ -158,9 +158,7 @@ class Ingestor:
                 content_sha=sha, duplicate_of=None, title=meta.title, issuer=meta.issuer, region=meta.region,
                 year=meta.year, report_type=meta.report_type, level=meta.level, warnings=None, text=prep.text,
                 original_text=prep.original, parser_version=PARSER_VERSION, parsed_at=None, attempts=0)
-            conn.execute("DELETE FROM numbers WHERE report_id = ?", (rid,))
-            conn.execute("DELETE FROM facts WHERE report_id = ?", (rid,))
-            ledger_store.delete(conn, rid)
+            self.store.clear_parsed(conn, rid)
             self._save_documents(conn, rid, prep.documents)
         return Outcome(key, source, "out_of_range", why, report_id=rid)
 
@@ -181,10 +179,7 @@ class Ingestor:
             rid = self.store.upsert_report_row(
                 conn, key, source, **self._named(), status=status, error=reason, content_sha=sha,
                 parser_version=PARSER_VERSION, attempts=attempts, text=text)
-            # A report that no longer parses keeps no stale facts.
-            conn.execute("DELETE FROM numbers WHERE report_id = ?", (rid,))
-            conn.execute("DELETE FROM facts WHERE report_id = ?", (rid,))
-            ledger_store.delete(conn, rid)
+            self.store.clear_parsed(conn, rid)
             if documents:
                 self._save_documents(conn, rid, documents)
         return Outcome(key, source, status, reason, report_id=rid, changed=True)

@@ -319,8 +319,7 @@ class Store:
             ledger_store.save(conn, report_id, rows.ledger)
         else:
             ledger_store.delete(conn, report_id)      # no reading: no stale ledger either
-        conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
-        conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+        self._drop_facts(conn, report_id)
         conn.executemany("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?)",
                          [(report_id, *r) for r in rows.facts])
         ids = {seq: fid for fid, seq in conn.execute(
@@ -330,6 +329,17 @@ class Store:
             " quote_start, quote_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(report_id, ids[seq], *rest) for seq, *rest in rows.numbers])
         return len(rows.facts)
+
+    @staticmethod
+    def _drop_facts(conn, report_id: int) -> None:
+        conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
+        conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+
+    def clear_parsed(self, conn, report_id: int) -> None:
+        """Drop what was parsed from a report (facts, numbers, ledger): a report
+        that no longer parses, or is left out by a bound, keeps no stale facts."""
+        self._drop_facts(conn, report_id)
+        ledger_store.delete(conn, report_id)
 
     def facts(self, report_id: int, kinds: tuple[str, ...] | None = None) -> list[Fact]:
         row = self.conn.execute("SELECT text FROM reports WHERE id = ?", (report_id,)).fetchone()

@@ -164,6 +164,11 @@ class SourcePoller:
     def _get(self, url: str, conditional: bool = True):
         return self.fetcher.get(url, allowed=self.allowed, allow_private=self.private, conditional=conditional)
 
+    def _kept_copy(self, url: str) -> bytes | None:
+        """The bytes kept of a page that answered 304 (None: none kept: fetch it in full)."""
+        cached = self.store.conn.execute("SELECT sha256 FROM http_cache WHERE url = ?", (url,)).fetchone()
+        return load_blob(self.store, cached["sha256"] if cached else None)
+
     def _get_index(self, url: str) -> tuple[Response, bool]:
         """An index page (list page, feed, sitemap) and whether it was unchanged
         (304). An unchanged one is read from the copy kept, so that the reports
@@ -172,8 +177,7 @@ class SourcePoller:
         if not r.not_modified:
             self._index.append((url, r))
             return r, False
-        cached = self.store.conn.execute("SELECT sha256 FROM http_cache WHERE url = ?", (url,)).fetchone()
-        data = load_blob(self.store, cached["sha256"] if cached else None)
+        data = self._kept_copy(url)
         if data is not None:
             return Response(url=url, status=304, data=data, etag=r.etag, last_modified=r.last_modified,
                             not_modified=True), True
@@ -236,8 +240,7 @@ class SourcePoller:
         except FetchError as e:
             return Doc(url=url, data=b"", role=role, error=e.reason), False
         if r.not_modified:
-            cached = self.store.conn.execute("SELECT sha256 FROM http_cache WHERE url = ?", (url,)).fetchone()
-            data = load_blob(self.store, cached["sha256"] if cached else None)
+            data = self._kept_copy(url)
             if data is not None:
                 return Doc(url=url, data=data, role=role, etag=r.etag, last_modified=r.last_modified), True
             r = self._get(url, conditional=False)
