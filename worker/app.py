@@ -148,7 +148,7 @@ class App:
         if use == "none":
             db_path = ":memory:"
         if db_path is None:
-            db_path = str(cfg.resolve(cfg.get("database", "path")))
+            db_path = str(cfg.database)
         if use == "existing" and db_path != ":memory:" and not Path(db_path).is_file():
             raise NoDatabase(db_path)
         st = cfg.section("storage")

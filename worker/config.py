@@ -82,6 +82,12 @@ class Config:
         q = Path(p).expanduser()
         return q if q.is_absolute() else self.base_dir / q
 
+    @property
+    def database(self) -> Path:
+        """The SQLite file of [database] path (relative to the config file): the
+        CLI's default and the one `make demo` fills."""
+        return self.resolve(self.get("database", "path"))
+
 
 FETCH_LIMIT_KEYS = ("fetch_connect_seconds", "fetch_header_seconds", "fetch_response_seconds",
                     "links_per_page", "links_per_poll", "poll_source_seconds")

@@ -99,14 +99,10 @@ def _config(path: str | None):
         sys.exit(2)
 
 
-def database_of(cfg) -> Path:
-    return cfg.resolve(cfg.get("database", "path"))
-
-
 def reset(config_path: str | None, examples: Path) -> int:
     """Remove the demo's previous database and alerts file, or refuse."""
     cfg = _config(config_path)
-    db = database_of(cfg)
+    db = cfg.database
     verdict = judge(db, examples)
     if not verdict.demo_only:
         print(f"make demo: {_show(db)} (the [database] path of {cfg.path or 'the configuration'}) holds more "
@@ -132,7 +128,7 @@ def reset(config_path: str | None, examples: Path) -> int:
 def next_steps(config_path: str | None, bin_dir: str) -> int:
     """The commands to try after the demo, with ids that exist."""
     cfg = _config(config_path)
-    db = database_of(cfg)
+    db = cfg.database
     alert_id = report_id = 1
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
