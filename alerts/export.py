@@ -8,6 +8,7 @@ import json
 import re
 from typing import Iterator
 
+from worker import quotes as quoting
 from worker.labels import DEFAULT, Labels
 from worker.safe_text import clean, csv_cell, strip_userinfo
 
@@ -84,18 +85,6 @@ def jsonl(rows) -> Iterator[str]:
         yield json.dumps(to_contract(row), ensure_ascii=False)
 
 
-def quote_list(evidence: dict) -> list[tuple[str, int | None]]:
-    """The quotes of an alert's evidence as (exact text, page or None), whatever the stored shape:
-    `quotes` (a list of quote objects, the contract), or the `quote`/`locations` of earlier alerts."""
-    from worker import quotes as quoting
-
-    out = []
-    for q in quoting.of(evidence):
-        page = q.get("page")
-        out.append((q.get("text") or q.get("normalized") or "", page if isinstance(page, int) else None))
-    return out
-
-
 def quotes_text(evidence: dict, L: Labels) -> str:
     """Every quote numbered, after its page when known, one paragraph each: `[1] (第3页) 原文`.
 
@@ -105,11 +94,11 @@ def quotes_text(evidence: dict, L: Labels) -> str:
     blank line always means the next quote; the characters are kept as quoted."""
     return "\n\n".join(f"[{i}] " + (f"({L('page', page=p)}) " if p is not None else "")
                        + re.sub(r"\n\s*\n", "\n", t.strip("\n"))
-                       for i, (t, p) in enumerate(quote_list(evidence), 1))
+                       for i, (t, p) in enumerate(quoting.pairs(evidence), 1))
 
 
 # Evidence keys shown in their own columns (the quotes, the two figures), so not again under "other".
-SHOWN_APART = ("quotes", "quote", "locations", "stated", "computed")
+SHOWN_APART = (*quoting.QUOTE_KEYS, "stated", "computed")
 
 
 def _figure(v):

@@ -54,9 +54,9 @@ class Finding:
         `quotes`, the exact original text of each quote (worker/quotes.py).
         `source` is the report's QuoteSource; `other` loads another report's
         (for a quote of a previous year's report)."""
-        from worker.quotes import quote_objects
+        from worker.quotes import QUOTE_KEYS, quote_objects
 
-        ev = {k: v for k, v in self.evidence.items() if k not in ("quote", "quotes", "locations")}
+        ev = {k: v for k, v in self.evidence.items() if k not in QUOTE_KEYS}
         ev["quotes"] = quote_objects(self.quotes, source, other)
         return ev
 

@@ -265,6 +265,10 @@ def _object(src: QuoteSource, s: int, e: int) -> dict | None:
 
 # -- reading alerts (new and earlier shapes) -----------------------------------------
 
+# The evidence keys that hold quotes: `quotes` (the contract), and `quote` and
+# `locations` of alerts stored by earlier versions. Shown apart from the rest.
+QUOTE_KEYS = ("quotes", "quote", "locations")
+
 def of(evidence: dict) -> list[dict]:
     """An alert's quote objects; alerts stored before the contract had
     `quote` (a string or a list) and `locations`."""
@@ -280,6 +284,15 @@ def of(evidence: dict) -> list[dict]:
         if i < len(locs) and isinstance(locs[i], dict):
             obj.update({k: locs[i].get(k) for k in ("start", "end", "page") if k in locs[i] and k not in obj})
         out.append(obj)
+    return out
+
+
+def pairs(evidence: dict) -> list[tuple[str, int | None]]:
+    """An alert's quotes as (exact text, page or None), whatever the stored shape."""
+    out = []
+    for q in of(evidence):
+        page = q.get("page")
+        out.append((q.get("text") or q.get("normalized") or "", page if isinstance(page, int) else None))
     return out
 
 

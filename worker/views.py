@@ -20,7 +20,7 @@ __all__ = ["console", "n", "print_alert", "print_alerts", "print_explained", "pr
 
 
 def print_findings(findings, report) -> None:
-    from alerts.export import quote_list
+    from worker.quotes import QUOTE_KEYS, pairs
     from alerts.format import tidy
     from rules.base import SEVERITY_ORDER
 
@@ -31,9 +31,9 @@ def print_findings(findings, report) -> None:
         console.print(f"\n[{SEV_STYLE[f.severity]}]{f.severity}[/] {m(f.kind)} ({m(f.rule)})\n"
                       f"[bold]{m(tidy(f.title))}[/bold]\n{m(tidy(f.message))}")
         ev = f.contract_evidence(getattr(report, "quote_source", None))
-        for qt, page in quote_list(ev):
+        for qt, page in pairs(ev):
             console.print(f"  [green]“{m(qt.replace(chr(10), chr(10) + '    '))}”[/green]" + (f" [dim](p. {page})[/dim]" if page is not None else ""))
-        for k in ("quotes", "quote", "locations"):
+        for k in QUOTE_KEYS:
             ev.pop(k, None)
         console.print("  " + m(json.dumps(ev, ensure_ascii=False)))
 

@@ -33,7 +33,7 @@ def print_alerts(rows, states: dict | None = None, lang: str = DEFAULT) -> None:
 def print_alert(a: dict, events, deliveries=(), state: str | None = None, silence: dict | None = None,
                 lang: str = DEFAULT) -> None:
     """One alert: title, message, report, quotes (with page), the other evidence, its history and deliveries."""
-    from alerts.export import quote_list
+    from worker.quotes import QUOTE_KEYS, pairs
 
     L = Labels(lang)
     status = L.status(state or a["status"])
@@ -48,10 +48,10 @@ def print_alert(a: dict, events, deliveries=(), state: str | None = None, silenc
     console.print(m(f"{L('alert.report')} #{rep['id']}: {rep['issuer'] or ''} {rep['year'] or ''} {rep['title'] or ''}"))
     console.print(f"{m(L('alert.source'))}: {m(strip_userinfo(a['source']))}")
     ev = dict(a["evidence"])
-    for text, page in quote_list(ev):
+    for text, page in pairs(ev):
         where = f" [dim]({m(L('page', page=page))})[/dim]" if page is not None else ""
         console.print(f"  [green]“{m(text.replace(chr(10), chr(10) + '    '))}”[/green]{where}")
-    for k in ("quotes", "quote", "locations"):
+    for k in QUOTE_KEYS:
         ev.pop(k, None)
     for k, v in ev.items():
         console.print(f"  {m(k)}: {m(json.dumps(v, ensure_ascii=False))}")
