@@ -85,6 +85,11 @@ SCHEMA: dict[str, Any] = {
         "extra": _k("list", [], "folders of taxonomy files that add a region's tables, titles and terms "
                                 "(merged with the built-in ones; see docs/taxonomy.md)"),
     },
+    "web": {
+        "host": _k("str", "127.0.0.1", "address `audit-worker serve` listens on (127.0.0.1: this machine only)"),
+        "port": _k("int", 8080, "port `audit-worker serve` listens on", min=1),
+        "page_size": _k("int", 50, "alerts per page of the web inbox", min=1),
+    },
     "rules": {"__free__": True},   # checked against the rule registry
     "models": {"__free__": True},
     "channels": {"__free__": True},  # checked per channel type

@@ -1,0 +1,167 @@
+"""The SQL of the web view: pure functions over an open SQLite connection.
+
+They read the views of worker/schema_views.py (alert_details, alert_quotes,
+report_figures) so the web shows what `alerts show`, the exports and Datasette
+show. Nothing here writes.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+# The order an auditor works through the inbox: most severe, then newest (ids grow with time).
+SEVERITY_RANK = ("CASE a.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END")
+ORDER = f"{SEVERITY_RANK} DESC, a.id DESC"
+
+# An open alert covered by an active silence is shown as `silenced` (alerts.manage.state, in SQL).
+_SILENCED = ("EXISTS (SELECT 1 FROM silences s WHERE s.expired_at IS NULL"
+             " AND (s.until IS NULL OR s.until > strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))"
+             " AND ((s.matcher = 'rule' AND (a.rule = s.value OR a.rule LIKE s.value || '.%'))"
+             " OR (s.matcher = 'kind' AND a.kind = s.value)"
+             " OR (s.matcher = 'report' AND CAST(a.report_id AS TEXT) = s.value)))")
+STATE = (f"CASE WHEN a.status IN ('withdrawn', 'acked') THEN a.status"
+         f" WHEN {_SILENCED} THEN 'silenced' ELSE a.status END")
+
+STATUSES = ("open", "acked", "silenced", "withdrawn")
+# Filters as GET parameters → the SQL expression they compare with.
+FACETS: dict[str, str] = {
+    "severity": "a.severity", "kind": "a.kind", "rule": "a.rule", "issuer": "r.issuer",
+    "region": "r.region", "year": "r.year", "status": f"({STATE})",
+}
+FROM = "FROM alerts a LEFT JOIN reports r ON r.id = a.report_id"
+
+
+@dataclass
+class Filters:
+    """The inbox's filters; an empty value means no filter. `status` is open by default (the inbox)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> "Filters":
+        values = {k: str(params.get(k, "")).strip() for k in FACETS}
+        if "status" not in params:
+            values["status"] = "open"
+        elif values["status"] == "all":
+            values["status"] = ""
+        return cls({k: v for k, v in values.items() if v}, str(params.get("q", "")).strip())
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _where(f: Filters, skip: str | None = None) -> tuple[str, list]:
+    # Operator alerts (a source failing) are not audit findings (as in alerts/export.alert_rows).
+    where, args = ["a.kind != 'source_failure'"], []
+    for key, value in f.values.items():
+        if key == skip:
+            continue
+        where.append(f"{FACETS[key]} = ?")
+        args.append(int(value) if key == "year" and value.isdigit() else value)
+    if f.q:
+        where.append("(a.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM alert_quotes q"
+                     " WHERE q.alert_id = a.id AND q.quote LIKE ? ESCAPE '\\'))")
+        args += [_like(f.q), _like(f.q)]
+    return " WHERE " + " AND ".join(where), args
+
+
+def inbox(conn: sqlite3.Connection, f: Filters, page: int = 1, page_size: int = 50) -> tuple[list[dict], int]:
+    """One page of alerts under the filters (most severe, newest first) and the number of all that match."""
+    where, args = _where(f)
+    total = conn.execute(f"SELECT count(*) {FROM}{where}", args).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT a.id, a.severity, a.kind, a.rule, a.title, a.created_at, a.report_id, r.issuer, r.region,"
+        f" r.year, r.title AS report_title, {STATE} AS state {FROM}{where} ORDER BY {ORDER} LIMIT ? OFFSET ?",
+        args + [page_size, (max(page, 1) - 1) * page_size]).fetchall()
+    return [dict(r) for r in rows], total
+
+
+def counts(conn: sqlite3.Connection, f: Filters) -> dict[str, list[tuple[str, int]]]:
+    """For each filter, its values and how many alerts each would give (the other filters applied)."""
+    out = {}
+    for key, expr in FACETS.items():
+        where, args = _where(f, skip=key)
+        rows = conn.execute(f"SELECT {expr} AS v, count(*) AS n {FROM}{where} GROUP BY v ORDER BY n DESC, v",
+                            args).fetchall()
+        out[key] = [("" if r["v"] is None else str(r["v"]), r["n"]) for r in rows]
+    return out
+
+
+def alert(conn: sqlite3.Connection, alert_id: int) -> dict | None:
+    row = conn.execute(f"SELECT d.*, a.evidence, a.source, ({STATE}) AS state FROM alert_details d"
+                       f" JOIN alerts a ON a.id = d.alert_id WHERE d.alert_id = ?", (alert_id,)).fetchone()
+    if row is None:
+        return None
+    out = dict(row)
+    try:
+        out["evidence"] = json.loads(row["evidence"])
+    except ValueError:
+        out["evidence"] = {}
+    return out
+
+
+def _original(conn: sqlite3.Connection, report_id, cache: dict) -> str | None:
+    if report_id not in cache:
+        r = conn.execute("SELECT COALESCE(original_text, text) FROM reports WHERE id = ?", (report_id,)).fetchone()
+        cache[report_id] = r[0] if r is not None else None
+    return cache[report_id]
+
+
+def quotes_in_context(conn: sqlite3.Connection, alert_id: int, context: int = 200) -> list[dict]:
+    """Each quote of an alert with the report's original text around it: before, quote, after.
+
+    `before + quote + after` is a slice of the report's original text when the
+    quote has offsets there (quotes of alerts stored by older versions may not:
+    then only the quote is given)."""
+    texts: dict = {}
+    out = []
+    for q in conn.execute("SELECT * FROM alert_quotes WHERE alert_id = ? ORDER BY n", (alert_id,)).fetchall():
+        item = {"n": q["n"], "quote": q["quote"] or "", "normalized": q["normalized"], "page": q["page"],
+                "report_id": q["report_id"], "before": "", "after": "", "in_text": False}
+        s, e = q["quote_start"], q["quote_end"]
+        original = _original(conn, q["report_id"], texts) if q["report_id"] is not None else None
+        if original is not None and isinstance(s, int) and isinstance(e, int) and 0 <= s <= e <= len(original):
+            item.update(before=original[max(0, s - context):s], quote=original[s:e],
+                        after=original[e:e + context], in_text=True, cut_before=s > context,
+                        cut_after=e + context < len(original))
+        out.append(item)
+    return out
+
+
+def events(conn: sqlite3.Connection, alert_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT event, at, detail FROM alert_events WHERE alert_id = ? ORDER BY at, id", (alert_id,))]
+
+
+def deliveries(conn: sqlite3.Connection, alert_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT channel, kind, status, attempts, sent_at, last_error FROM deliveries WHERE alert_id = ?"
+        " ORDER BY id", (alert_id,))]
+
+
+def report(conn: sqlite3.Connection, report_id: int) -> dict | None:
+    row = conn.execute("SELECT id, title, issuer, region, year, report_type, status, source, published_at"
+                       " FROM reports WHERE id = ?", (report_id,)).fetchone()
+    return dict(row) if row is not None else None
+
+
+def report_tables(conn: sqlite3.Connection, report_id: int) -> list[dict]:
+    """The tables read from a report, each with its figures (report_figures) in reading order."""
+    tables = {r["idx"]: {**dict(r), "figures": []} for r in conn.execute(
+        "SELECT idx, type, title, unit, page, n_rows, n_cols, status FROM doc_tables WHERE report_id = ?"
+        " ORDER BY idx", (report_id,))}
+    for f in conn.execute("SELECT table_idx, row, col, row_label, column_header, raw, value, value_unit, page,"
+                          " concept, measure FROM report_figures WHERE report_id = ? AND table_idx IS NOT NULL"
+                          " ORDER BY table_idx, row, col, seq", (report_id,)):
+        if f["table_idx"] in tables:
+            tables[f["table_idx"]]["figures"].append(dict(f))
+    return list(tables.values())
+
+
+def report_alerts(conn: sqlite3.Connection, report_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        f"SELECT a.id, a.severity, a.kind, a.rule, a.title, a.created_at, r.issuer, r.year, {STATE} AS state"
+        f" {FROM} WHERE a.report_id = ? ORDER BY {ORDER}", (report_id,))]
