@@ -5,7 +5,9 @@ A delivery row's `status` is pending, sending (leased by `lease_owner` until
 unsure (a second crash mid-send: not sent a third time). `unsure` counts the
 times a process died while the row was leased for sending, so it may have
 reached the receiver. `delivery_recipients` keeps the SMTP server's answer
-per recipient of an email delivery.
+per recipient of an email delivery. `alert_verdicts` holds the auditors'
+judgements of an alert (confirmed, or a false alarm, with a comment); the
+latest counts, the earlier ones are its history.
 """
 from __future__ import annotations
 
@@ -58,6 +60,15 @@ CREATE TABLE IF NOT EXISTS alert_events (
     detail TEXT
 );
 CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events(alert_id);
+CREATE TABLE IF NOT EXISTS alert_verdicts (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('confirmed', 'false_alarm')),
+    comment TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_verdicts_alert ON alert_verdicts(alert_id, id);
 """
 
 # Columns added after the first release: databases made before get them on

@@ -135,3 +135,34 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+# Users of the web view in `web_db` (tests/webkit.py logs in as them).
+WEB_USERS = {"vera": ("viewer", "vera-reads-1"), "audrey": ("auditor", "audrey-checks-2"),
+             "ada": ("admin", "ada-manages-3")}
+
+
+@pytest.fixture(scope="session")
+def web_db(examples_db, tmp_path_factory):
+    """`examples_db` with the users of WEB_USERS, added by the real `users add` command (read-only tests)."""
+    from click.testing import CliRunner
+
+    from worker.cli import main
+
+    db = tmp_path_factory.mktemp("web") / "web.db"
+    with sqlite3.connect(examples_db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    for name, (role, password) in WEB_USERS.items():
+        res = CliRunner().invoke(main, ["--db", str(db), "users", "add", name, "--role", role, "--password-stdin"],
+                                 input=password + "\n")
+        assert res.exit_code == 0, res.output
+    return db
+
+
+@pytest.fixture
+def web_db_copy(web_db, tmp_path):
+    """A private copy of `web_db`, for a test that changes it (acts, logs in: the audit log grows)."""
+    out = tmp_path / "w.db"
+    with sqlite3.connect(web_db) as src, sqlite3.connect(out) as dst:
+        src.backup(dst)
+    return str(out)

@@ -160,7 +160,7 @@ def test_alerts_list_shows_whole_issuer_and_every_state(examples_db_copy):
     assert states and all(s in ("open", "acked", "silenced", "withdrawn") for s in states), states
     assert "acked" in states and "open" in states
     zh = run(examples_db_copy, "alerts", "list", lang="zh")
-    assert "待处理" in zh.output and "已确认" in zh.output
+    assert "待处理" in zh.output and "已阅" in zh.output
 
 
 # -- 6. reports show: the heading counts the rows listed ----------------------------------------

@@ -89,6 +89,16 @@ SCHEMA: dict[str, Any] = {
         "host": _k("str", "127.0.0.1", "address `audit-worker serve` listens on (127.0.0.1: this machine only)"),
         "port": _k("int", 8080, "port `audit-worker serve` listens on", min=1),
         "page_size": _k("int", 50, "alerts per page of the web inbox", min=1),
+        "public_read": _k("bool", False, "serve the pages to anyone without login (actions still need one)"),
+        "secret_env": _k("str", "AUDIT_WORKER_WEB_SECRET", "environment variable holding the key that signs "
+                                                            "session cookies (unset: a new key per start)"),
+        "session_hours": _k("float", 12.0, "a login lasts this long", min=0.01),
+        "secure_cookies": _k("bool", False, "send the session cookie over HTTPS only (behind a TLS proxy)"),
+        "proxy_user_header": _k("str", "", "trust this header (e.g. X-Remote-User) to name the user, "
+                                           "from the addresses in trusted_proxies only"),
+        "trusted_proxies": _k("list", [], "addresses of the reverse proxy whose user header is trusted"),
+        "max_login_failures": _k("int", 5, "failed logins of one user within 15 minutes before the "
+                                           "next are refused for 15 minutes", min=1),
     },
     "rules": {"__free__": True},   # checked against the rule registry
     "models": {"__free__": True},

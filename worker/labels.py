@@ -211,14 +211,14 @@ SEVERITY: dict[str, tuple[str, str]] = {
 
 # Stored statuses (alerts.status), plus `silenced`: open, with an active silence matching it.
 STATUS: dict[str, tuple[str, str]] = {
-    "open": ("待处理", "open"), "acked": ("已确认", "acked"), "silenced": ("已静默", "silenced"),
-    "withdrawn": ("已撤销", "withdrawn")}
+    "open": ("待处理", "open"), "acked": ("已阅", "acked"), "silenced": ("已静默", "silenced"),
+    "withdrawn": ("已撤销", "withdrawn"), "judged": ("已研判", "judged")}
 
 # alert_events.event
 EVENTS: dict[str, tuple[str, str]] = {
-    "raised": ("产生", "raised"), "acked": ("确认", "acked"), "silenced": ("静默(未通知)", "silenced"),
+    "raised": ("产生", "raised"), "acked": ("已阅", "acked"), "silenced": ("静默(未通知)", "silenced"),
     "withdrawn": ("撤销", "withdrawn"), "severity_up": ("级别提高", "severity_up"),
-    "reraised": ("再次出现", "reraised")}
+    "reraised": ("再次出现", "reraised"), "verdict": ("研判", "verdict")}
 
 # deliveries.status and deliveries.kind
 DELIVERY: dict[str, tuple[str, str]] = {

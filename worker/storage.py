@@ -206,8 +206,9 @@ class Store:
         from models.schema import DDL as MODELS_DDL
         from rules.taxonomy import default as taxonomy
         from worker.sources.schema import DDL as SOURCES_DDL
+        from worker.web.schema import DDL as WEB_DDL
 
-        ddl = DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL
+        ddl = DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL
         found = schema_migrate.stored_version(self.conn)
         if found is not None and found > SCHEMA_VERSION:
             raise DatabaseFault(f"database {self.path} was made by a newer audit-worker (schema {found}; this one "

@@ -38,6 +38,20 @@ WEB: dict[str, tuple[str, str]] = {
     "col.header": ("列", "column"),
     "col.figure": ("数字", "figure"),
     "not_found": ("未找到", "not found"),
+    "auth.login": ("登录", "log in"),
+    "auth.logout": ("退出", "log out"),
+    "auth.name": ("用户名", "user name"),
+    "auth.password": ("密码", "password"),
+    "auth.wrong": ("用户名或密码不正确", "wrong user name or password"),
+    "auth.locked": ("登录失败次数过多,请 {minutes} 分钟后再试", "too many failed logins: try again in {minutes} minutes"),
+    "auth.csrf": ("表单已过期或来源不明(缺少 CSRF 令牌),请返回页面刷新后重试",
+                  "the form has expired or did not come from this site (no CSRF token): reload the page and retry"),
+    "auth.forbidden": ("此操作需要“{role}”角色", "this needs the {role} role"),
+    "role.viewer": ("查看者", "viewer"),
+    "role.auditor": ("审计人员", "auditor"),
+    "role.admin": ("管理员", "admin"),
+    "action.comment": ("备注", "comment"),
+    "action.ack": ("确认已阅", "acknowledge"),
 }
 
 

@@ -20,10 +20,12 @@ _SILENCED = ("EXISTS (SELECT 1 FROM silences s WHERE s.expired_at IS NULL"
              " AND ((s.matcher = 'rule' AND (a.rule = s.value OR a.rule LIKE s.value || '.%'))"
              " OR (s.matcher = 'kind' AND a.kind = s.value)"
              " OR (s.matcher = 'report' AND CAST(a.report_id AS TEXT) = s.value)))")
-STATE = (f"CASE WHEN a.status IN ('withdrawn', 'acked') THEN a.status"
-         f" WHEN {_SILENCED} THEN 'silenced' ELSE a.status END")
+# An alert with a verdict is `judged`, whatever else happened to it (but withdrawn stays withdrawn).
+_JUDGED = "EXISTS (SELECT 1 FROM alert_verdicts v WHERE v.alert_id = a.id)"
+STATE = (f"CASE WHEN a.status = 'withdrawn' THEN a.status WHEN {_JUDGED} THEN 'judged'"
+         f" WHEN a.status = 'acked' THEN a.status WHEN {_SILENCED} THEN 'silenced' ELSE a.status END")
 
-STATUSES = ("open", "acked", "silenced", "withdrawn")
+STATUSES = ("open", "acked", "silenced", "withdrawn", "judged")
 # Filters as GET parameters → the SQL expression they compare with.
 FACETS: dict[str, str] = {
     "severity": "a.severity", "kind": "a.kind", "rule": "a.rule", "issuer": "r.issuer",
