@@ -22,6 +22,16 @@ $(CJK_FONT):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
 	else echo "install a CJK TrueType font (Debian: fonts-wqy-microhei) or set CJK_FONT" >&2; exit 1; fi
 
+# Headless Chromium and its driver from Debian's packages, for the real-browser
+# test of the web view (tests/test_web_browser.py skips, saying why, without them).
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+$(CHROMEDRIVER):
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+	  || echo "could not install chromium: the real-browser test will be skipped" >&2; \
+	else echo "no apt-get: install chromium and chromium-driver for the real-browser test" >&2; fi
+
 setup: $(BIN)/audit-worker
 
 # The demo uses the database config.toml names ([database] path), so the
@@ -36,8 +46,8 @@ demo: setup
 	@echo
 	@$(BIN)/python -m worker.demo next --config config.toml --bin $(BIN)
 
-test: setup $(CJK_FONT)
-	CJK_FONT=$(CJK_FONT) $(BIN)/python -m pytest
+test: setup $(CJK_FONT) $(CHROMEDRIVER)
+	CJK_FONT=$(CJK_FONT) CHROMEDRIVER=$(CHROMEDRIVER) $(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/ingest.py

@@ -151,6 +151,11 @@ def next_steps(config_path: str | None, bin_dir: str) -> int:
                       (f"reports show {report_id}", "what was read from one report and verified"),
                       ("alerts export --format csv -o out/alerts.csv", "the alerts for a spreadsheet")):
         print(f"  {aw} {cmd:<46} # {what}")
+    web = cfg.section("web")
+    print("the web view (log in with the user you add; it asks for a password):")
+    for cmd, what in (("users add me --role admin", "a user of the web view"),
+                      ("serve", f"then open http://{web['host']}:{web['port']}/")):
+        print(f"  {aw} {cmd:<46} # {what}")
     if bin_dir:
         print(f"(or run `. {Path(bin_dir) / 'activate'}` once, then just `audit-worker …`)")
     return 0

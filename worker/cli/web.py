@@ -23,5 +23,9 @@ def serve(obj: Ctx, host: str | None, port: int | None) -> None:
     host = host or web["host"]
     port = port or web["port"]
     site = create_app(app.store.path, app.cfg, obj.lang)
+    users = app.store.conn.execute("SELECT count(*) FROM web_users WHERE active = 1").fetchone()[0]
+    if not users and not web["public_read"]:
+        click.echo("audit-worker: no user can log in yet: add one with `audit-worker users add NAME --role auditor` "
+                   "(or set [web] public_read = true to let anyone read)", err=True)
     click.echo(f"audit-worker: serving {app.store.path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(site, host=host, port=port, log_level="warning")
