@@ -273,3 +273,14 @@ def test_roles_are_ordered(role, allowed):
 
     assert User("x", role).can("auditor") is allowed
     assert User("x", role).can("viewer")
+
+
+def test_every_page_forbids_scripts_and_framing(web_db):
+    c = logged_in(web_db, "vera")
+    for url in ("/", "/login", "/alerts/999999", "/static/style.css"):
+        r = get(c, url)
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src" not in csp      # so no script may run
+        assert "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
