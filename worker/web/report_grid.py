@@ -190,7 +190,7 @@ def build(t: dict, text: str, original: str, to_original: Mapper, about: Callabl
 
 def mark_alerts(grids: list[Grid], quotes: list[dict], href: Callable[[int], str]) -> None:
     """Mark each figure cell that lies inside an alert's quote (original offsets)."""
-    spans = sorted((q["start"], q["end"], q) for q in quotes)
+    spans = sorted(((q["start"], q["end"], q) for q in quotes), key=lambda x: (x[0], x[1]))
     for g in grids:
         for row in g.rows:
             for cell in row:
