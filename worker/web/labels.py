@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from worker.labels import LANGS, Labels
+from worker.web.report_labels import REPORT
 
 WEB: dict[str, tuple[str, str]] = {
     "site.title": ("审计预警", "Audit alerts"),
@@ -53,6 +54,8 @@ WEB: dict[str, tuple[str, str]] = {
     "action.comment": ("备注", "comment"),
     "action.ack": ("确认已阅", "acknowledge"),
 }
+
+WEB.update(REPORT)      # the report page's words (worker/web/report_labels.py)
 
 
 class WebLabels(Labels):

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from worker.web import auth, queries
+from worker.web import auth, queries, report_text, report_view
 from worker.web.site import Site, page_number
 
 SHOWN_APART = ("quotes", "quote", "locations")      # shown as the quotes, not again among the figures
@@ -54,12 +54,10 @@ def routes(site: Site) -> list[Route]:
     def report_page(request: Request) -> Response:
         report_id = request.path_params["report_id"]
         with closing(site.connect()) as conn:
-            r = queries.report(conn, report_id)
-            if r is None:
-                raise HTTPException(404)
-            tables = queries.report_tables(conn, report_id)
-            alerts = queries.report_alerts(conn, report_id)
-        return site.render(request, "report.html", r=r, tables=tables, alerts=alerts)
+            p = report_view.page(conn, report_id, site.L)
+        if p is None:
+            raise HTTPException(404)
+        return site.render(request, "report.html", p=p, r=p.r, alerts=p.alerts, max_chars=report_text.MAX_CHARS)
 
     return [
         Route("/", auth.page(site, inbox), name="inbox"),

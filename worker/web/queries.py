@@ -150,20 +150,4 @@ def report(conn: sqlite3.Connection, report_id: int) -> dict | None:
     return dict(row) if row is not None else None
 
 
-def report_tables(conn: sqlite3.Connection, report_id: int) -> list[dict]:
-    """The tables read from a report, each with its figures (report_figures) in reading order."""
-    tables = {r["idx"]: {**dict(r), "figures": []} for r in conn.execute(
-        "SELECT idx, type, title, unit, page, n_rows, n_cols, status FROM doc_tables WHERE report_id = ?"
-        " ORDER BY idx", (report_id,))}
-    for f in conn.execute("SELECT table_idx, row, col, row_label, column_header, raw, value, value_unit, page,"
-                          " concept, measure FROM report_figures WHERE report_id = ? AND table_idx IS NOT NULL"
-                          " ORDER BY table_idx, row, col, seq", (report_id,)):
-        if f["table_idx"] in tables:
-            tables[f["table_idx"]]["figures"].append(dict(f))
-    return list(tables.values())
-
-
-def report_alerts(conn: sqlite3.Connection, report_id: int) -> list[dict]:
-    return [dict(r) for r in conn.execute(
-        f"SELECT a.id, a.severity, a.kind, a.rule, a.title, a.created_at, r.issuer, r.year, {STATE} AS state"
-        f" {FROM} WHERE a.report_id = ? ORDER BY {ORDER}", (report_id,))]
+# The report page's queries are in worker/web/report_queries.py.
