@@ -115,14 +115,16 @@ def test_auditor_confirms_an_alert_and_the_verdict_shows_at_the_top(web_db_copy)
     assert len(re.findall(r'<tr data-event="verdict">', page)) == 2
     judged = get(c, "/?status=judged").text
     assert re.findall(r'<td><a href="/alerts/(\d+)">#', judged) == [str(a["id"])]
+    en = get(logged_in(web_db_copy, "audrey", lang="en"), f"/alerts/{a['id']}").text
+    assert "latest verdict" in en and "false alarm" in en and "what to silence" in en
 
 
 def test_a_false_alarm_cancels_the_pending_notices(web_db_copy):
     a = an_open_alert(web_db_copy)
     with sqlite3.connect(web_db_copy) as conn:
         ts = "2026-01-01T00:00:00+00:00"
-        for channel, kind, status, sent in (("hook", "firing", "pending", None), ("mail/all", "firing", "pending", None),
-                                            ("log", "firing", "sent", ts)):
+        for channel, kind, status, sent in (("hook", "firing", "pending", None),
+                                            ("mail/all", "firing", "pending", None), ("log", "firing", "sent", ts)):
             conn.execute("INSERT INTO deliveries (alert_id, channel, kind, status, next_attempt_at, created_at,"
                          " sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)", (a["id"], channel, kind, status, ts, ts, sent))
     c = logged_in(web_db_copy, "audrey")

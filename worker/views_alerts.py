@@ -115,7 +115,8 @@ def print_rules(cfg, verbose: bool, lang: str = DEFAULT, verdicts: dict | None =
     for e in entries:
         opts = options_for(e.family, cfg.rules) if e.type == "rule" else model_options(e.family, cfg.models)
         shown = ", ".join(f"{k}={v}" for k, v in opts.items() if k != "enabled" or not v)
-        judged = [] if verdicts is None else [str(verdicts.get(e.id, {}).get(v, 0)) for v in ("confirmed", "false_alarm")]
+        judged = [] if verdicts is None else [str(verdicts.get(e.id, {}).get(v, 0))
+                                              for v in ("confirmed", "false_alarm")]
         t.add_row(m(e.id) + ("" if opts.get("enabled", True) else f" [red]{m(L('rules.disabled'))}[/red]"),
                   m(L("type." + e.type)), m(e.kind), m(e.severity), m(shown), *judged)
     console.print(t)
