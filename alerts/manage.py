@@ -96,13 +96,23 @@ def silences(store: Store, show_all: bool = False) -> list[dict]:
     return out
 
 
-def state(alert, active: list[dict]) -> str:
-    """What an auditor sees: withdrawn, acked, silenced (open, but covered by an active silence) or open."""
-    if alert["status"] in ("withdrawn", "acked"):
-        return alert["status"]
+def state(alert, active: list[dict], judged: bool = False) -> str:
+    """What an auditor sees: withdrawn, judged (it has a verdict), acked, silenced (open, but covered by
+    an active silence) or open — in this order, as worker/web/queries.STATE says it in SQL."""
+    if alert["status"] == "withdrawn":
+        return "withdrawn"
+    if judged:
+        return "judged"
+    if alert["status"] == "acked":
+        return "acked"
     from alerts.outbox import matching_silence
 
     return "silenced" if matching_silence(active, alert) is not None else alert["status"]
+
+
+def judged_ids(conn) -> set[int]:
+    """The alerts with a verdict: their state is `judged` (verdicts are few: all of them at once)."""
+    return {r[0] for r in conn.execute("SELECT DISTINCT alert_id FROM alert_verdicts")}
 
 
 def expire_silence(store: Store, silence_id: int) -> bool:

@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from alerts import verdicts
 from rules.base import SEVERITY_ORDER
 from worker.config import parse_duration
 from worker.storage import now_iso
@@ -114,7 +115,7 @@ def queue(conn, cfg, fingerprint: str, event: str = "firing", digest: bool = Fal
         return 0
     ts = now_iso()
     if event == "firing":
-        if alert["status"] == "acked":
+        if alert["status"] == "acked" or verdicts.false_alarm(conn, alert["id"]):
             return 0
         sil = active_silence(conn, alert, ts)
         if sil is not None:

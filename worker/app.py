@@ -143,12 +143,15 @@ class App:
     def open(cls, config_path: str | None = None, db_path: str | None = None, use: str = "create") -> "App":
         """`use`: "create" the database when missing (commands that write),
         "existing" (commands that only read: NoDatabase when missing), or
-        "none" (commands that need only the configuration: in memory)."""
+        "none" (commands that need only the configuration: in memory), or
+        "optional" (the database if its file exists, else in memory: never created)."""
         cfg = cfgmod.load(config_path)
         if use == "none":
             db_path = ":memory:"
         if db_path is None:
             db_path = str(cfg.database)
+        if use == "optional" and not Path(db_path).is_file():
+            db_path = ":memory:"
         if use == "existing" and db_path != ":memory:" and not Path(db_path).is_file():
             raise NoDatabase(db_path)
         st = cfg.section("storage")

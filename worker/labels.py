@@ -60,6 +60,8 @@ TEXT: dict[str, tuple[str, str]] = {
                     "{n} detectors ({rules} rules, {models} statistical models)"),
     "col.type": ("类别", "type"),
     "col.options": ("参数(当前)", "options (current)"),
+    "col.confirmed": ("研判属实", "confirmed"),     # `alerts judge` verdicts per rule (with a database)
+    "col.false_alarm": ("误报", "false alarm"),
     "type.rule": ("规则", "rule"),
     "type.model": ("模型", "model"),
     "type.operator": ("运维", "operator"),
@@ -218,7 +220,9 @@ STATUS: dict[str, tuple[str, str]] = {
 EVENTS: dict[str, tuple[str, str]] = {
     "raised": ("产生", "raised"), "acked": ("已阅", "acked"), "silenced": ("静默(未通知)", "silenced"),
     "withdrawn": ("撤销", "withdrawn"), "severity_up": ("级别提高", "severity_up"),
-    "reraised": ("再次出现", "reraised"), "verdict": ("研判", "verdict")}
+    "reraised": ("再次出现", "reraised"), "verdict": ("研判", "verdict"), "requeued": ("重新排队", "requeued"),
+    # the web view's history adds these (worker/web/history.py)
+    "delivered": ("已送达", "delivered"), "silence": ("设置静默", "silence set")}
 
 # deliveries.status and deliveries.kind
 DELIVERY: dict[str, tuple[str, str]] = {

@@ -96,8 +96,9 @@ def print_silences(rows, lang: str = DEFAULT) -> None:
     console.print(t)
 
 
-def print_rules(cfg, verbose: bool, lang: str = DEFAULT) -> None:
-    """Every detector, rules and statistical models, with its kind and the thresholds in effect."""
+def print_rules(cfg, verbose: bool, lang: str = DEFAULT, verdicts: dict | None = None) -> None:
+    """Every detector, rules and statistical models, with its kind and the thresholds in effect;
+    with `verdicts` (alerts.verdicts.counts_by_rule), each one's confirmed and false-alarm counts."""
     from alerts.catalog import detectors
     from models.registry import FAMILIES as MODEL_FAMILIES, options_for as model_options
     from rules.registry import FAMILIES, options_for
@@ -108,11 +109,16 @@ def print_rules(cfg, verbose: bool, lang: str = DEFAULT) -> None:
     t = Table(title=L("rules.title", n=len(entries), rules=len(entries) - n_models, models=n_models))
     for c in ("id", "type", "kind", "severity", "options"):
         t.add_column(L("col." + c), overflow="fold")
+    if verdicts is not None:
+        t.add_column(L("col.confirmed"), justify="right")
+        t.add_column(L("col.false_alarm"), justify="right")
     for e in entries:
         opts = options_for(e.family, cfg.rules) if e.type == "rule" else model_options(e.family, cfg.models)
         shown = ", ".join(f"{k}={v}" for k, v in opts.items() if k != "enabled" or not v)
+        judged = [] if verdicts is None else [str(verdicts.get(e.id, {}).get(v, 0))
+                                              for v in ("confirmed", "false_alarm")]
         t.add_row(m(e.id) + ("" if opts.get("enabled", True) else f" [red]{m(L('rules.disabled'))}[/red]"),
-                  m(L("type." + e.type)), m(e.kind), m(e.severity), m(shown))
+                  m(L("type." + e.type)), m(e.kind), m(e.severity), m(shown), *judged)
     console.print(t)
     if verbose:
         for e in entries:

@@ -1,4 +1,4 @@
-"""Commands on stored alerts: list, show, export, ack, silence."""
+"""Commands on stored alerts: list, show, export, ack, judge, silence."""
 from __future__ import annotations
 
 import json
@@ -9,12 +9,12 @@ import click
 from worker.cli.base import Ctx, lang_option, main
 from worker.cli.choices import check_alert_kinds, check_since, check_until, require_report
 
-STATES = ("open", "acked", "silenced", "withdrawn")
+STATES = ("open", "acked", "silenced", "withdrawn", "judged")     # as worker/web/queries.STATUSES
 
 
 @main.group()
 def alerts():
-    """Stored alerts: list, show, export, acknowledge."""
+    """Stored alerts: list, show, export, acknowledge, judge."""
 
 
 def _alert_filters(f):
@@ -25,7 +25,7 @@ def _alert_filters(f):
     f = click.option("--min-severity", type=click.Choice(["info", "low", "medium", "high"]), default=None)(f)
     f = click.option("--status", "states", type=click.Choice(STATES), multiple=True,
                      help="only alerts in this state (repeatable): open, acked, silenced (open but covered by an "
-                          "active silence), withdrawn")(f)
+                          "active silence), withdrawn, judged (with a verdict: `alerts judge`)")(f)
     f = click.option("--all", "include_withdrawn", is_flag=True, help="include withdrawn alerts")(f)
     f = click.option("--since", default=None, callback=check_since,
                      help="created at or after: ISO date (from 00:00 UTC) or datetime (no offset: UTC)")(f)
@@ -36,9 +36,9 @@ def _alert_filters(f):
 
 
 def _select(obj: Ctx, report_id, kinds, min_severity, states, include_withdrawn, since, until):
-    """The alerts the filters ask for, and each one's state (open/acked/silenced/withdrawn) by id."""
+    """The alerts the filters ask for, and each one's state (open/acked/silenced/withdrawn/judged) by id."""
     from alerts.export import alert_rows
-    from alerts.manage import silences, state
+    from alerts.manage import judged_ids, silences, state
 
     conn = obj.app.store.conn
     require_report(conn, report_id)
@@ -46,7 +46,8 @@ def _select(obj: Ctx, report_id, kinds, min_severity, states, include_withdrawn,
                       kinds=list(kinds) or None, min_severity=min_severity, since=since, until=until,
                       operator="source_failure" in kinds)      # operator alerts only when asked for by kind
     active = silences(obj.app.store)
-    by_id = {r["id"]: state(r, active) for r in rows}
+    judged = judged_ids(conn)
+    by_id = {r["id"]: state(r, active, r["id"] in judged) for r in rows}
     if states:
         rows = [r for r in rows if by_id[r["id"]] in states]
     return rows, by_id, active
@@ -83,7 +84,7 @@ def alerts_list(obj: Ctx, report_id, kinds, min_severity, states, include_withdr
 def alerts_show(obj: Ctx, alert_id):
     """Show one alert with its evidence, quotes, history and deliveries."""
     from alerts.export import alert_rows, to_contract
-    from alerts.manage import silences, state
+    from alerts.manage import judged_ids, silences, state
     from alerts.outbox import matching_silence
     from worker import views_alerts
 
@@ -96,7 +97,7 @@ def alerts_show(obj: Ctx, alert_id):
     deliveries = conn.execute("SELECT channel, kind, status, attempts, last_error, sent_at, next_attempt_at"
                               " FROM deliveries WHERE alert_id = ? ORDER BY channel, id", (alert_id,)).fetchall()
     active = silences(obj.app.store)
-    st = state(rows[0], active)
+    st = state(rows[0], active, alert_id in judged_ids(conn))
     views_alerts.print_alert(to_contract(rows[0]), events, deliveries, st,
                              matching_silence(active, rows[0]) if st == "silenced" else None, obj.lang)
 
@@ -151,6 +152,34 @@ def alerts_ack(obj: Ctx, alert_id, by, comment):
     except LookupError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"alert #{alert_id} acknowledged by {by}; {cancelled} pending notices cancelled")
+
+
+VERDICT_CHOICES = {"confirmed": "confirmed", "false-alarm": "false_alarm"}
+
+
+@alerts.command("judge")
+@click.argument("alert_id", type=int)
+@click.option("--verdict", type=click.Choice(list(VERDICT_CHOICES)), required=True,
+              help="confirmed (a real finding) or false-alarm (the rule was wrong here)")
+@click.option("--by", "by", required=True, help="who judges (recorded)")
+@click.option("--comment", required=True, help="what was checked and found (recorded; required)")
+@click.pass_obj
+def alerts_judge(obj: Ctx, alert_id, verdict, by, comment):
+    """Record a verdict on an alert: confirmed or a false alarm, with who and why.
+
+    The latest verdict counts (`rules list` counts them per rule); the alert's
+    state becomes judged. A false alarm cancels the alert's pending notices and
+    no new notice is sent for it while it is the latest verdict."""
+    from alerts import verdicts
+
+    try:
+        cancelled = verdicts.add(obj.app.store, alert_id, VERDICT_CHOICES[verdict], by, comment)
+    except LookupError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="'--comment'") from None
+    click.echo(f"alert #{alert_id} judged {verdict} by {by}" +
+               (f"; {cancelled} pending notices cancelled" if verdict == "false-alarm" else ""))
 
 
 @main.group(invoke_without_command=True)

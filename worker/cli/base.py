@@ -22,7 +22,10 @@ READS_DATABASE = {
 }
 # Commands that read only the configuration: they get an in-memory database,
 # so no file is created next to a config someone is only checking.
-NO_DATABASE = {("rules", "list"), ("rules", "test"), ("taxonomy",), ("channels", "test")}
+NO_DATABASE = {("rules", "test"), ("taxonomy",), ("channels", "test")}
+# Commands that read the database when its file exists (`rules list` adds the
+# verdicts per rule) and otherwise run in memory: they never create one.
+OPTIONAL_DATABASE = {("rules", "list")}
 
 
 class Main(click.Group):
@@ -70,7 +73,8 @@ class Ctx:
 
     def open_app(self, use: str = "create") -> "appmod.App":
         """`use`: "create" (a command that writes), "existing" (it only reads:
-        a missing file ends it, exit 2), "none" (configuration only)."""
+        a missing file ends it, exit 2), "optional" (the file if it exists, else
+        in memory), "none" (configuration only)."""
         if self._app is None:
             try:
                 self._app = appmod.App.open(self.config_path, self.db_path, use=use)
@@ -125,6 +129,8 @@ def _database_use(path: tuple[str, ...]) -> str:
         return "existing"
     if path in NO_DATABASE:
         return "none"
+    if path in OPTIONAL_DATABASE:
+        return "optional"
     return "create"
 
 

@@ -22,10 +22,14 @@ def rules():
 @click.pass_obj
 def rules_list(obj: Ctx, verbose):
     """Detectors, rules (rules/) and statistical models (models/), with their
-    kind and current thresholds."""
+    kind and current thresholds; with a database, how many of each one's
+    alerts auditors judged confirmed and false alarms (`alerts judge`)."""
+    from alerts.verdicts import counts_by_rule
     from worker import views_alerts
 
-    views_alerts.print_rules(obj.app.cfg, verbose, obj.lang)
+    app = obj.app
+    counts = counts_by_rule(app.store.conn) if str(app.store.path) != ":memory:" else None
+    views_alerts.print_rules(app.cfg, verbose, obj.lang, counts)
 
 
 @rules.command("test")

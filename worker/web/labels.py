@@ -53,6 +53,55 @@ WEB: dict[str, tuple[str, str]] = {
     "role.admin": ("管理员", "admin"),
     "action.comment": ("备注", "comment"),
     "action.ack": ("确认已阅", "acknowledge"),
+    "action.need_comment": ("请填写备注,说明理由", "a comment is required: say why"),
+    "action.verdict": ("提交研判", "record the verdict"),
+    "action.silence": ("静默", "silence"),
+    "verdict.heading": ("研判:属实或误报", "verdict: confirmed or false alarm"),
+    "verdict.confirmed": ("属实", "confirmed"),
+    "verdict.false_alarm": ("误报", "false alarm"),
+    "verdict.latest": ("最新研判", "latest verdict"),
+    "verdict.choose": ("请选择研判结论:属实或误报", "choose a verdict: confirmed or false alarm"),
+    "verdict.false_alarm_note": ("误报:此预警待发的通知已取消,此后也不再通知",
+                                 "a false alarm: its pending notices were cancelled and no more are sent"),
+    "silence.heading": ("静默", "silence"),
+    "silence.matcher": ("静默范围", "what to silence"),
+    "silence.by_rule": ("此规则:{value}", "this rule: {value}"),
+    "silence.by_report": ("此报告:#{value}", "this report: #{value}"),
+    "silence.by_kind": ("此类型:{value}", "this kind: {value}"),
+    "silence.until": ("截止时间(可选)", "until (optional)"),
+    "silence.until_hint": ("ISO 日期或时间:2026-12-31 指该日 00:00 UTC,2026-12-31T18:00+08:00 为北京时间;"
+                           "留空则一直静默,直到 `audit-worker silence expire`",
+                           "an ISO date or datetime: 2026-12-31 is 00:00 UTC that day, 2026-12-31T18:00+08:00 "
+                           "Beijing time; empty: until `audit-worker silence expire`"),
+    "silence.until_past": ("截止时间 {until}(即 {end})不在将来(现在 {now}),静默不会生效:请填写更晚的时间,或留空",
+                           "the end {until} ({end}) is not in the future (now {now}): the silence would never "
+                           "apply; give a later time, or none"),
+    "silence.until_bad": ("无法识别的截止时间 {until}:请填写 ISO 日期或时间,如 2026-12-31 或 2026-12-31T18:00+08:00",
+                          "cannot read the end {until}: give an ISO date or datetime such as 2026-12-31 or "
+                          "2026-12-31T18:00+08:00"),
+    "silence.choose": ("请选择静默范围:此规则、此报告或此类型", "choose what to silence: the rule, the report or the kind"),
+    "silence.refused": ("未能静默:{reason}", "not silenced: {reason}"),
+    "silence.rule_text": ("静默 #{id}:{matcher} = {value},至 {until}",
+                          "silence #{id}: {matcher} = {value}, until {until}"),
+    "history.who": ("操作人/通道", "who / channel"),
+    "history.system": ("系统", "the worker"),
+    "nav.audit": ("审计日志", "audit log"),
+    "audit.title": ("操作审计日志", "audit log"),
+    "audit.none": ("暂无记录", "no entries"),
+    "audit.older": ("更早的记录", "older entries"),
+    "audit.newest": ("最新记录", "newest entries"),
+    "col.user": ("用户", "user"),
+    "col.role": ("角色", "role"),
+    "col.action": ("操作", "action"),
+    "col.target": ("对象", "target"),
+    "col.address": ("地址", "address"),
+}
+
+# web_audit.action → words (an unknown action is shown as stored).
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "login": ("登录", "login"), "login_failed": ("登录失败", "login failed"),
+    "login_refused": ("登录被拒(失败过多)", "login refused (too many failures)"), "logout": ("退出", "logout"),
+    "ack": ("确认已阅", "acknowledged"), "silence": ("静默", "silence"), "verdict": ("研判", "verdict"),
 }
 
 WEB.update(REPORT)      # the report page's words (worker/web/report_labels.py)
@@ -67,3 +116,7 @@ class WebLabels(Labels):
             return super().__call__(key, **values)
         text = pair[LANGS.index(self.lang)]
         return text.format(**values) if values else text
+
+    def action(self, value: str | None) -> str:
+        """An audit-log action in words."""
+        return self._pick(AUDIT_ACTIONS, value)

@@ -10,7 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from alerts import verdicts
 from worker.web import auth, queries, report_text, report_view
+from worker.web.history import timeline
 from worker.web.site import Site, page_number
 
 SHOWN_APART = ("quotes", "quote", "locations")      # shown as the quotes, not again among the figures
@@ -28,6 +30,32 @@ def inbox_link(f: queries.Filters, path: str = "/"):
     return link
 
 
+def alert_view(site: Site, request: Request, alert_id: int, status_code: int = 200, error: str = "",
+               error_form: str = "", form: dict | None = None) -> Response:
+    """The alert page; an action refused shows it again with `error` by the form `error_form` (its values kept)."""
+    with closing(site.connect()) as conn:
+        a = queries.alert(conn, alert_id)
+        if a is None:
+            raise HTTPException(404)
+        quotes = queries.quotes_in_context(conn, alert_id)
+        history = timeline(conn, alert_id)
+        sent = queries.deliveries(conn, alert_id)
+        verdict = verdicts.latest(conn, alert_id)
+    figures = [(k, v) for k, v in a["evidence"].items() if k not in SHOWN_APART]
+    return site.render(request, "alert.html", status_code=status_code, a=a, quotes=quotes, figures=figures,
+                       history=history, sent=sent, verdict=verdict, silence_choices=silence_choices(a),
+                       error=error, error_form=error_form, form=form or {})
+
+
+def silence_choices(a: dict) -> dict[str, str]:
+    """What a silence from this alert's page may cover: its rule, its report, its kind (matcher → value)."""
+    out = {"rule": a["rule"]}
+    if a["report_id"] is not None:
+        out["report"] = str(a["report_id"])
+    out["kind"] = a["kind"]
+    return out
+
+
 def routes(site: Site) -> list[Route]:
     def inbox(request: Request) -> Response:
         f = queries.Filters.from_params(request.query_params)
@@ -40,16 +68,7 @@ def routes(site: Site) -> list[Route]:
                            filters=f, link=inbox_link(f), statuses=queries.STATUSES)
 
     def alert_page(request: Request) -> Response:
-        alert_id = request.path_params["alert_id"]
-        with closing(site.connect()) as conn:
-            a = queries.alert(conn, alert_id)
-            if a is None:
-                raise HTTPException(404)
-            quotes = queries.quotes_in_context(conn, alert_id)
-            history = queries.events(conn, alert_id)
-            sent = queries.deliveries(conn, alert_id)
-        figures = [(k, v) for k, v in a["evidence"].items() if k not in SHOWN_APART]
-        return site.render(request, "alert.html", a=a, quotes=quotes, figures=figures, history=history, sent=sent)
+        return alert_view(site, request, request.path_params["alert_id"])
 
     def report_page(request: Request) -> Response:
         report_id = request.path_params["report_id"]
