@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from worker.labels import LANGS, Labels
+from worker.web.labels_overview import OVERVIEW
 
 WEB: dict[str, tuple[str, str]] = {
     "site.title": ("审计预警", "Audit alerts"),
@@ -53,6 +54,7 @@ WEB: dict[str, tuple[str, str]] = {
     "action.comment": ("备注", "comment"),
     "action.ack": ("确认已阅", "acknowledge"),
 }
+WEB.update(OVERVIEW)
 
 
 class WebLabels(Labels):
