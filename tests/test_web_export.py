@@ -115,8 +115,8 @@ def test_formula_looking_cells_are_neutralised(web_db_copy):
     with conn:
         aid = conn.execute("SELECT id FROM alerts WHERE status = 'open' AND kind != 'source_failure'"
                            " ORDER BY id LIMIT 1").fetchone()[0]
-        conn.execute("UPDATE alerts SET title = ?, message = ? WHERE id = ?",
-                     ('=HYPERLINK("http://evil","x")', "@SUM(A1)", aid))
+        conn.execute("UPDATE alerts SET title = ?, message = ?, source = ? WHERE id = ?",
+                     ('=HYPERLINK("http://evil","x")', "@SUM(A1)", "https://portal.example/r.pdf", aid))
         rid = conn.execute("SELECT report_id FROM alerts WHERE id = ?", (aid,)).fetchone()[0]
         conn.execute("UPDATE reports SET issuer = '+cmd|calc', title = '-2+3' WHERE id = ?", (rid,))
     conn.close()
@@ -135,6 +135,9 @@ def test_formula_looking_cells_are_neutralised(web_db_copy):
     title = ws.cell(r, xhead.index("标题") + 1)
     assert title.value == '=HYPERLINK("http://evil","x")' and title.data_type == "s" and title.quotePrefix
     assert ws.cell(r, xhead.index("单位") + 1).quotePrefix
+    src = ws.cell(r, xhead.index("来源地址") + 1)
+    assert src.hyperlink.target == "https://portal.example/r.pdf" and not src.quotePrefix
+    assert not ws.cell(r, 1).quotePrefix and ws.cell(r, 1).data_type == "n"     # the id stays a number
     with zipfile.ZipFile(io.BytesIO(body)) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<f>" not in sheet and "<f " not in sheet
