@@ -131,12 +131,23 @@ def csv_text(rows, lang: str = DEFAULT, states: dict | None = None) -> str:
     """Alerts as CSV, one readable column per field; a cell a spreadsheet would run as a
     formula (a file named `=HYPERLINK(…)`) starts with ' instead (OWASP CSV injection);
     no terminal controls. `states` maps alert id → open/acked/silenced/withdrawn."""
+    return "".join(csv_lines(rows, lang, states))
+
+
+def csv_lines(rows, lang: str = DEFAULT, states: dict | None = None) -> Iterator[str]:
+    """csv_text one record at a time (the header first), for exports too large to hold at once."""
     L = Labels(lang)
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(headers(L))
+
+    def line(cells) -> str:
+        buf.seek(0)
+        buf.truncate()
+        w.writerow(cells)
+        return buf.getvalue()
+
+    yield line(headers(L))
     for row in rows:
         cells = readable(row, L, (states or {}).get(row["id"]))
-        w.writerow([csv_cell(clean(v)) if isinstance(v, str) else ("" if v is None else v)
+        yield line([csv_cell(clean(v)) if isinstance(v, str) else ("" if v is None else v)
                     for v in (cells[c] for c in COLUMNS)])
-    return buf.getvalue()

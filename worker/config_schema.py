@@ -99,6 +99,8 @@ SCHEMA: dict[str, Any] = {
         "trusted_proxies": _k("list", [], "addresses of the reverse proxy whose user header is trusted"),
         "max_login_failures": _k("int", 5, "failed logins of one user within 15 minutes before the "
                                            "next are refused for 15 minutes", min=1),
+        "export_max_rows": _k("int", 100000, "alerts in one CSV or XLSX export from the inbox at most "
+                                             "(a file that was cut says so in its last row)", min=1),
     },
     "rules": {"__free__": True},   # checked against the rule registry
     "models": {"__free__": True},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from worker.labels import LANGS, Labels
+from worker.web.labels_overview import OVERVIEW
 from worker.web.report_labels import REPORT
 
 WEB: dict[str, tuple[str, str]] = {
@@ -96,6 +97,7 @@ WEB: dict[str, tuple[str, str]] = {
     "col.target": ("对象", "target"),
     "col.address": ("地址", "address"),
 }
+WEB.update(OVERVIEW)
 
 # web_audit.action → words (an unknown action is shown as stored).
 AUDIT_ACTIONS: dict[str, tuple[str, str]] = {

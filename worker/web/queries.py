@@ -81,6 +81,14 @@ def inbox(conn: sqlite3.Connection, f: Filters, page: int = 1, page_size: int = 
     return [dict(r) for r in rows], total
 
 
+def matching(conn: sqlite3.Connection, f: Filters, limit: int) -> sqlite3.Cursor:
+    """The inbox's alerts under the filters, in its order, at most `limit`: every column of alerts,
+    the report's, and the state the inbox shows (`state`) — the rows of an export (alerts.export)."""
+    where, args = _where(f)
+    return conn.execute(f"SELECT a.*, r.title AS report_title, r.issuer, r.region, r.year, {STATE} AS state"
+                        f" {FROM}{where} ORDER BY {ORDER} LIMIT ?", args + [limit])
+
+
 def counts(conn: sqlite3.Connection, f: Filters) -> dict[str, list[tuple[str, int]]]:
     """For each filter, its values and how many alerts each would give (the other filters applied)."""
     out = {}
