@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from worker.web import actions, auth, pages
+from worker.web import actions, auth, page_images, pages
 from worker.web.site import HERE, Site
 
 log = logging.getLogger("audit_worker.web")
@@ -45,7 +45,7 @@ def create_app(db_path: str, cfg=None, lang: str = "zh", **web) -> Starlette:
         detail = exc.detail if exc.status_code == 403 else ""
         return site.render(request, "error.html", status_code=exc.status_code, code=exc.status_code, detail=detail)
 
-    routes = pages.routes(site) + actions.routes(site) + auth.login_routes(site) + [
+    routes = pages.routes(site) + actions.routes(site) + auth.login_routes(site) + page_images.routes(site) + [
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_secret(site), session_cookie="audit_worker_session",

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from worker.web import auth, queries
+from worker.web import auth, page_images, queries
 from worker.web.site import Site, page_number
 
 SHOWN_APART = ("quotes", "quote", "locations")      # shown as the quotes, not again among the figures
@@ -46,6 +46,7 @@ def routes(site: Site) -> list[Route]:
             if a is None:
                 raise HTTPException(404)
             quotes = queries.quotes_in_context(conn, alert_id)
+            page_images.annotate(site, conn, alert_id, quotes)
             history = queries.events(conn, alert_id)
             sent = queries.deliveries(conn, alert_id)
         figures = [(k, v) for k, v in a["evidence"].items() if k not in SHOWN_APART]
