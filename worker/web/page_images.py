@@ -82,9 +82,11 @@ def _original(conn: sqlite3.Connection, report_id: int) -> str | None:
     return row[0] if row is not None else None
 
 
-def boxes_on(conn: sqlite3.Connection, report_id: int, page: int, spans: list[dict]) -> list[text_boxes.Box]:
-    """The boxes, on `page` of the report, of the quotes (of this report) among `spans`."""
-    text = _original(conn, report_id)
+def boxes_on(conn: sqlite3.Connection, report_id: int, page: int, spans: list[dict], text: str | None = None
+             ) -> list[text_boxes.Box]:
+    """The boxes, on `page` of the report, of the quotes (of this report) among `spans`
+    (`text`: the report's original text, read here when not given)."""
+    text = text if text is not None else _original(conn, report_id)
     out: list[text_boxes.Box] = []
     for q in spans:
         s, e = q["start"], q["end"]
@@ -99,11 +101,16 @@ def _pick(docs: list[dict], part: int | None) -> dict | None:
     return next((d for d in docs if d["part"] == part), None)
 
 
-def _int(value: str | None) -> int | None:
+_SQL_INT = 2 ** 63 - 1
+
+
+def _int(value: str | int | None) -> int | None:
+    """A number from a URL, or None (also when too large for SQLite: it would be an error, not a miss)."""
     try:
-        return int(value) if value is not None else None
+        n = int(value) if value is not None else None
     except ValueError:
         return None
+    return n if n is None or abs(n) <= _SQL_INT else None
 
 
 # -- the alert page ----------------------------------------------------------------
@@ -113,6 +120,7 @@ def annotate(site: Site, conn: sqlite3.Connection, alert_id: int, quotes: list[d
     `images` ({url, alt}) or an `image_note` saying why it cannot be shown."""
     spans = {q["n"]: q for q in alert_spans(conn, alert_id) or []}
     docs_of: dict[int, list[dict]] = {}
+    texts: dict[int, str | None] = {}
     for q in quotes:
         q["images"], q["image_note"] = [], None
         span = spans.get(q["n"])
@@ -120,8 +128,8 @@ def annotate(site: Site, conn: sqlite3.Connection, alert_id: int, quotes: list[d
         if span is None or rid is None or not isinstance(page, int):
             continue
         if rid not in docs_of:
-            docs_of[rid] = pdf_documents(conn, rid)
-        found = boxes_on(conn, rid, page, [span])
+            docs_of[rid], texts[rid] = pdf_documents(conn, rid), _original(conn, rid)
+        found = boxes_on(conn, rid, page, [span], texts[rid])
         doc = _pick(docs_of[rid], found[0].part if found else None)
         if doc is None:
             continue
@@ -144,9 +152,11 @@ def routes(site: Site) -> list[Route]:
         return site.render(request, "error.html", status_code=status, code=status, detail=message)
 
     def page_image(request: Request) -> Response:
-        report_id, page = request.path_params["report_id"], request.path_params["page"]
+        report_id, page = _int(request.path_params["report_id"]), request.path_params["page"]
         alert = request.query_params.get("alert")
         max_bytes, max_pages = limits()
+        if report_id is None:
+            raise HTTPException(404)
         with closing(site.connect()) as conn:
             if conn.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is None:
                 raise HTTPException(404)
