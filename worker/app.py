@@ -165,10 +165,17 @@ class App:
                       max_pdf_stream=lim["max_pdf_stream_mb"] << 20, max_sheet_cells=lim["max_sheet_cells"],
                       document_seconds=float(lim["document_seconds"]), document_memory_mb=lim["document_memory_mb"])
 
+    @property
+    def originals(self) -> Path | None:
+        """Where PDFs are kept for their page images ([storage] keep_originals), or None."""
+        from worker.originals import directory
+
+        return directory(self.store.path) if self.cfg.section("storage")["keep_originals"] else None
+
     def ingestor(self, reparse: bool = False, source_name: str = "", bounds: Bounds | None = None) -> Ingestor:
         return Ingestor(self.store, limits=self.limits, reparse=reparse,
                         max_attempts=self.cfg.section("limits")["max_attempts"], source_name=source_name,
-                        bounds=bounds)
+                        bounds=bounds, keep_originals=self.originals)
 
     # -- backfill ----------------------------------------------------------------
     def backfill(self, paths: list[Path], *, reparse: bool = False, rule_ids: list[str] | None = None,
@@ -296,7 +303,7 @@ class App:
             try:
                 fetcher = Fetcher(fetch_cfg, store, policy)
                 ing = Ingestor(store, limits=self.limits, max_attempts=self.cfg.section("limits")["max_attempts"],
-                               source_name=spec["name"], bounds=Bounds(since, until))
+                               source_name=spec["name"], bounds=Bounds(since, until), keep_originals=self.originals)
                 try:
                     res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
                 except Exception as e:  # one bad source is that source's failure; the others go on

@@ -70,6 +70,9 @@ class Prepared:
     parsed: object = None
     rows: FactRows | None = None       # the facts encoded for the database
     analysis: object = None
+    # Where PDF text stands on its pages: (document index, page, start, end, x0, top, x1, bottom,
+    # page width, page height), offsets in the original text (worker/text_boxes.py).
+    boxes: list = field(default_factory=list)
 
 
 def _list_page(extracted) -> str | None:

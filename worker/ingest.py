@@ -13,7 +13,7 @@ import logging
 import traceback
 from pathlib import Path
 
-from worker import ledger_store
+from worker import ledger_store, originals, text_boxes
 from worker.bounds import Bounds, out_of_range_note
 from worker.documents import (Doc, DocInfo, Outcome, Prepared, _content_sha, _json, _list_page, _shift,  # noqa: F401
                               _short, file_item, remap_grid)
@@ -36,8 +36,11 @@ SUPPORTED_SUFFIXES = (".txt", ".text", ".htm", ".html", ".shtml", ".pdf", ".xlsx
 
 class Ingestor:
     def __init__(self, store: Store, *, limits: Limits | None = None, reparse: bool = False,
-                 max_attempts: int = 5, source_name: str = "", analyse=None, bounds: Bounds | None = None):
+                 max_attempts: int = 5, source_name: str = "", analyse=None, bounds: Bounds | None = None,
+                 keep_originals: Path | None = None):
         self.store = store
+        # The folder PDFs of parsed reports are kept in, for their page images (worker/originals.py).
+        self.keep_originals = keep_originals
         # --since/--until: a report outside is recorded `out_of_range`, not stored as parsed.
         self.bounds = bounds or Bounds()
         # A picklable function of a ParsedReport run in the parser process
@@ -58,7 +61,7 @@ class Ingestor:
         if done is not None:
             return done
         prep = next(prepare_limited([docs], self.limits, self.analyse))
-        return self.commit(key, source, sha, prep, published_at)
+        return self.commit(key, source, sha, prep, published_at, docs)
 
     def ingest_many(self, items, jobs: int = 1):
         """Ingest (key, source, docs) items, extracting and parsing in `jobs`
@@ -88,8 +91,8 @@ class Ingestor:
 
     def _drain(self, pending, jobs):
         results = prepare_limited([docs for _, _, _, docs in pending], self.limits, self.analyse, jobs)
-        for (key, source, sha, _), prepared in zip(pending, results):
-            yield self.commit(key, source, sha, prepared)
+        for (key, source, sha, docs), prepared in zip(pending, results):
+            yield self.commit(key, source, sha, prepared, docs=docs)
 
     def check(self, key: str, source: str, sha: str) -> Outcome | None:
         """An outcome without work: unchanged content, or content stored under another key."""
@@ -113,8 +116,10 @@ class Ingestor:
             return Outcome(key, source, "duplicate", f"same content as report #{dup['id']}", report_id=rid)
         return None
 
-    def commit(self, key: str, source: str, sha: str, prep: "Prepared", published_at: str | None = None) -> Outcome:
-        """Write a prepared report (or its failure) in one transaction."""
+    def commit(self, key: str, source: str, sha: str, prep: "Prepared", published_at: str | None = None,
+               docs: list[Doc] | None = None) -> Outcome:
+        """Write a prepared report (or its failure) in one transaction; `docs`
+        (their bytes) to keep the originals of its PDFs."""
         if prep.status != "parsed":
             return self._record_failure(key, source, prep.status, prep.reason, sha, prep.documents, prep.text)
         meta = prep.parsed.meta
@@ -132,8 +137,26 @@ class Ingestor:
                 **({"published_at": published_at} if published_at else {}))
             self._save_documents(conn, rid, prep.documents)
             self.store.save_parsed(conn, rid, prep.parsed, prep.rows)
+            text_boxes.save(conn, rid, prep.boxes)
+        self._keep(docs, prep)
         return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings),
                        analysis=prep.analysis)
+
+    def _keep(self, docs: list[Doc] | None, prep: "Prepared") -> None:
+        """Keep the PDFs a parsed report was read from, unless the database holds
+        their bytes already (fetched documents are in `blobs`). A failure to
+        write is logged: the report is stored, only its page images are missing."""
+        if self.keep_originals is None or not docs or not prep.boxes:
+            return
+        for d in docs:
+            if not d.data.startswith(b"%PDF"):
+                continue
+            try:
+                sha = hashlib.sha256(d.data).hexdigest()
+                if self.store.conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
+                    originals.keep(self.keep_originals, d.data, self.limits.max_bytes)
+            except OSError as e:
+                log.warning("original not kept url=%s folder=%s error=%s", d.url, self.keep_originals, e)
 
     def _named(self) -> dict:
         """The source name to record: kept as it is when none is given (a
@@ -255,6 +278,16 @@ def _info(d: Doc, ex, reason, status, seg=(None, None)) -> DocInfo:
                    text_start=seg[0], text_end=seg[1])
 
 
+def _folded(boxes: list[tuple], joined: str) -> list[tuple]:
+    """Box offsets moved into the stored original, where normalizing folded CRLF into LF."""
+    import bisect
+    import re
+
+    crlf = [m.start() for m in re.finditer("\r\n", joined)]
+    return [(i, pno, s - bisect.bisect_left(crlf, s), e - bisect.bisect_left(crlf, e), *rest)
+            for i, pno, s, e, *rest in boxes]
+
+
 def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
     extracted: list[tuple[Doc, Extracted | None, str | None, str]] = []
     for d in docs:
@@ -276,6 +309,8 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
     grids: list[Table] = []
     pages: list[list] = []          # [offset, page] of PDF pages, [end, None] after each PDF
     segments: dict[int, tuple[int, int]] = {}
+    boxes: list[tuple] = []         # PDF text boxes, offsets in the joined (original) text
+    index = {id(d): i for i, (d, _, _, _) in enumerate(extracted)}     # a document's place in `documents`
     warnings: list[str] = []
     pos = 0
     for d, ex in usable:
@@ -288,10 +323,14 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
         segments[id(d)] = (pos, pos + len(ex.text))
         if ex.pages:
             pages += [[pos + off, n] for n, off in enumerate(ex.pages, 1)] + [[pos + len(ex.text), None]]
+        boxes += [(index[id(d)], pno, pos + s, pos + e, *rest) for pno, s, e, *rest in ex.boxes]
         parts.append(ex.text)
         pos += len(ex.text)
         warnings += [f"{_short(d.url)}: {w}" if len(usable) > 1 else w for w in ex.warnings]
-    norm = normalize("".join(parts))
+    joined = "".join(parts)
+    norm = normalize(joined)
+    if boxes and "\r\n" in joined:
+        boxes = _folded(boxes, joined)
     for g in grids:
         remap_grid(g, norm)
     pages = [[norm.to_normalized(off), n] for off, n in pages]
@@ -315,5 +354,7 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
     parsed.meta.warnings = warnings + [f"附件未能读取 {f}" for f in failed] + parsed.meta.warnings
     rows = encode_facts(parsed)
     rows.ledger = ledger_store.encode(parsed.reading) if parsed.reading is not None else None
+    # The boxes' offsets are into the joined text: the stored original (or the text, when
+    # normalizing changed nothing), which is what the quotes of alerts index.
     return Prepared("parsed", "", infos, text=norm.text, original=norm.original if norm.changed else None,
-                    parsed=parsed, rows=rows)
+                    parsed=parsed, rows=rows, boxes=boxes)

@@ -23,7 +23,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from worker import ledger_store, schema_migrate, schema_views
+from worker import ledger_store, schema_migrate, schema_views, text_boxes
 from worker.facts import Fact, FactRows, ParsedReport, ReportMeta, encode_facts, fact_from_row
 
 # 2: foreign keys (ON DELETE CASCADE from a report to what was parsed from it,
@@ -208,7 +208,7 @@ class Store:
         from worker.sources.schema import DDL as SOURCES_DDL
         from worker.web.schema import DDL as WEB_DDL
 
-        ddl = DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL
+        ddl = DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL + text_boxes.DDL
         found = schema_migrate.stored_version(self.conn)
         if found is not None and found > SCHEMA_VERSION:
             raise DatabaseFault(f"database {self.path} was made by a newer audit-worker (schema {found}; this one "
@@ -341,6 +341,7 @@ class Store:
         that no longer parses, or is left out by a bound, keeps no stale facts."""
         self._drop_facts(conn, report_id)
         ledger_store.delete(conn, report_id)
+        text_boxes.delete(conn, report_id)
 
     def facts(self, report_id: int, kinds: tuple[str, ...] | None = None) -> list[Fact]:
         row = self.conn.execute("SELECT text FROM reports WHERE id = ?", (report_id,)).fetchone()

@@ -30,6 +30,9 @@ class Extracted:
     pages: list[int] = field(default_factory=list)
     # HTML: the links of the content block, measured while extracting (worker/listpage.py).
     links: "LinkStats | None" = None
+    # PDF: where each line of text stands on its page (page, start, end, x0, top, x1, bottom,
+    # page width, page height), offsets in `text`, points from the page's top left.
+    boxes: list[tuple] = field(default_factory=list)
 
 
 class ExtractError(Exception):

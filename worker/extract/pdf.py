@@ -9,6 +9,10 @@ span_from), their caption (the lines just above them) and their page; a table
 that runs onto the next page is one table. A PDF without a text layer is a
 scan, and one whose text layer is garbled (cid codes, private-use glyphs) is
 unreadable: both are `needs_ocr`, never an empty or garbage report.
+
+Where each piece of text stands is kept too (`Extracted.boxes`): one box per
+narrative line and per line inside a table cell, with its offsets in the
+text, so a quote can be boxed on the page image (worker/text_boxes.py).
 """
 from __future__ import annotations
 
@@ -162,7 +166,9 @@ def _line(chars: list[dict]) -> _Line:
                  statistics.median(_size(c) for c in chars), spaced)
 
 
-_Grid = tuple[float, list[list[Slot]]]     # a table's top on the page, and its slots
+# A line's box inside a cell: (offset in the cell's text, end, x0, top, x1, bottom).
+_CellBoxes = dict[tuple[int, int], list[tuple[int, int, float, float, float, float]]]
+_Grid = tuple[float, list[list[Slot]], _CellBoxes]     # a table's top on the page, its slots, its lines' boxes
 
 
 def _grid(t, chars: list[dict]) -> _Grid | None:
@@ -186,6 +192,7 @@ def _grid(t, chars: list[dict]) -> _Grid | None:
                 if owner[i][j] is None:
                     owner[i][j] = (i0, j0)
     buckets: dict[tuple[int, int], list[dict]] = {}
+    boxes: _CellBoxes = {}
     for ch in chars:
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         i, j = bisect.bisect_right(ys, cy) - 1, bisect.bisect_right(xs, cx) - 1
@@ -203,10 +210,14 @@ def _grid(t, chars: list[dict]) -> _Grid | None:
             else:
                 text = ""
                 for line in _group(buckets.get(o, [])):
-                    text = _join(text, _text(line)[0])
+                    piece = _text(line)[0]
+                    text = _join(text, piece)
+                    boxes.setdefault(o, []).append((len(text) - len(piece), len(text), min(c["x0"] for c in line),
+                                                    min(c["top"] for c in line), max(c["x1"] for c in line),
+                                                    max(c["bottom"] for c in line)))
                 row.append(text)
         slots.append(row)
-    return t.bbox[1], slots
+    return t.bbox[1], slots, boxes
 
 
 @dataclass
@@ -227,11 +238,35 @@ class _Doc:
     last: _Open | None = None
     prev_edges: tuple[str, str] = ("", "")    # first and last line of the previous page
     tail: str = ""                  # the last narrative line written
+    # Boxes of the text written: (page, start, end, x0, top, x1, bottom, page width, page height),
+    # in points from the top left of the page's crop box (what a renderer shows).
+    boxes: list[tuple] = field(default_factory=list)
+    frame: tuple[int, float, float, float, float] = (0, 0.0, 0.0, 0.0, 0.0)    # page, crop box x0, top, w, h
 
     def settle(self) -> None:
         if self.owed:
             self.out.write("\n")
         self.owed = self.wrap = False
+
+    def mark(self, start: int, end: int, x0: float, top: float, x1: float, bottom: float) -> None:
+        if end > start:
+            pno, dx, dy, w, h = self.frame
+            self.boxes.append((pno, start, end, round(x0 - dx, 1), round(top - dy, 1), round(x1 - dx, 1),
+                               round(bottom - dy, 1), w, h))
+
+    def mark_cells(self, rows: list[list[Cell]], keep: list[int], boxes: _CellBoxes) -> None:
+        """Boxes of a table's cells as printed (`keep`: the grid row each printed row came from)."""
+        for cells, i in zip(rows, keep):
+            for j, cell in enumerate(cells):
+                lines = boxes.get((i, j))
+                if not lines or cell.end <= cell.start:
+                    continue
+                if lines[-1][1] == cell.end - cell.start:       # printed as read: each line where it is
+                    for s, e, *box in lines:
+                        self.mark(cell.start + s, cell.start + e, *box)
+                else:                                           # changed when printed: the cell's box
+                    self.mark(cell.start, cell.end, min(b[2] for b in lines), min(b[3] for b in lines),
+                              max(b[4] for b in lines), max(b[5] for b in lines))
 
 
 def _texts(grid: list[list[Slot]]) -> list[list[str]]:
@@ -280,6 +315,9 @@ def _layout(doc: _Doc, page, garble: _Garble) -> tuple[list[_Line], list[_Grid]]
 
 
 def _page(doc: _Doc, page, pno: int, garble: _Garble) -> None:
+    crop = page.cropbox
+    doc.frame = (pno, float(crop[0]), float(crop[1]), round(float(crop[2] - crop[0]), 1),
+                 round(float(crop[3] - crop[1]), 1))
     lines, grids = _layout(doc, page, garble)
     # The text block's edges, from lines of body text (a letter-spaced
     # heading may stick out on both sides).
@@ -314,7 +352,7 @@ def _page(doc: _Doc, page, pno: int, garble: _Garble) -> None:
     first = True
     for _, _, item in items:
         if not isinstance(item, _Line):
-            _table(doc, item[1], pno, placed, lo, first)
+            _table(doc, item, pno, placed, lo, first)
             first = False
             lo = doc.out.length
         elif doc.wrap and continues(item):
@@ -322,25 +360,28 @@ def _page(doc: _Doc, page, pno: int, garble: _Garble) -> None:
             doc.owed = False
             piece = _join(doc.tail, item.text)[len(doc.tail):]
             doc.out.write(piece)
+            doc.mark(doc.out.length - len(item.text), doc.out.length, item.x0, item.top, item.x1, item.bottom)
             if placed:
                 s, _, text, noise = placed[-1]
                 placed[-1] = (s, doc.out.length, text + piece, noise)
         else:
             doc.settle()
             s = doc.out.write(item.text)
+            doc.mark(s, s + len(item.text), item.x0, item.top, item.x1, item.bottom)
             placed.append((s, s + len(item.text), item.text, item.noise))
         if isinstance(item, _Line):
             doc.tail = item.text
             doc.owed, doc.wrap = True, reaches(item)
 
 
-def _table(doc: _Doc, slots: list[list[Slot]], pno: int, placed: list[tuple[int, int, str, bool]], lo: int,
+def _table(doc: _Doc, g: _Grid, pno: int, placed: list[tuple[int, int, str, bool]], lo: int,
            first: bool) -> None:
     """Place a table: the continuation of the previous page's last table when
     this page begins with it (nothing above but running headers, 续表 or a
     unit line) and it has that table's columns or repeats its header."""
     doc.settle()
-    grid, _ = compact(slots)
+    _, slots, boxes = g
+    grid, keep = compact(slots)
     if not grid:
         return
     prev = doc.last
@@ -351,10 +392,12 @@ def _table(doc: _Doc, slots: list[list[Slot]], pno: int, placed: list[tuple[int,
         head = next((k for k in range(min(4, len(rows), len(prev.head)), 0, -1) if rows[:k] == prev.head[:k]), 0)
         if head or len(grid[0]) == len(prev.table.rows[0]):
             _append(doc, prev, grid[head:], pno, head)
+            doc.mark_cells(prev.table.rows[len(prev.table.rows) - len(grid) + head:], keep[head:], boxes)
             return
     start = doc.out.length
     rendered, rows_ = span_rows(grid, start, pages=[pno] * len(grid))
     doc.out.write(rendered + "\n")
+    doc.mark_cells(rows_, keep, boxes)
     table = Table(rows=rows_, start=start, end=start + len(rendered), kind="grid", aligned=True, page=pno)
     cap = [ln for ln in placed if ln[0] >= lo and not ln[3]][-3:]
     describe(table, [(s, e) for s, e, _, _ in cap], [t for _, _, t, _ in cap])
@@ -421,5 +464,6 @@ def extract_pdf(data: bytes, limits: Limits) -> Extracted:
     text = doc.out.text()
     if not text.strip():
         raise ExtractError("needs_ocr", "PDF 没有文字层(扫描件):需要先做文字识别(OCR)")
-    return Extracted(text=text, grids=doc.grids, content_type="application/pdf", warnings=warnings, pages=doc.pages)
+    return Extracted(text=text, grids=doc.grids, content_type="application/pdf", warnings=warnings, pages=doc.pages,
+                     boxes=doc.boxes)
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from worker.web import actions, audit_page, auth, export, overview, pages
+from worker.web import actions, audit_page, auth, export, overview, page_images, pages
 from worker.web.site import HERE, Site
 
 log = logging.getLogger("audit_worker.web")
@@ -77,6 +77,7 @@ def create_app(db_path: str, cfg=None, lang: str = "zh", **web) -> Starlette:
         return site.render(request, "error.html", status_code=exc.status_code, code=exc.status_code, detail=detail)
 
     routes = pages.routes(site) + actions.routes(site) + audit_page.routes(site) + auth.login_routes(site) + [
+        *page_images.routes(site),
         *overview.routes(site),
         *export.routes(site),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from alerts import verdicts
-from worker.web import auth, queries, report_text, report_view
+from worker.web import auth, page_images, queries, report_text, report_view
 from worker.web.history import timeline
 from worker.web.site import Site, page_number
 
@@ -38,6 +38,7 @@ def alert_view(site: Site, request: Request, alert_id: int, status_code: int = 2
         if a is None:
             raise HTTPException(404)
         quotes = queries.quotes_in_context(conn, alert_id)
+        page_images.annotate(site, conn, alert_id, quotes)
         history = timeline(conn, alert_id)
         sent = queries.deliveries(conn, alert_id)
         verdict = verdicts.latest(conn, alert_id)
