@@ -73,6 +73,9 @@ def test_datasette_serves_every_view_and_canned_query(demo_db):
         assert home.status_code == 200, home.text
         for name in views:
             r = await ds.client.get(f"/demo/{name}.json?_shape=array&_size=3")
+            if db_meta["tables"].get(name, {}).get("allow") is False:
+                assert r.status_code == 403, name      # web_users: password hashes are not browsable
+                continue
             assert r.status_code == 200, (name, r.text[:300])
             if name in FILLED:
                 assert r.json(), f"view {name} has no rows on the example reports"
