@@ -198,3 +198,17 @@ def test_serve_without_a_database_says_so(tmp_path):
     assert res.returncode == 2
     assert "no database" in res.stderr
     assert not Path(tmp_path / "none.db").exists()
+
+
+def test_every_alert_kind_has_a_name_and_the_inbox_uses_it(web_db):
+    from alerts import catalog
+    from worker.labels import KINDS, Labels
+
+    assert set(catalog.kinds()) <= set(KINDS)              # a new kind needs its words
+    zh = Labels("zh")
+    page = get(client(web_db), "/").text
+    kinds = facet_counts(page, "kind")
+    assert kinds
+    for kind in kinds:
+        assert f'<span title="{kind}">{zh.kind(kind)}</span>' in page
+    assert zh.kind("total_mismatch") == "合计不等于分项之和" and Labels("en").kind("total_mismatch") == "total mismatch"

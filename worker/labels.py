@@ -216,6 +216,27 @@ STATUS: dict[str, tuple[str, str]] = {
     "open": ("待处理", "open"), "acked": ("已阅", "acked"), "silenced": ("已静默", "silenced"),
     "withdrawn": ("已撤销", "withdrawn"), "judged": ("已研判", "judged")}
 
+# alerts.kind (alerts/catalog.kinds()) → what an auditor calls it.
+KINDS: dict[str, tuple[str, str]] = {
+    "benford_deviation": ("首位数字分布异常", "Benford deviation"),
+    "budget_exceeded": ("超预算", "budget exceeded"),
+    "cross_year_mismatch": ("跨年数据不一致", "cross-year mismatch"),
+    "disclosure_incomplete": ("公开不完整", "disclosure incomplete"),
+    "execution_rate_low": ("预算执行率偏低", "low execution rate"),
+    "impossible_value": ("不可能的数值", "impossible value"),
+    "indicator_target_missed": ("绩效指标未达标", "indicator target missed"),
+    "satisfaction_below_target": ("满意度未达目标", "satisfaction below target"),
+    "source_failure": ("来源抓取失败", "source failure"),
+    "stated_value_mismatch": ("陈述数字与计算不符", "stated value mismatch"),
+    "statistical_outlier": ("统计异常值", "statistical outlier"),
+    "target_hugging": ("完成值贴合目标", "target hugging"),
+    "text_table_conflict": ("文字与表格不一致", "text/table conflict"),
+    "total_mismatch": ("合计不等于分项之和", "total mismatch"),
+    "undefined_ratio": ("比率无意义(基数为0)", "undefined ratio"),
+    "unit_error": ("单位错误", "unit error"),
+    "wording_mismatch": ("表述与数字不符", "wording mismatch"),
+}
+
 # alert_events.event
 EVENTS: dict[str, tuple[str, str]] = {
     "raised": ("产生", "raised"), "acked": ("已阅", "acked"), "silenced": ("静默(未通知)", "silenced"),
@@ -257,6 +278,9 @@ class Labels:
 
     def sev(self, value: str | None) -> str:
         return self._pick(SEVERITY, value)
+
+    def kind(self, value: str | None) -> str:
+        return self._pick(KINDS, value)
 
     def status(self, value: str | None) -> str:
         return self._pick(STATUS, value)
