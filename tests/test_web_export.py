@@ -180,3 +180,15 @@ def test_an_export_needs_a_login(web_db):
         r = get(client(web_db), url)
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert get(client(web_db, public_read=True), "/export.csv").status_code == 200
+
+
+def test_a_workbook_has_its_own_lower_cap(web_db):
+    c = logged_in(web_db, export_xlsx_max_rows=2, page_size=1000)
+    all_ids = inbox_ids(c, "status=all")
+    assert len(all_ids) > 2
+    ws = xlsx_rows(get(c, "/export.xlsx?status=all").content)
+    assert [ws.cell(i, 1).value for i in range(2, 4)] == all_ids[:2]
+    assert ws.cell(4, 1).value.startswith("(仅导出前 2 条") and ws.max_row == 4
+    rows = csv_rows(get(c, "/export.csv?status=all").content)       # CSV keeps export_max_rows
+    assert [int(x[0]) for x in rows[1:]] == all_ids
+    assert "XLSX 最多 2 条" in get(c, "/?status=all").text

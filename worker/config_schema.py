@@ -104,6 +104,8 @@ SCHEMA: dict[str, Any] = {
                                            "next are refused for 15 minutes", min=1),
         "export_max_rows": _k("int", 100000, "alerts in one CSV or XLSX export from the inbox at most "
                                              "(a file that was cut says so in its last row)", min=1),
+        "export_xlsx_max_rows": _k("int", 20000, "alerts in one XLSX export at most (a workbook is slow to "
+                                                 "write: about 1 s per 1 000 alerts; CSV for more)", min=1),
     },
     "rules": {"__free__": True},   # checked against the rule registry
     "models": {"__free__": True},

@@ -62,6 +62,7 @@ OVERVIEW: dict[str, tuple[str, str]] = {
     "export.csv": ("导出 CSV", "export CSV"),
     "export.xlsx": ("导出 XLSX", "export XLSX"),
     "export.cap": ("导出最多 {n} 条", "exports hold at most {n} alerts"),
+    "export.cap_xlsx": ("XLSX 最多 {n} 条,全部请用 CSV", "XLSX holds at most {n} alerts: CSV for all"),
     "export.cut": ("(仅导出前 {n} 条,另有预警符合筛选但未导出;请缩小筛选范围)",
                    "(only the first {n} matching alerts were exported, more match: narrow the filter)"),
     "export.filename": ("预警导出", "alerts"),
