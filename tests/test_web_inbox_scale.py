@@ -50,7 +50,7 @@ def words_of(conn) -> list[str]:
     """Words to look for: 3+ characters of a quote, 2 characters, 1, a title's word, ASCII in another case."""
     quote = next(r[0] for r in conn.execute("SELECT quote FROM alert_quotes WHERE length(quote) > 20 ORDER BY alert_id"))
     title = conn.execute("SELECT title FROM alerts ORDER BY id LIMIT 1").fetchone()[0]
-    return [quote[5:11], quote[5:7], quote[6], title[2:6], "万元", "PDF", "pdf", "无此词语☃", "100%_达标", "100%x达标",
+    return [quote[5:11], quote[5:7], quote[6], title[2:6], "万元", "PDF", "pdf", "pD", "无此词语☃", "100%_达标", "100%x达标",
             "a_b", "%", "_"]
 
 

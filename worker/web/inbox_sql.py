@@ -31,6 +31,7 @@ FACET_ORDER = ("severity", "kind", "rule", "issuer", "region", "year", "status")
 RANK = "CASE a.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
 _NOW = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"
 _JUDGED = "a.id IN (SELECT alert_id FROM alert_verdicts)"
+_LOOKUP_AT_MOST = 2000       # a page of at most this many found alerts: read them by id
 
 
 @dataclass
@@ -93,17 +94,31 @@ class _Query:
 
     values: dict[str, str]
     silenced: Silenced
-    base: list[str]
-    base_args: list
+    found: list[int] | None          # the alerts the search found (None: no search)
+    size: int                        # about how many alerts there are (the largest id)
 
     @classmethod
     def of(cls, conn: sqlite3.Connection, values: dict[str, str], q: str) -> "_Query":
-        silenced = Silenced.read(conn)
-        base, base_args = ["a.kind != 'source_failure'"], []      # operator alerts are not findings
-        if q:
-            base.append("a.id IN (SELECT value FROM json_each(?))")
-            base_args.append(json.dumps(search.matching_ids(conn, q)))
-        return cls(dict(values), silenced, base, base_args)
+        found = search.matching_ids(conn, q) if q else None
+        size = conn.execute("SELECT max(id) FROM alerts").fetchone()[0] or 0
+        return cls(dict(values), Silenced.read(conn), found, size)
+
+    def base(self, lookup_at_most: int) -> tuple[list[str], list]:
+        """Operator alerts are not findings; and the search's alerts. Found alerts are looked up by id
+        when there are at most `lookup_at_most`; more are tested one by one in the scan of an index
+        (`+a.id` keeps SQLite from looking up thousands of wide alert rows by id)."""
+        if self.found is None:
+            return ["a.kind != 'source_failure'"], []
+        col = "a.id" if len(self.found) <= lookup_at_most else "+a.id"
+        return ["a.kind != 'source_failure'", f"{col} IN (SELECT value FROM json_each(?))"], [json.dumps(self.found)]
+
+    def base_for_counts(self) -> tuple[list[str], list]:
+        # a lookup costs a few times a scanned index entry; counts read every found alert
+        return self.base(self.size // 6)
+
+    def base_for_page(self) -> tuple[list[str], list]:
+        # a page is found early in the scan of the order index unless the search found few
+        return self.base(_LOOKUP_AT_MOST)
 
     @property
     def status(self) -> str | None:
@@ -144,12 +159,13 @@ def _judged(conn: sqlite3.Connection, qy: _Query) -> list[dict]:
     k, k_args = qy.key_state()
     cols, m_args = qy.report_matches()
     keys = [key for key in REPORT_KEYS if key in qy.values]
+    base, base_args = qy.base(0)           # driven by the verdicts: the search tested per alert
     out = []
     for r in conn.execute(
             f"SELECT a.kind, a.rule, a.severity, a.status, a.report_id, {k} AS k, r.issuer, r.region, r.year{cols}"
             f" FROM alerts a LEFT JOIN reports r ON r.id = a.report_id"
-            f" WHERE a.status != 'withdrawn' AND {_JUDGED} AND {' AND '.join(qy.base)}",
-            [*k_args, *m_args, *qy.base_args]):
+            f" WHERE a.status != 'withdrawn' AND {_JUDGED} AND {' AND '.join(base)}",
+            [*k_args, *m_args, *base_args]):
         row = dict(zip(("kind", "rule", "severity", "status", "report_id", "k", "issuer", "region", "year"), r))
         row["m"] = dict(zip(keys, r[9:]))
         out.append(row)
@@ -159,12 +175,13 @@ def _judged(conn: sqlite3.Connection, qy: _Query) -> list[dict]:
 def _groups(conn: sqlite3.Connection, qy: _Query, judged: list[dict]) -> dict[tuple, dict[str, int]]:
     """(severity, kind, rule, status) -> alerts per state, under the search and the report filters."""
     rep, rep_args = qy.reports()
+    base, base_args = qy.base_for_counts()
     out: dict[tuple, dict[str, int]] = {}
     sil = qy.silenced
     for kind, rule, sev, status, n, by_report, by_kind_rule in conn.execute(
             f"SELECT a.kind, a.rule, a.severity, a.status, count(*), sum({sil.by_report}), {sil.by_kind_rule}"
-            f" FROM alerts a WHERE {' AND '.join(qy.base + rep)} GROUP BY a.kind, a.rule, a.severity, a.status",
-            [*sil.report_args, *sil.kind_rule_args, *qy.base_args, *rep_args]):
+            f" FROM alerts a WHERE {' AND '.join(base + rep)} GROUP BY a.kind, a.rule, a.severity, a.status",
+            [*sil.report_args, *sil.kind_rule_args, *base_args, *rep_args]):
         ns = n if by_kind_rule else by_report
         states = out.setdefault((sev, kind, rule, status), {})
         for st, m in ((key_state(status, True), ns or 0), (key_state(status, False), n - (ns or 0))):
@@ -181,8 +198,9 @@ def _groups(conn: sqlite3.Connection, qy: _Query, judged: list[dict]) -> dict[tu
 def _per_report(conn: sqlite3.Connection, qy: _Query, judged: list[dict]) -> dict:
     """report_id -> [alerts under every filter but the report ones, issuer, region, year, {filter: matches}]."""
     where, args = qy.alerts()
-    where = qy.base + where
-    args = [*qy.base_args, *args]
+    base, base_args = qy.base_for_counts()
+    where = base + where
+    args = [*base_args, *args]
     if qy.status:
         k, k_args = qy.key_state()
         where.append(f"({k}) = ?")
@@ -252,8 +270,9 @@ def _page(conn: sqlite3.Connection, qy: _Query, offset: int, limit: int) -> list
     """The alerts at `offset` in the inbox's order, walked on the index that holds that order."""
     where, args = qy.alerts()
     rep, rep_args = qy.reports()
-    where = qy.base + where + rep
-    args = [*qy.base_args, *args, *rep_args]
+    base, base_args = qy.base_for_page()
+    where = base + where + rep
+    args = [*base_args, *args, *rep_args]
     state, s_args = qy.state()
     if qy.status:
         where.append(f"({state}) = ?")
