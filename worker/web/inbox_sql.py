@@ -189,8 +189,8 @@ def _groups(conn: sqlite3.Connection, qy: _Query, judged: list[dict]) -> dict[tu
                 states[st] = states.get(st, 0) + m
     for j in judged:
         if all(j["m"].values()):
-            states = out[(j["severity"], j["kind"], j["rule"], j["status"])]
-            states[j["k"]] -= 1
+            states = out.setdefault((j["severity"], j["kind"], j["rule"], j["status"]), {})
+            states[j["k"]] = states.get(j["k"], 0) - 1
             states["judged"] = states.get("judged", 0) + 1
     return out
 
@@ -294,10 +294,17 @@ def view(conn: sqlite3.Connection, values: dict[str, str], q: str = "", page: in
          rows: bool = True, facets: bool = True) -> Inbox:
     """A page of the inbox (most severe, newest first), the number of all alerts under the filters,
     and for each filter its values with how many alerts each would give (the other filters applied)."""
-    qy = _Query.of(conn, values, q)
-    judged = _judged(conn, qy)
-    groups = _groups(conn, qy, judged)
-    counts, total = _facets(qy, groups, _per_report(conn, qy, judged) if facets else {})
-    offset = (max(page, 1) - 1) * page_size
-    listed = _page(conn, qy, offset, page_size) if rows and offset < total else []
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")        # one snapshot for all the queries: a verdict given meanwhile counts in all or none
+    try:
+        qy = _Query.of(conn, values, q)
+        judged = _judged(conn, qy)
+        groups = _groups(conn, qy, judged)
+        counts, total = _facets(qy, groups, _per_report(conn, qy, judged) if facets else {})
+        offset = (max(page, 1) - 1) * page_size
+        listed = _page(conn, qy, offset, page_size) if rows and offset < total else []
+    finally:
+        if own:
+            conn.execute("COMMIT")
     return Inbox(listed, total, counts if facets else {})
