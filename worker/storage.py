@@ -202,6 +202,7 @@ class Store:
     def _migrate(self) -> None:
         """Tables, columns and views this version needs: a new database is
         made, an older one upgraded in place (worker/schema_migrate.py)."""
+        from alerts import search as alert_search
         from alerts.schema import DDL as ALERTS_DDL
         from models.schema import DDL as MODELS_DDL
         from rules.taxonomy import default as taxonomy
@@ -226,6 +227,7 @@ class Store:
                 if col.split()[0] not in have:
                     self.conn.execute(f"ALTER TABLE runs ADD COLUMN {col}")
             schema_views.ensure(self.conn, sorted(taxonomy().tables))
+            alert_search.ensure(self.conn)       # the inbox's indexes and full-text search (after the views)
             self._mark_dead_runs()
 
     def _mark_dead_runs(self) -> None:

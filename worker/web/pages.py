@@ -62,8 +62,7 @@ def routes(site: Site) -> list[Route]:
         f = queries.Filters.from_params(request.query_params)
         page = page_number(request.query_params.get("page"))
         with closing(site.connect()) as conn:
-            rows, total = queries.inbox(conn, f, page, site.page_size)
-            facets = queries.counts(conn, f)
+            rows, total, facets = queries.inbox_page(conn, f, page, site.page_size)
         pages = max(1, math.ceil(total / site.page_size))
         return site.render(request, "inbox.html", rows=rows, total=total, page=page, pages=pages, facets=facets,
                            filters=f, link=inbox_link(f), statuses=queries.STATUSES)
