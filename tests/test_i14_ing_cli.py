@@ -56,8 +56,11 @@ def test_after_make_demo_the_next_commands_show_the_demo_without_db(checkout):
     aw = str(bindir / "audit-worker")
     r = run(["make", "demo", f"BIN={bindir}"], repo)
     assert r.returncode == 0, r.stdout + r.stderr
-    tail = r.stdout.strip().splitlines()[-8:]
+    tail = r.stdout.strip().splitlines()[-11:]
     assert any("next, try" in line for line in tail)
+    # the web view: a user, then serve at the configured address
+    assert any(line.strip().startswith(f"{aw} users add") for line in tail)
+    assert any(line.strip().startswith(f"{aw} serve") and "http://127.0.0.1:8080/" in line for line in tail)
     assert any(line.strip().startswith(f"{aw} alerts list") for line in tail)
     assert any(f"{aw} alerts show" in line for line in tail) and any(f"{aw} reports list" in line for line in tail)
     db = repo / "out" / "demo.db"
