@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import WEB_USERS
+from tests.conftest import WEB_USERS, db_rows
 from tests.pdfdraw import MARGIN, Drawing, have_font
 from tests.webkit import client, get, logged_in
 
@@ -82,13 +82,7 @@ def make(folder: Path, drawn: Drawn, config: Path | None = None) -> tuple[Path, 
     return db, pdf
 
 
-def rows(db, sql: str, *args) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+rows = db_rows      # tests/conftest.py: a fresh connection per query
 
 
 def the_alert(db) -> tuple[int, int, dict]:

@@ -5,12 +5,12 @@ read back with an HTML parser; expectations come from SQLite and by hand."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import db_rows
 from tests.webkit import client, get, logged_in
 
 # Two years of one issuer, written by hand. In 2023 the 项目支出 of 20103 is
@@ -63,13 +63,7 @@ def two_years(tmp_path_factory):
     return db, ids
 
 
-def rows(db, sql: str, *args) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+rows = db_rows      # tests/conftest.py: a fresh connection per query
 
 
 class Page(HTMLParser):
