@@ -92,20 +92,25 @@ def page(site: Site, endpoint: Callable[[Request], Response], role: str = "viewe
     return run
 
 
+async def checked_form(site: Site, request: Request) -> dict:
+    """The POSTed form's text fields, after its CSRF token was checked (403 without the session's)."""
+    form = await request.form(**FORM_LIMITS)
+    if not csrf_ok(request, form.get("csrf_token")):
+        raise HTTPException(403, site.L("auth.csrf"))
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
 def action(site: Site, endpoint: Callable[[Request, dict, User], Response], role: str = "auditor"
            ) -> Callable[[Request], Awaitable[Response]]:
     """A form POST that needs a logged-in user with `role` and the session's CSRF token."""
     async def run(request: Request) -> Response:
         user = await run_in_threadpool(resolve, site, request)
-        form = await request.form(**FORM_LIMITS)
-        if not csrf_ok(request, form.get("csrf_token")):
-            raise HTTPException(403, site.L("auth.csrf"))
+        values = await checked_form(site, request)
         if user is None:
             return _to_login(request)
         request.state.user = user
         if not user.can(role):
             raise HTTPException(403, site.L("auth.forbidden", role=site.L("role." + role)))
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
         return await run_in_threadpool(endpoint, request, values, user)
     return run
 
@@ -155,11 +160,7 @@ def login_routes(site: Site) -> list:
     async def login(request: Request) -> Response:
         if request.method == "GET":
             return await run_in_threadpool(login_form, request)
-        form = await request.form(**FORM_LIMITS)
-        if not csrf_ok(request, form.get("csrf_token")):
-            raise HTTPException(403, site.L("auth.csrf"))
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return await run_in_threadpool(check, request, values)
+        return await run_in_threadpool(check, request, await checked_form(site, request))
 
     def bye(request: Request, form: dict, user: User) -> Response:
         with site.write() as store, store.tx() as c:

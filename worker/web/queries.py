@@ -54,10 +54,6 @@ class Filters:
         return cls({k: v for k, v in values.items() if v}, str(params.get("q", "")).strip())
 
 
-def _like(text: str) -> str:
-    return search.like_pattern(text)
-
-
 def _where(f: Filters, skip: str | None = None) -> tuple[str, list]:
     """The filters as plain SQL over FROM (the specification of the inbox; `inbox_sql` computes the same faster)."""
     # Operator alerts (a source failing) are not audit findings (as in alerts/export.alert_rows).
@@ -70,7 +66,7 @@ def _where(f: Filters, skip: str | None = None) -> tuple[str, list]:
     if f.q:
         where.append("(a.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM alert_quotes q"
                      " WHERE q.alert_id = a.id AND q.quote LIKE ? ESCAPE '\\'))")
-        args += [_like(f.q), _like(f.q)]
+        args += [search.like_pattern(f.q)] * 2
     return " WHERE " + " AND ".join(where), args
 
 
@@ -89,8 +85,13 @@ def inbox(conn: sqlite3.Connection, f: Filters, page: int = 1, page_size: int = 
 
 def matching(conn: sqlite3.Connection, f: Filters, limit: int) -> sqlite3.Cursor:
     """The inbox's alerts under the filters, in its order, at most `limit`: every column of alerts,
-    the report's, and the state the inbox shows (`state`) — the rows of an export (alerts.export)."""
-    where, args = _where(f)
+    the report's, and the state the inbox shows (`state`) — the rows of an export (alerts.export).
+
+    The search is the inbox's (alerts/search.py, through the FTS index), not `_where`'s LIKE over every quote."""
+    where, args = _where(Filters(f.values))
+    if f.q:
+        where += " AND a.id IN (SELECT value FROM json_each(?))"
+        args.append(search.as_json(search.matching_ids(conn, f.q)))
     return conn.execute(f"SELECT a.*, r.title AS report_title, r.issuer, r.region, r.year, {STATE} AS state"
                         f" {FROM}{where} ORDER BY {ORDER} LIMIT ?", args + [limit])
 
@@ -139,11 +140,6 @@ def quotes_in_context(conn: sqlite3.Connection, alert_id: int, context: int = 20
                         cut_after=e + context < len(original))
         out.append(item)
     return out
-
-
-def events(conn: sqlite3.Connection, alert_id: int) -> list[dict]:
-    return [dict(r) for r in conn.execute(
-        "SELECT event, at, detail FROM alert_events WHERE alert_id = ? ORDER BY at, id", (alert_id,))]
 
 
 def deliveries(conn: sqlite3.Connection, alert_id: int) -> list[dict]:
