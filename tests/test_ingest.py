@@ -165,3 +165,24 @@ def test_cli_backfill_exit_status_and_summary(tmp_path, folder):
     assert res.exit_code == 0 and "710.8078" in res.output and "群众满意度" in res.output
     res = runner.invoke(main, ["--db", db, "reports", "show", "999"])
     assert res.exit_code == 1 and "no report #999" in res.output
+
+
+def test_a_run_keeps_counts_for_all_but_lists_only_what_is_worth_a_line(app, tmp_path, monkeypatch):
+    # A national backfill must not hold an outcome per report: only the failed,
+    # skipped or warned ones are kept, up to a cap; the counts stay exact.
+    from worker.app import Summary
+
+    monkeypatch.setattr(Summary, "LISTED", 2)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(EXAMPLES.glob("*.txt"))[:3]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    for i in range(5):
+        (folder / f"bad{i}.txt").write_bytes(b"\x00\x01\x02 binary " * 50)
+    s = app.backfill([folder], detect=False)
+    assert s.counts["ingested"] == 3 and s.total == 8
+    assert len(s.outcomes) == 2 and all(o.status == "failed" for o in s.outcomes)
+    text = s.text()
+    assert "3 ingested, 5 failed" in text
+    assert "… and 3 more failed, skipped or with warnings" in text
+    assert sum(1 for line in text.splitlines() if line.startswith("  failed")) == 2

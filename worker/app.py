@@ -35,9 +35,15 @@ class NoDatabase(Exception):
 
 @dataclass
 class Summary:
-    """What a run did, for the operator reading the terminal."""
+    """What a run did, for the operator reading the terminal.
 
-    outcomes: list[Outcome] = field(default_factory=list)
+    Counts are kept for every report, but an outcome itself only when it is
+    worth a line (failed, skipped, with warnings; at most LISTED of them):
+    a national backfill of 100,000 reports must not hold 100,000 outcomes."""
+
+    LISTED = 1000
+
+    outcomes: list[Outcome] = field(default_factory=list)   # the listed ones
     alerts_new: int = 0
     alerts_updated: int = 0
     alerts_withdrawn: int = 0
@@ -46,14 +52,26 @@ class Summary:
     skipped_ids: list = field(default_factory=list)    # stored reports left unchecked by --since/--until
     reparse_all: bool = False       # `backfill --reparse` alone: every report read is a stored one, re-parsed
     notes: list[str] = field(default_factory=list)     # e.g. symlinks the folder walk skipped
+    counts: Counter = field(default_factory=Counter)   # outcomes by status
+    changed_ids: set = field(default_factory=set)      # reports whose facts were (re)written
+    unlisted: int = 0               # outcomes worth a line beyond LISTED
+    _unchanged: set = field(default_factory=set)
 
-    @property
-    def counts(self) -> Counter:
-        return Counter(o.status for o in self.outcomes)
+    def add(self, o: Outcome) -> None:
+        self.counts[o.status] += 1
+        if o.status == "unchanged" and o.report_id is not None:
+            self._unchanged.add(o.report_id)
+        if o.changed and o.report_id:
+            self.changed_ids.add(o.report_id)
+        if o.status in FAILED or o.status == "skipped" or o.warnings:
+            if len(self.outcomes) < self.LISTED:
+                self.outcomes.append(o)
+            else:
+                self.unlisted += 1
 
     @property
     def total(self) -> int:
-        return len(self.outcomes)
+        return sum(self.counts.values())
 
     @property
     def readable(self) -> int:
@@ -61,7 +79,7 @@ class Summary:
         return c["ingested"] + c["unchanged"] + c["duplicate"] + c["skipped"] + c["out_of_range"]
 
     def _unchanged_ids(self) -> set:
-        return {o.report_id for o in self.outcomes if o.status == "unchanged"}
+        return self._unchanged
 
     @property
     def outside(self) -> int:
@@ -86,18 +104,22 @@ class Summary:
 
     def text(self) -> str:
         c = self.counts
-        failed = [o for o in self.outcomes if o.status in FAILED]
+        failed = sum(c[s] for s in FAILED)
         lines = []
-        for o in failed + [o for o in self.outcomes if o.status == "skipped"]:
+        for o in [o for o in self.outcomes if o.status in FAILED] + \
+                [o for o in self.outcomes if o.status == "skipped"]:
             lines.append(f"  {o.status:<11} {o.source}: {o.reason}")
         for o in self.outcomes:
             for w in o.warnings:
                 lines.append(f"  warning     {o.source}: {w}")
+        if self.unlisted:
+            lines.append(f"  … and {self.unlisted} more failed, skipped or with warnings "
+                         f"(`audit-worker reports list --status failed` lists the failures)")
         lines += [f"  skipped     {n}" for n in self.notes]
         unchanged = f"{c['unchanged']} unchanged"
         if self.unchanged_outside:
             unchanged += f" ({self.unchanged_outside} of them outside --since/--until: not checked)"
-        head = (f"{c['ingested']} {'re-parsed' if self.reparse_all else 'ingested'}, {len(failed)} failed"
+        head = (f"{c['ingested']} {'re-parsed' if self.reparse_all else 'ingested'}, {failed} failed"
                 f" ({unchanged}, {c['duplicate']} duplicates, {c['skipped']} skipped)")
         if self.outside:
             head += f", {self.outside} outside --since/--until (not checked)"
@@ -225,7 +247,7 @@ class App:
         jobs = jobs if jobs is not None else (min(os.cpu_count() or 1, 4) if count >= 40 else 1)
         outcomes = ing.ingest_many(items, jobs=jobs)
         for outcome in _progress(outcomes, progress, "ingest", total=count):
-            summary.outcomes.append(outcome)
+            summary.add(outcome)
             if outcome.status in FAILED:
                 log.warning("document failed run_id=%s source=%s status=%s reason=%s",
                             self.run_id, outcome.source, outcome.status, outcome.reason)
@@ -323,10 +345,11 @@ class App:
             with ThreadPoolExecutor(max_workers=min(4, len(specs))) as ex:
                 for res, state in ex.map(work, specs):
                     summary.polls.append((res, state))
-                    summary.outcomes += res.outcomes
+                    for o in res.outcomes:
+                        summary.add(o)
                     if res.error:
                         log.warning("source failed run_id=%s source=%s error=%s", self.run_id, res.source, res.error)
-        changed = self._in_years(sorted({o.report_id for o in summary.outcomes if o.changed and o.report_id}),
+        changed = self._in_years(sorted(summary.changed_ids),
                                  since, until, summary)
         if changed and detect:
             from alerts.engine import run_detectors

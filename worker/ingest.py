@@ -8,6 +8,7 @@ Every outcome is recorded; bad input never stops a run.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import traceback
@@ -18,7 +19,7 @@ from worker.bounds import Bounds, out_of_range_note
 from worker.documents import (Doc, DocInfo, Outcome, Prepared, _content_sha, _json, _list_page, _shift,  # noqa: F401
                               _short, file_item, remap_grid)
 from worker.extract import Extracted, ExtractError, Limits, extract
-from worker.sandbox import Budget, Result, run_each
+from worker.sandbox import Budget, Pool, Result
 from worker.walk import iter_files  # noqa: F401  (the folder walk; imported from here by callers)
 from worker.facts import encode_facts
 from worker.parse import PARSER_VERSION, parse_report
@@ -65,32 +66,38 @@ class Ingestor:
 
     def ingest_many(self, items, jobs: int = 1):
         """Ingest (key, source, docs) items, extracting and parsing in `jobs`
-        processes; the database is written here, one transaction per report.
-        Yields an Outcome per item, in order."""
+        worker processes kept for the whole run (what they warm stays warm);
+        the database is written here, one transaction per report. Yields an
+        Outcome per item, in order."""
         pending = []
-        for key, source, docs in items:
-            sha = _content_sha(docs)
-            if any(p[2] == sha for p in pending):
-                # The same bytes as a report of this batch: that one is written
-                # first, so that this one is found to be its duplicate.
-                yield from self._drain(pending, jobs)
-                pending = []
-            done = self.check(key, source, sha)
-            if done is not None:
-                if pending:
-                    yield from self._drain(pending, jobs)
+        pool = reader_pool(self.limits, self.analyse, jobs)
+        try:
+            for key, source, docs in items:
+                sha = _content_sha(docs)
+                if any(p[2] == sha for p in pending):
+                    # The same bytes as a report of this batch: that one is written
+                    # first, so that this one is found to be its duplicate.
+                    yield from self._drain(pending, pool)
                     pending = []
-                yield done
-                continue
-            pending.append((key, source, sha, docs))
-            if len(pending) >= 64:
-                yield from self._drain(pending, jobs)
-                pending = []
-        if pending:
-            yield from self._drain(pending, jobs)
+                done = self.check(key, source, sha)
+                if done is not None:
+                    if pending:
+                        yield from self._drain(pending, pool)
+                        pending = []
+                    yield done
+                    continue
+                pending.append((key, source, sha, docs))
+                if len(pending) >= 64:
+                    yield from self._drain(pending, pool)
+                    pending = []
+            if pending:
+                yield from self._drain(pending, pool)
+        finally:
+            if pool is not None:
+                pool.close()
 
-    def _drain(self, pending, jobs):
-        results = prepare_limited([docs for _, _, _, docs in pending], self.limits, self.analyse, jobs)
+    def _drain(self, pending, pool):
+        results = prepare_limited([docs for _, _, _, docs in pending], self.limits, self.analyse, pool=pool)
         for (key, source, sha, docs), prepared in zip(pending, results):
             yield self.commit(key, source, sha, prepared, docs=docs)
 
@@ -233,13 +240,30 @@ def _prepare_safe(docs: list[Doc], limits: Limits) -> Prepared:
         return Prepared("failed", f"解析出错({type(e).__name__}: {e}),已记录,下次运行将重试", infos)
 
 
-def prepare_limited(batches: list[list[Doc]], limits: Limits, analyse=None, jobs: int = 1):
-    """`prepare` for each report's documents, each in a child process under
-    the per-document time and memory limits (worker/sandbox.py); a report
-    over a limit comes back as a failure with the reason, to be retried on
-    a later run. Yields in order."""
+def reader_pool(limits: Limits, analyse=None, jobs: int = 1) -> Pool | None:
+    """Worker processes that run `prepare` under the per-document limits
+    (None when no limit is set: documents are then read in this process)."""
     budget = Budget(limits.document_seconds, limits.document_memory_mb)
     if budget.unlimited:
+        return None
+    from worker.preload import preload_reader
+
+    # Each worker imports the readers once, before its first document, so the
+    # memory limit counts the document, not the libraries.
+    return Pool(functools.partial(prepare, limits=limits, analyse=analyse), budget, jobs, warm=preload_reader)
+
+
+def prepare_limited(batches: list[list[Doc]], limits: Limits, analyse=None, jobs: int = 1,
+                    pool: Pool | None = None):
+    """`prepare` for each report's documents, each in a worker process under
+    the per-document time and memory limits (worker/sandbox.py); a report
+    over a limit comes back as a failure with the reason, to be retried on
+    a later run. `pool`: workers kept by the caller (reader_pool). Yields in
+    order."""
+    own = pool is None
+    if own:
+        pool = reader_pool(limits, analyse, jobs)
+    if pool is None:
         for docs in batches:
             try:
                 yield prepare(docs, limits, analyse)
@@ -247,14 +271,18 @@ def prepare_limited(batches: list[list[Doc]], limits: Limits, analyse=None, jobs
                 reason = "内存不足:抽取与解析所需内存过多,已停止;下次运行将重试"
                 yield Prepared("failed", reason, [_info(d, None, reason, "failed") for d in docs])
         return
-    for docs, res in zip(batches, run_each(prepare, [(docs, limits, analyse) for docs in batches], budget, jobs)):
-        if res.failure is None:
-            yield res.value
-            continue
-        reason = _limit_reason(res, limits)
-        log.warning("document stopped url=%s limit=%s detail=%s", docs[0].url if docs else "", res.failure,
-                    res.detail)
-        yield Prepared("failed", reason, [_info(d, None, reason, "failed") for d in docs])
+    try:
+        for docs, res in zip(batches, pool.map([(docs,) for docs in batches])):
+            if res.failure is None:
+                yield res.value
+                continue
+            reason = _limit_reason(res, limits)
+            log.warning("document stopped url=%s limit=%s detail=%s", docs[0].url if docs else "", res.failure,
+                        res.detail)
+            yield Prepared("failed", reason, [_info(d, None, reason, "failed") for d in docs])
+    finally:
+        if own:
+            pool.close()
 
 
 def _limit_reason(res: Result, limits: Limits) -> str:
@@ -267,8 +295,8 @@ def _limit_reason(res: Result, limits: Limits) -> str:
 
 
 def shutdown_pools() -> None:
-    """Kept for callers of the former process pool: each document now runs
-    in a child of its own, so there is nothing left to stop."""
+    """Kept for callers of the former process pool: the workers of a run now
+    end with the run, so there is nothing left to stop."""
 
 
 def _info(d: Doc, ex, reason, status, seg=(None, None)) -> DocInfo:

@@ -54,6 +54,10 @@ def measure(block) -> LinkStats:
         if n and a.get("href"):
             links += 1
             link_chars += n
+    if links < MIN_LINKS:
+        # Too few links to be a list page (list_page_reason stops here): the
+        # rest, the costly part, is not measured.
+        return LinkStats(links=links, link_chars=link_chars, text_chars=0, data_tables=0)
     tables = 0
     for t in block.iter("table"):
         if t.find(".//table") is None and _figures(t) >= MIN_NUMBER_CELLS:
@@ -78,7 +82,7 @@ def list_page_reason(stats: LinkStats | None) -> str | None:
 
 
 def _chars(text: str) -> int:
-    return len(re.sub(r"\s+", "", text or ""))
+    return len("".join((text or "").split()))
 
 
 def _text_outside_links(block) -> str:
@@ -101,7 +105,7 @@ def _figures(table) -> int:
     for cell in table.iter("td", "th"):
         if cell.find(".//a") is not None:
             continue
-        t = re.sub(r"\s+", "", cell.text_content() or "")
+        t = "".join((cell.text_content() or "").split())
         if t and _AMOUNT.fullmatch(t) and not _DATE.fullmatch(t):
             n += 1
     return n

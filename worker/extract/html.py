@@ -225,7 +225,7 @@ def _grid(table) -> tuple[list[list[tuple[str, tuple[int, int]]]], int]:
             while (r, c) in pending:
                 row.append(pending.pop((r, c)))
                 c += 1
-            text = re.sub(r"\s+", " ", cell.text_content()).strip()
+            text = " ".join(cell.text_content().split())     # \s+ → one space, stripped
             try:
                 cs = max(1, min(50, int(cell.get("colspan", "1") or 1)))
                 rs = max(1, min(200, int(cell.get("rowspan", "1") or 1)))
