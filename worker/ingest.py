@@ -246,11 +246,11 @@ def reader_pool(limits: Limits, analyse=None, jobs: int = 1) -> Pool | None:
     budget = Budget(limits.document_seconds, limits.document_memory_mb)
     if budget.unlimited:
         return None
-    from worker.preload import preload_reader
-
-    # Each worker imports the readers once, before its first document, so the
-    # memory limit counts the document, not the libraries.
-    return Pool(functools.partial(prepare, limits=limits, analyse=analyse), budget, jobs, warm=preload_reader)
+    # No reader is imported here: a worker imports what its documents need
+    # (a text backfill never loads the PDF libraries) and keeps it for the
+    # next ones. The daemon imports them all before its threads fork
+    # (worker/preload.py).
+    return Pool(functools.partial(prepare, limits=limits, analyse=analyse), budget, jobs)
 
 
 def prepare_limited(batches: list[list[Doc]], limits: Limits, analyse=None, jobs: int = 1,

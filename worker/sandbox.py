@@ -82,17 +82,15 @@ def run_each(fn: Callable[..., Any], items: Iterable[tuple], budget: Budget, job
 
 class Pool:
     """`jobs` forked workers running `fn`, kept across calls of `map` so that
-    what they warm stays warm; `close()` ends them. `warm` runs once in each
-    worker before its first input (imports, caches), outside the budget.
+    what they warm stays warm; `close()` ends them.
 
     A worker holds up to two inputs: the one it reads and, when it is small,
     the next one, already in its pipe, so that it does not wait while this
     process stores a result. An input's time limit runs from when the worker
     can start it."""
 
-    def __init__(self, fn: Callable[..., Any], budget: Budget, jobs: int = 1,
-                 warm: Callable[[], Any] | None = None):
-        self.fn, self.budget, self.jobs, self.warm = fn, budget, max(1, jobs), warm
+    def __init__(self, fn: Callable[..., Any], budget: Budget, jobs: int = 1):
+        self.fn, self.budget, self.jobs = fn, budget, max(1, jobs)
         self.workers: list[_Worker] = []
 
     def map(self, items: Iterable[tuple]) -> Iterator[Result]:
@@ -115,7 +113,7 @@ class Pool:
                     if not w.send(task, self.budget):
                         # It died between inputs: its inputs go back in the queue.
                         queue[:0] = self._lost(w, done)
-                        w = _spawn(self.fn, self.budget, self.warm)
+                        w = _spawn(self.fn, self.budget)
                         self.workers.append(w)
                         if not w.send(task, self.budget):
                             done[task[0]] = Result(failure="crash", detail="worker could not be started")
@@ -150,7 +148,7 @@ class Pool:
             if not w.tasks:
                 return w
         if len(self.workers) < self.jobs:
-            w = _spawn(self.fn, self.budget, self.warm)
+            w = _spawn(self.fn, self.budget)
             self.workers.append(w)
             return w
         for w in live:
@@ -267,7 +265,7 @@ class _Worker:
                 pass
 
 
-def _spawn(fn, budget: Budget, warm=None) -> _Worker:
+def _spawn(fn, budget: Budget) -> _Worker:
     task_r, task_w = os.pipe()
     res_r, res_w = os.pipe()
     for fd in (task_w, res_w):
@@ -289,7 +287,7 @@ def _spawn(fn, budget: Budget, warm=None) -> _Worker:
                     pass
             os.close(task_w)
             os.close(res_r)
-            _serve(task_r, res_w, fn, budget, warm)
+            _serve(task_r, res_w, fn, budget)
         _open_fds.update((task_w, res_r))
     os.close(task_r)
     os.close(res_w)
@@ -310,7 +308,7 @@ def _ended(status: int) -> Result:
     return Result(failure="crash", detail=f"exit code {code}, no result")
 
 
-def _serve(rfd: int, wfd: int, fn, budget: Budget, warm=None) -> None:
+def _serve(rfd: int, wfd: int, fn, budget: Budget) -> None:
     code = 0
     try:
         # The parent's Ctrl-C is the parent's to handle: it kills its workers.
@@ -321,8 +319,6 @@ def _serve(rfd: int, wfd: int, fn, budget: Budget, warm=None) -> None:
         # What the parent built stays shared (copy-on-write) if our collector
         # never walks it.
         gc.freeze()
-        if warm is not None:
-            warm()
         base = _vm_bytes()
         if budget.memory_mb > 0:
             _limit_memory(base, budget.memory_mb)
