@@ -20,8 +20,6 @@ import logging
 import pickle
 from dataclasses import dataclass, field
 
-import sklearn
-
 from models.registry import FAMILIES, REGISTRY, load_all, options_for
 from worker.storage import now_iso
 
@@ -95,6 +93,8 @@ def population(conn):
 def population_key(conn) -> str:
     """A digest of the population's content: it changes when a report is
     added, removed or its features change, not when they are recomputed."""
+    import sklearn      # here, not at the top: store_features (every detect) needs no scikit-learn
+
     h = hashlib.sha256(f"{MODEL_VERSION}|{sklearn.__version__}".encode())
     for rid, sha in conn.execute("SELECT f.report_id, f.data_sha FROM report_features f JOIN reports r"
                                  " ON r.id = f.report_id WHERE r.status = 'parsed' ORDER BY f.report_id"):

@@ -12,13 +12,21 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from worker import config as cfgmod
 from worker.bounds import Bounds
-from worker.extract import Limits
 from worker.faults import failpoint
-from worker.ingest import SUPPORTED_SUFFIXES, Ingestor, Outcome, iter_files
 from worker.storage import Store
+
+if TYPE_CHECKING:
+    from worker.extract import Limits
+    from worker.ingest import Ingestor, Outcome
+
+# The reader (worker.ingest: extractors, parser) is imported by the methods
+# that read documents, not here: the views and `status` start without it
+# (issue 16). Forks still find it imported: ingest_many and preload_reader
+# import it before any child is forked.
 
 log = logging.getLogger("audit_worker")
 
@@ -181,6 +189,8 @@ class App:
 
     @property
     def limits(self) -> Limits:
+        from worker.extract import Limits
+
         lim = self.cfg.section("limits")
         return Limits(max_bytes=lim["max_document_bytes"], max_uncompressed=lim["max_uncompressed_bytes"],
                       max_pdf_pages=lim["max_pdf_pages"], max_inflated=lim["max_inflated_mb"] << 20,
@@ -195,6 +205,8 @@ class App:
         return directory(self.store.path) if self.cfg.section("storage")["keep_originals"] else None
 
     def ingestor(self, reparse: bool = False, source_name: str = "", bounds: Bounds | None = None) -> Ingestor:
+        from worker.ingest import Ingestor
+
         return Ingestor(self.store, limits=self.limits, reparse=reparse,
                         max_attempts=self.cfg.section("limits")["max_attempts"], source_name=source_name,
                         bounds=bounds, keep_originals=self.originals)
@@ -206,6 +218,8 @@ class App:
                  jobs: int | None = None, follow_symlinks: bool = False) -> Summary:
         """Ingest files and folders; with `reparse` and no paths, every stored
         report again, from the bytes kept in the database or its file."""
+        from worker.ingest import SUPPORTED_SUFFIXES, iter_files
+
         run_row = self.store.start_run(self.run_id, "backfill")
         summary = Summary(reparse_all=reparse and not paths)
         ing = self.ingestor(reparse=reparse, bounds=Bounds(since, until))
@@ -307,6 +321,7 @@ class App:
         from concurrent.futures import ThreadPoolExecutor
 
         from worker.config import fetch_settings
+        from worker.ingest import Ingestor
         from worker.sources.http import Fetcher, HostPolicy
         from worker.sources.poll import PollResult, SourcePoller, record_state
 

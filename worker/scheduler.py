@@ -164,6 +164,12 @@ def run_daemon(app) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     write_heartbeat(app, state)
+    from worker.preload import preload_reader
+
+    # The CLI imports the reader only when a command reads documents (fast start); the
+    # daemon's polls fork document children while the scheduler's threads run, so
+    # everything a child may import is imported now, before any thread starts.
+    preload_reader()
     log.info("daemon started pid=%s db=%s poll=%s", os.getpid(), app.store.path, sched_cfg["poll"])
     sched.start()
     try:

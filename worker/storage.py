@@ -21,8 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-import sqlite_utils
-
 from worker import ledger_store, schema_migrate, schema_views, text_boxes
 from worker.facts import Fact, FactRows, ParsedReport, ReportMeta, encode_facts, fact_from_row
 
@@ -190,7 +188,6 @@ class Store:
             if max_size_mb:
                 page = self.conn.execute("PRAGMA page_size").fetchone()[0]
                 self.conn.execute(f"PRAGMA max_page_count={max(1, int(max_size_mb * 1024 * 1024 // page))}")
-            self.db = sqlite_utils.Database(self.conn)
             self._migrate()
         except DatabaseFault:
             self.conn.close()

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import sys
-
+from typing import TYPE_CHECKING
 
 import click
 
-from worker import app as appmod
-from worker.config import ConfigError
+if TYPE_CHECKING:
+    from worker.app import App
 
 EXIT_DATABASE = 4     # the database is corrupt, full or locked: one line on stderr, no traceback
 EXIT_NO_DATABASE = 2  # a command that reads found no database file: one line on stderr
@@ -67,15 +67,20 @@ class Ctx:
         self._app = None
 
     @property
-    def app(self) -> "appmod.App":
+    def app(self) -> "App":
         """The App for the running command, its database opened as the command needs."""
         return self.open_app(_database_use(_command_path()))
 
-    def open_app(self, use: str = "create") -> "appmod.App":
+    def open_app(self, use: str = "create") -> "App":
         """`use`: "create" (a command that writes), "existing" (it only reads:
         a missing file ends it, exit 2), "optional" (the file if it exists, else
         in memory), "none" (configuration only)."""
         if self._app is None:
+            # Imported here, not at the top: `--help` and the commands that never
+            # open the database start without the library (issue 16: fast start).
+            from worker import app as appmod
+            from worker.config import ConfigError
+
             try:
                 self._app = appmod.App.open(self.config_path, self.db_path, use=use)
             except ConfigError as e:

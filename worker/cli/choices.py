@@ -42,6 +42,8 @@ def check_fact_kinds(ctx: click.Context, param: click.Parameter, value: str | No
 def check_alert_kinds(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
     """Click callback of `--kind KIND` (repeatable): every kind must be one an alert can have
     (a known kind with no alert stored is fine: it lists nothing)."""
+    if not value:
+        return value        # no --kind: the detectors' modules are not loaded (a fast `alerts list`)
     from alerts.catalog import kinds
 
     known = kinds()

@@ -108,12 +108,13 @@ def status(obj: Ctx, as_json):
     poll interval, or a source has failed too many polls in a row. The
     reasons are listed under "problems"."""
     from worker import status as st
-    from worker import views
 
     data = st.collect(obj.app)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
+        from worker import views        # rich: only for the terminal view
+
         views.print_status(data, obj.lang)
     sys.exit(0 if data["healthy"] else 1)
 
