@@ -48,11 +48,26 @@ def _rows(table: Table) -> list[_Row]:
     return out
 
 
+def _two_years(table: Table) -> bool:
+    """Whether two cells of the table are labels of different years: what
+    year_changes needs before anything else (cheap: most tables have none)."""
+    seen: set[str] = set()
+    for row in table.rows:
+        for c in row:
+            if "年" in c.text and (m := _YEAR.match(c.key)):
+                seen.add(m.group("y"))
+                if len(seen) >= 2:
+                    return True
+    return False
+
+
 def year_changes(tables: list[Table]) -> list[Claim]:
     """Growth claims (stated, current year, prior year) for every column of a
     table that prints two years and a row of percentage changes."""
     out: list[Claim] = []
     for t in tables:
+        if not _two_years(t):
+            continue        # no two year rows: nothing to compare (and no figure worth parsing)
         rows = _rows(t)
         years = {}
         for r in rows:
