@@ -186,3 +186,50 @@ def test_a_run_keeps_counts_for_all_but_lists_only_what_is_worth_a_line(app, tmp
     assert "3 ingested, 5 failed" in text
     assert "… and 3 more failed, skipped or with warnings" in text
     assert sum(1 for line in text.splitlines() if line.startswith("  failed")) == 2
+
+
+def _stored(db) -> dict:
+    """Everything read from the reports, by file name: facts, numbers, ledger, alerts."""
+    import sqlite3
+
+    c = sqlite3.connect(db)
+    try:
+        out = {}
+        for rid, key in c.execute("SELECT id, key FROM reports"):
+            name = Path(key).name
+            out[name] = (
+                c.execute("SELECT kind, name, data FROM facts WHERE report_id = ? ORDER BY seq", (rid,)).fetchall(),
+                c.execute("SELECT field, value, unit, raw_start, raw_end FROM numbers WHERE report_id = ? "
+                          "ORDER BY raw_start, field, value", (rid,)).fetchall(),
+                c.execute("SELECT * FROM ledger WHERE report_id = ? ORDER BY seq", (rid,)).fetchall(),
+                sorted(c.execute("SELECT rule, title, message FROM alerts WHERE report_id = ?", (rid,))))
+        return out
+    finally:
+        c.close()
+
+
+def test_reports_read_in_worker_processes_are_stored_as_when_read_here(tmp_path):
+    # The workers ship back only what is written (encoded rows, not the parsed
+    # objects): the database must hold exactly what reading in this process gives.
+    from worker.app import App
+    from worker.config import load
+    from worker.storage import Store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(EXAMPLES.glob("*.*")) + sorted((Path(__file__).parent.parent / "bench" / "heldout").rglob("*.txt"))[:6]:
+        shutil.copy(p, folder / p.name)
+    stored = []
+    for name, limits in (("pool", ""), ("here", "document_seconds = 0\ndocument_memory_mb = 0\n")):
+        cfg = tmp_path / f"{name}.toml"
+        cfg.write_text("[limits]\n" + limits, encoding="utf-8")
+        app = App(load(str(cfg)), Store(tmp_path / f"{name}.db"))
+        s = app.backfill([folder], jobs=2)
+        assert s.counts["ingested"] >= 5, s.text()
+        app.store.close()
+        stored.append(_stored(tmp_path / f"{name}.db"))
+    pool, here = stored
+    assert pool.keys() == here.keys()
+    assert sum(len(v[0]) for v in here.values()) > 100       # facts were read at all
+    for name in here:
+        assert pool[name] == here[name], name

@@ -21,7 +21,7 @@ from worker.documents import (Doc, DocInfo, Outcome, Prepared, _content_sha, _js
 from worker.extract import Extracted, ExtractError, Limits, extract
 from worker.sandbox import Budget, Pool, Result
 from worker.walk import iter_files  # noqa: F401  (the folder walk; imported from here by callers)
-from worker.facts import encode_facts
+from worker.facts import ParsedReport, encode_facts
 from worker.parse import PARSER_VERSION, parse_report
 from worker.parse.meta import looks_like_report
 from worker.parse.tables import Table
@@ -250,7 +250,18 @@ def reader_pool(limits: Limits, analyse=None, jobs: int = 1) -> Pool | None:
     # (a text backfill never loads the PDF libraries) and keeps it for the
     # next ones. The daemon imports them all before its threads fork
     # (worker/preload.py).
-    return Pool(functools.partial(prepare, limits=limits, analyse=analyse), budget, jobs)
+    return Pool(functools.partial(prepare_to_ship, limits=limits, analyse=analyse), budget, jobs)
+
+
+def prepare_to_ship(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:
+    """`prepare` in a worker: what travels back to the writer is what it
+    writes (the encoded rows, the meta, the analysis), not the fact and
+    table objects they were encoded from — unpickling those cost the writer
+    more than writing them."""
+    prep = prepare(docs, limits, analyse)
+    if prep.parsed is not None and prep.rows is not None:
+        prep.parsed = ParsedReport(text="", meta=prep.parsed.meta)
+    return prep
 
 
 def prepare_limited(batches: list[list[Doc]], limits: Limits, analyse=None, jobs: int = 1,
