@@ -24,6 +24,14 @@ def source_failures(app, states: list[dict], queue: str | None = None) -> int:
         name = st["name"]
         key = ("source", name)
         fp = fingerprint(KIND, f"source:{name}", key)
+        if st["consecutive_failures"] < threshold:
+            # Nothing to raise: a write only to withdraw a standing alert, and a
+            # read (no write lock) says whether there is one (most sources are well).
+            if st["consecutive_failures"]:
+                continue
+            standing = app.store.conn.execute("SELECT status FROM alerts WHERE fingerprint = ?", (fp,)).fetchone()
+            if standing is None or standing[0] not in ("open", "acked"):
+                continue
         with app.store.tx() as conn:
             row = conn.execute("SELECT id, status FROM alerts WHERE fingerprint = ?", (fp,)).fetchone()
             ts = now_iso()

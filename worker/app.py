@@ -318,12 +318,11 @@ class App:
     def run_once(self, names: list[str] | None = None, deliver: bool = True, should_stop=None,
                  since=None, until=None, rule_ids: list[str] | None = None, detect: bool = True) -> "RunSummary":
         """Poll every enabled source once, ingest what is new, detect, deliver."""
-        from concurrent.futures import ThreadPoolExecutor
-
         from worker.config import fetch_settings
         from worker.ingest import Ingestor
         from worker.sources.http import Fetcher, HostPolicy
-        from worker.sources.poll import PollResult, SourcePoller, record_state
+        from worker.sources.poll import PollResult, SourcePoller
+        from worker.sources.run import poll_all
 
         run_row = self.store.start_run(self.run_id, "run")
         specs = [s for s in self.cfg.sources if s["enabled"] and (not names or s["name"] in names)]
@@ -334,36 +333,31 @@ class App:
         policy = HostPolicy(fetch_cfg["per_host_interval_seconds"], fetch_cfg["per_host_concurrency"])
         claimed = (set(), threading.Lock())
 
-        def work(spec):
-            store = Store(self.store.path, timeout=self.store.timeout,        # one connection per thread
-                          max_size_mb=self.store.max_size_mb)
+        limits, originals = self.limits, self.originals        # once, not per source
+        max_attempts = self.cfg.section("limits")["max_attempts"]
+
+        def poll_one(spec: dict, store: Store) -> PollResult:     # on a polling thread, with its own connection
+            fetcher = Fetcher(fetch_cfg, store, policy)
+            ing = Ingestor(store, limits=limits, max_attempts=max_attempts, source_name=spec["name"],
+                           bounds=Bounds(since, until), keep_originals=originals)
             try:
-                fetcher = Fetcher(fetch_cfg, store, policy)
-                ing = Ingestor(store, limits=self.limits, max_attempts=self.cfg.section("limits")["max_attempts"],
-                               source_name=spec["name"], bounds=Bounds(since, until), keep_originals=self.originals)
-                try:
-                    res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
-                except Exception as e:  # one bad source is that source's failure; the others go on
-                    log.exception("source crashed run_id=%s source=%s", self.run_id, spec["name"])
-                    res = PollResult(source=spec["name"], error=f"{type(e).__name__}: {e}")
-                state = record_state(store, res)
-                return res, state
-            finally:
-                store.close()
+                res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
+            except Exception as e:  # one bad source is that source's failure; the others go on
+                log.exception("source crashed run_id=%s source=%s", self.run_id, spec["name"])
+                res = PollResult(source=spec["name"], error=f"{type(e).__name__}: {e}")
+            if res.error:
+                log.warning("source failed run_id=%s source=%s error=%s", self.run_id, res.source, res.error)
+            return res
 
         summary = RunSummary()
         if len(specs) > 1:
             from worker.preload import preload_reader
 
             preload_reader()    # threads fork document children: nothing may be half-imported then
-        if specs:
-            with ThreadPoolExecutor(max_workers=min(4, len(specs))) as ex:
-                for res, state in ex.map(work, specs):
-                    summary.polls.append((res, state))
-                    for o in res.outcomes:
-                        summary.add(o)
-                    if res.error:
-                        log.warning("source failed run_id=%s source=%s error=%s", self.run_id, res.source, res.error)
+        summary.polls = poll_all(self.store, specs, poll_one)
+        for res, _ in summary.polls:
+            for o in res.outcomes:
+                summary.add(o)
         changed = self._in_years(sorted(summary.changed_ids),
                                  since, until, summary)
         if changed and detect:

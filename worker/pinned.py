@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import Callable
 
+from worker import alarms
 from worker.net import redact
 from worker.urls import Target
 
@@ -77,28 +78,31 @@ def _tls_context() -> ssl.SSLContext:
 
 
 class _Watchdog:
-    """Shuts a socket down at a deadline; remembers which phase it cut."""
+    """Shuts a socket down at a deadline; remembers which phase it cut. The
+    deadlines wait on the one shared alarm thread (worker/alarms.py), not a
+    thread per request."""
 
     def __init__(self, sock: socket.socket):
         self.sock = sock              # a dup of the TCP socket: TLS wrapping detaches the original
         self.fired: str | None = None
-        self._timer: threading.Timer | None = None
+        self._alarm: alarms.Alarm | None = None
+        self._token: object | None = None    # the armed phase's; an older alarm that runs late does nothing
         self._lock = threading.Lock()
         self._done = False
 
     def arm(self, phase: str, at: float) -> None:
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
+            if self._alarm is not None:
+                self._alarm.cancel()
+                self._alarm = None
             if self._done or self.fired:
                 return
-            self._timer = threading.Timer(max(0.0, at - time.monotonic()), self._fire, args=(phase,))
-            self._timer.daemon = True
-            self._timer.start()
+            self._token = token = object()
+            self._alarm = alarms.call_at(at, lambda: self._fire(phase, token))
 
-    def _fire(self, phase: str) -> None:
+    def _fire(self, phase: str, token: object) -> None:
         with self._lock:
-            if self._done:
+            if self._done or token is not self._token:
                 return
             self.fired = phase
             try:
@@ -109,8 +113,8 @@ class _Watchdog:
     def stop(self) -> None:
         with self._lock:
             self._done = True
-            if self._timer is not None:
-                self._timer.cancel()
+            if self._alarm is not None:
+                self._alarm.cancel()
         try:
             self.sock.close()
         except OSError:

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from worker import ledger_store, schema_migrate, schema_views, text_boxes
+from worker import ledger_store, schema_migrate, schema_once, schema_views, text_boxes
 from worker.facts import Fact, FactRows, ParsedReport, ReportMeta, encode_facts, fact_from_row
 
 # 2: foreign keys (ON DELETE CASCADE from a report to what was parsed from it,
@@ -188,7 +188,11 @@ class Store:
             if max_size_mb:
                 page = self.conn.execute("PRAGMA page_size").fetchone()[0]
                 self.conn.execute(f"PRAGMA max_page_count={max(1, int(max_size_mb * 1024 * 1024 // page))}")
-            self._migrate()
+            if schema_once.current(self.path, self.conn, SCHEMA_VERSION):    # checked by this process already
+                self._mark_dead_runs_if_any()
+            else:
+                self._migrate()
+                schema_once.remember(self.path, self.conn, SCHEMA_VERSION)
         except DatabaseFault:
             self.conn.close()
             raise
@@ -226,6 +230,12 @@ class Store:
             schema_views.ensure(self.conn, sorted(taxonomy().tables))
             alert_search.ensure(self.conn)       # the inbox's indexes and full-text search (after the views)
             self._mark_dead_runs()
+
+    def _mark_dead_runs_if_any(self) -> None:
+        # A read first: the write lock only when a run is to be marked.
+        if any(not _alive(r["pid"]) for r in self.conn.execute("SELECT pid FROM runs WHERE status = 'running'")):
+            with self.tx():
+                self._mark_dead_runs()
 
     def _mark_dead_runs(self) -> None:
         """Runs still 'running' whose process is gone (killed, crashed, power loss) died."""

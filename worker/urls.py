@@ -13,6 +13,7 @@ address (see worker.pinned) so DNS cannot answer differently the second time.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -130,6 +131,14 @@ def parse(url: str) -> ParsedURL:
     """The canonical form of an http(s) URL, or UnsafeURL with the reason."""
     if not isinstance(url, str):
         raise UnsafeURL(f"not a URL: {type(url).__name__}")
+    return _parse(url)
+
+
+# A poll parses the same URLs again and again (each check, each hop, each
+# link filter); the answer depends on the text alone (no DNS), so it is kept.
+# Refusals are not kept: they raise again each time.
+@functools.lru_cache(maxsize=4096)
+def _parse(url: str) -> ParsedURL:
     url = url.strip(" ")
     if len(url) > MAX_URL_CHARS:
         raise UnsafeURL(f"URL longer than {MAX_URL_CHARS} characters")

@@ -26,7 +26,8 @@ from worker.ingest import FINAL_STATUSES, SUPPORTED_SUFFIXES, Doc, Ingestor, Out
 from worker.net import redact
 from worker.sources import discover
 from worker.sources.http import Fetcher, FetchError, Response
-from worker.storage import Store, now_iso
+from worker.sources.state import record_state
+from worker.storage import Store
 from worker.urls import AllowList
 
 log = logging.getLogger("audit_worker.sources")
@@ -133,7 +134,7 @@ class SourcePoller:
         """Links never seen before first (stable order), so that polls cut by
         the time budget or the cap make progress through a long index; then
         at most links_per_poll."""
-        known = [self.store.report_by_key(link.url) is not None for link in links]
+        known = [self._known(link.url) is not None for link in links]
         ordered = [lk for lk, k in zip(links, known) if not k] + [lk for lk, k in zip(links, known) if k]
         if len(ordered) <= self.per_poll:
             return ordered
@@ -141,6 +142,10 @@ class SourcePoller:
                          f"只跟进 {self.per_poll} 个,新链接优先")
         self.cut = True
         return ordered[:self.per_poll]
+
+    def _known(self, key: str) -> sqlite3.Row | None:
+        """A report's id and status (not its text: a poll asks this of every link)."""
+        return self.store.conn.execute("SELECT id, status FROM reports WHERE key = ?", (key,)).fetchone()
 
     def _cap_page(self, url: str, links: list[discover.Link], res: PollResult) -> list[discover.Link]:
         if len(links) <= self.per_page:
@@ -166,8 +171,9 @@ class SourcePoller:
 
     def _kept_copy(self, url: str) -> bytes | None:
         """The bytes kept of a page that answered 304 (None: none kept: fetch it in full)."""
-        cached = self.store.conn.execute("SELECT sha256 FROM http_cache WHERE url = ?", (url,)).fetchone()
-        return load_blob(self.store, cached["sha256"] if cached else None)
+        row = self.store.conn.execute("SELECT b.data FROM http_cache h JOIN blobs b ON b.sha256 = h.sha256"
+                                      " WHERE h.url = ?", (url,)).fetchone()
+        return zlib.decompress(row["data"]) if row else None
 
     def _get_index(self, url: str) -> tuple[Response, bool]:
         """An index page (list page, feed, sitemap) and whether it was unchanged
@@ -263,7 +269,7 @@ class SourcePoller:
                 doc, s = self._fetch_doc(att.url, "attachment")
                 docs.append(doc)
                 unchanged = unchanged and s
-        existing = self.store.report_by_key(link.url)
+        existing = self._known(link.url)
         # Not out_of_range: a run without the bound must read that report in.
         if unchanged and existing is not None and existing["status"] in FINAL_STATUSES:
             return Outcome(link.url, link.url, "unchanged", report_id=existing["id"])
@@ -286,23 +292,4 @@ def urljoin_pattern(base: str, pattern: str, n: int) -> str:
     return urljoin(base, pattern.replace("{n}", str(n)))
 
 
-def record_state(store: Store, res: PollResult) -> dict:
-    """Update a source's state after a poll; returns the row."""
-    ts = now_iso()
-    with store.tx() as c:
-        row = c.execute("SELECT * FROM source_state WHERE name = ?", (res.source,)).fetchone()
-        failures = ((row["consecutive_failures"] if row else 0) + 1) if res.error else 0
-        c.execute(
-            "INSERT INTO source_state (name, last_poll_at, last_ok_at, last_error, consecutive_failures, polls,"
-            " new_documents, requests) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
-            " ON CONFLICT(name) DO UPDATE SET last_poll_at = excluded.last_poll_at,"
-            " last_ok_at = COALESCE(excluded.last_ok_at, source_state.last_ok_at), last_error = excluded.last_error,"
-            " consecutive_failures = excluded.consecutive_failures, polls = source_state.polls + 1,"
-            " new_documents = excluded.new_documents, requests = excluded.requests",
-            (res.source, ts, None if res.error else ts, res.error, failures, res.new_documents, res.requests))
-        for note in res.notes:
-            c.execute("INSERT INTO source_events (name, at, note) VALUES (?, ?, ?)", (res.source, ts, note))
-        return dict(c.execute("SELECT * FROM source_state WHERE name = ?", (res.source,)).fetchone())
-
-
-__all__ = ["redact"]
+__all__ = ["redact", "record_state"]
