@@ -233,3 +233,18 @@ def test_reports_read_in_worker_processes_are_stored_as_when_read_here(tmp_path)
     assert sum(len(v[0]) for v in here.values()) > 100       # facts were read at all
     for name in here:
         assert pool[name] == here[name], name
+
+
+def test_the_folder_walk_keeps_the_order_of_sorted_paths(tmp_path):
+    # The walk holds names as strings (memory at 100,000 files) but must order
+    # them as Paths sort, part by part: "a/z.txt" before "a-b/a.txt", although
+    # "-" sorts before "/" in a string.
+    from worker.walk import iter_files
+
+    for rel in ("a/z.txt", "a-b/a.txt", "a.b/c.txt", "a/b/c.txt", "b.txt", "a0.txt", "A/x.txt", "a/b-c/d.txt"):
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x", encoding="utf-8")
+    walked = list(iter_files([tmp_path]))
+    assert walked == sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert walked.index(tmp_path / "a/z.txt") < walked.index(tmp_path / "a-b/a.txt")

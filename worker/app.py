@@ -224,7 +224,8 @@ class App:
         summary = Summary(reparse_all=reparse and not paths)
         ing = self.ingestor(reparse=reparse, bounds=Bounds(since, until))
         if paths or not reparse:
-            files = [f for f in iter_files(paths, follow_symlinks, summary.notes)
+            # Strings, not Paths: a national backfill lists 100,000 files.
+            files = [str(f) for f in iter_files(paths, follow_symlinks, summary.notes)
                      if f.suffix.lower() in SUPPORTED_SUFFIXES or f in paths]
             items, count = _file_items(ing, files), len(files)
         else:
@@ -394,8 +395,8 @@ def _progress(items, enabled: bool, label: str, total: int | None = None):
     return track(items, description=label, total=total, transient=True)
 
 
-def _file_items(ing: Ingestor, files: list[Path]):
+def _file_items(ing: Ingestor, files: list[str]):
     from worker.ingest import file_item
 
     for f in files:
-        yield file_item(f, ing.limits)
+        yield file_item(Path(f), ing.limits)

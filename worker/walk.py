@@ -11,22 +11,26 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Iterator
 
 log = logging.getLogger("audit_worker.ingest")
 
 
-def iter_files(paths: list[Path], follow_symlinks: bool = False, notes: list[str] | None = None) -> list[Path]:
+def iter_files(paths: list[Path], follow_symlinks: bool = False, notes: list[str] | None = None) -> Iterator[Path]:
     """Files under the given paths, recursively. A path given explicitly is
     taken as given (the operator named it). With `follow_symlinks`, links to
-    folders are walked too, each real folder once (a link loop ends)."""
-    out: list[Path] = []
+    folders are walked too, each real folder once (a link loop ends).
+
+    A folder's files are held as strings until yielded (a Path object costs
+    three times as much: 28 MB for 100,000 files), sorted by their parts as
+    Paths sort."""
     for p in paths:
         if not p.is_dir():
-            out.append(p)
+            yield p
             continue
         root = p.resolve()
         seen: set[str] = set()
-        found: list[Path] = []
+        found: list[str] = []
         for dirpath, dirnames, filenames in os.walk(p, followlinks=follow_symlinks):
             real = os.path.realpath(dirpath)
             if real in seen:
@@ -47,9 +51,10 @@ def iter_files(paths: list[Path], follow_symlinks: bool = False, notes: list[str
                     _skip(f, root, notes, "文件")
                     continue
                 if f.is_file():
-                    found.append(f)
-        out.extend(sorted(found))     # the order of the former sorted(rglob)
-    return out
+                    found.append(str(f))
+        found.sort(key=lambda s: s.split(os.sep))     # the order of the former sorted(rglob)
+        for s in found:
+            yield Path(s)
 
 
 def _inside(link: Path, root: Path) -> bool:
