@@ -29,3 +29,34 @@ def read_back_v2(parsed) -> list:
     """The facts schema 2 gave back for a parsed report (meta first)."""
     facts, _ = encode_v2(parsed)
     return [fact_from_row(kind, data, parsed.text) for _, kind, _, data in facts]
+
+
+def difference(a, b, path: str = "") -> str | None:
+    """Where two facts (or values in them) differ, types included; None when equal."""
+    import dataclasses
+
+    if type(a) is not type(b):
+        return f"{path}: {type(a).__name__} {a!r} != {type(b).__name__} {b!r}"
+    if dataclasses.is_dataclass(a):
+        for f in dataclasses.fields(a):
+            d = difference(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
+            if d:
+                return d
+        return None
+    if isinstance(a, (list, tuple)):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if isinstance(a, dict):
+        if a.keys() != b.keys():
+            return f"{path}: keys {sorted(a)} != {sorted(b)}"
+        for k in a:
+            d = difference(a[k], b[k], f"{path}[{k}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"

@@ -160,7 +160,9 @@ def upgrade(conn: sqlite3.Connection, ddl: str, tx: Callable[[], AbstractContext
                 if not schema_views.is_ours(name):
                     try:
                         conn.execute(sql)
+                        conn.execute(f'SELECT * FROM "{name}" LIMIT 0').fetchall()   # columns resolve on use
                     except sqlite3.Error as e:
+                        conn.execute(f'DROP VIEW IF EXISTS "{name}"')
                         log.warning("view %s no longer works on schema %d and was dropped: %s", name, target, e)
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
