@@ -76,10 +76,13 @@ def test_mutated_reports_never_crash_the_parser(data):
         return
     text = prep.parsed.text
     rows = prep.rows
-    # Every stored number is found in the text at its offsets, as printed.
-    for seq, fieldname, value, unit, kind, precision, raw, start, end, qs, qe in rows.numbers:
-        assert 0 <= start <= end <= len(text)
-        assert text[start:end] == raw, (fieldname, raw, text[max(0, start - 20):end + 20])
+    # Every number is found in the text at its offsets, as printed (so the row
+    # stores no printed text: raw None means "the text between the offsets").
+    for f in [prep.parsed.meta] + prep.parsed.facts:
+        for fieldname, n in f.numbers():
+            assert 0 <= n.start <= n.end <= len(text)
+            assert text[n.start:n.end] == n.raw, (fieldname, n.raw, text[max(0, n.start - 20):n.end + 20])
+    assert all(r[6] is None for r in rows.numbers)
     evaluate(prep.parsed, {}, strict=True)
     feature_text(prep.parsed)
 
@@ -200,7 +203,7 @@ def _state(db: Path):
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         reports = sorted(c.execute("SELECT key, status, content_sha, "
                                    "(SELECT COUNT(*) FROM facts f WHERE f.report_id = r.id),"
-                                   "(SELECT COUNT(*) FROM numbers n WHERE n.report_id = r.id) FROM reports r"))
+                                   "(SELECT COUNT(*) FROM fact_figures n WHERE n.report_id = r.id) FROM reports r"))
         alerts = sorted(c.execute("SELECT fingerprint, kind, severity FROM alerts WHERE status != 'withdrawn'"))
         pending = c.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
         return reports, alerts, pending

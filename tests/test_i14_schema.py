@@ -32,12 +32,12 @@ def make_v1(path: Path) -> dict:
     """A schema-1 database holding example 002 (玉林) parsed, two alerts on it,
     an operator alert (report_id 0), an alert whose report was deleted, a
     delivery with its recipient, and a view an analyst made."""
+    from tests.legacyfacts import encode_v2
     from worker import ledger_store
-    from worker.facts import encode_facts
 
     src = seed_path("002")
     parsed = parse_bytes(src.read_bytes(), src.name)
-    rows = encode_facts(parsed)
+    fact_rows, number_rows = encode_v2(parsed)      # as schema 1 and 2 stored them
     led = ledger_store.encode(parsed.reading)
     c = sqlite3.connect(path)
     c.executescript(V1_SCHEMA)
@@ -49,13 +49,13 @@ def make_v1(path: Path) -> dict:
     c.execute("INSERT INTO reports (id, key, source, status, title, text, first_seen, updated_at, duplicate_of)"
               " VALUES (2, 'k2', 'b.txt', 'duplicate', 'dup', '', ?, ?, 1)", (TS, TS))
     c.execute("INSERT INTO documents (report_id, url, role) VALUES (1, ?, 'main')", (str(src),))
-    for seq, kind, name, data in rows.facts:
+    for seq, kind, name, data in fact_rows:
         c.execute("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (1, ?, ?, ?, ?)",
                   (seq, kind, name, data))
     ids = {seq: fid for fid, seq in c.execute("SELECT id, seq FROM facts")}
     c.executemany('INSERT INTO numbers (report_id, fact_id, field, value, unit, kind, precision, raw, start, "end",'
                   " quote_start, quote_end) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  [(ids[seq], *rest) for seq, *rest in rows.numbers])
+                  [(ids[seq], *rest) for seq, *rest in number_rows])
     c.executemany("INSERT INTO doc_tables VALUES (1, " + ",".join("?" * 20) + ")", led.tables)
     c.executemany("INSERT INTO ledger VALUES (1, " + ",".join("?" * 27) + ")", led.facts)
     c.executemany("INSERT INTO statements VALUES (1, " + ",".join("?" * 13) + ")", led.statements)
@@ -90,9 +90,9 @@ def test_new_database_has_foreign_keys_and_readable_columns(tmp_path):
 
     s = Store(tmp_path / "n.db")
     c = s.conn
-    assert s.get_meta("schema_version") == str(SCHEMA_VERSION) == "2"
+    assert s.get_meta("schema_version") == str(SCHEMA_VERSION) == "3"
     assert ("report_id", "reports", "CASCADE") in fks(c, "facts")
-    assert fks(c, "numbers") == {("report_id", "reports", "CASCADE"), ("fact_id", "facts", "CASCADE")}
+    assert fks(c, "numbers") == {("fact_id", "facts", "CASCADE")}
     assert fks(c, "alerts") == {("report_id", "reports", "RESTRICT")}
     assert ("alert_id", "alerts", "NO ACTION") in fks(c, "alert_events")
     for t in ("documents", "ledger", "doc_tables", "statements", "readings", "report_features"):
@@ -119,10 +119,13 @@ def test_v1_database_is_upgraded_in_place_keeping_every_alert(tmp_path):
     old = make_v1(db)
     s = Store(db)
     c = s.conn
-    assert s.get_meta("schema_version") == "2"
+    assert s.get_meta("schema_version") == "3"
     assert c.execute("PRAGMA foreign_key_check").fetchall() == []
-    # Every row is there with the same values (columns renamed, not moved) ...
+    # Every row is there with the same values (columns renamed, not moved; facts
+    # and numbers rewritten by the step to schema 3, compared below) ...
     for t, rows in old["before"].items():
+        if t in ("facts", "numbers"):
+            continue
         after = c.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
         if t == "alerts":
             assert [r[0] for r in after] == [1, 2, 3, 4]
@@ -142,7 +145,9 @@ def test_v1_database_is_upgraded_in_place_keeping_every_alert(tmp_path):
     assert [(f.num.start, f.num.end, f.where) for f in back.reading.facts] == \
            [(f.num.start, f.num.end, f.where) for f in parsed.reading.facts]
     assert [(t.start, t.end) for t in back.reading.tables] == [(t.start, t.end) for t in parsed.reading.tables]
-    n = c.execute("SELECT * FROM numbers WHERE raw = '710.8078'").fetchone()
+    from tests.legacyfacts import read_back_v2
+    assert s.facts(1) == read_back_v2(parsed)
+    n = c.execute("SELECT * FROM fact_figures WHERE raw = '710.8078'").fetchone()
     assert parsed.text[n["raw_start"]:n["raw_end"]] == "710.8078"
     # The analyst's own view survived; ours were made.
     assert c.execute("SELECT count(*) FROM my_high").fetchone()[0] == 2
@@ -182,7 +187,7 @@ def test_upgrade_runs_once_and_a_newer_database_is_refused(tmp_path):
     make_v1(db)
     Store(db).close()
     s = Store(db)                     # second open: nothing to do, views kept
-    assert s.get_meta("schema_version") == "2"
+    assert s.get_meta("schema_version") == "3"
     views_sha = s.get_meta("views_sha")
     s.set_meta("schema_version", "99")
     s.close()
@@ -254,7 +259,7 @@ def test_two_processes_opening_an_old_database_at_once_upgrade_it_once(tmp_path)
     for p in procs:
         assert p.wait(timeout=120) == 0, p.stderr.read()
     c = sqlite3.connect(db)
-    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
     assert c.execute("SELECT count(*) FROM facts").fetchone()[0] == len(old["before"]["facts"])
     assert c.execute("SELECT count(*) FROM alert_events WHERE event = 'migrated'").fetchone()[0] == 1
     c.close()

@@ -46,14 +46,14 @@ def test_stored_numbers_carry_quote_offsets_unit_and_precision(app, folder):
     app.backfill([folder / "002_4b668fb7eaba0e72.txt"], detect=False)
     (rid,) = app.store.report_ids()
     text = app.store.report(rid)["text"]
-    rows = app.store.conn.execute("SELECT * FROM numbers WHERE report_id = ? AND raw = '710.8078'", (rid,)).fetchall()
+    rows = app.store.conn.execute("SELECT * FROM fact_figures WHERE report_id = ? AND raw = '710.8078'", (rid,)).fetchall()
     assert rows
     for n in rows:
         assert text[n["raw_start"]:n["raw_end"]] == "710.8078"
         assert n["precision"] == 4 and n["value"] == 710.8078
         assert n["quote_start"] <= n["raw_start"] < n["raw_end"] <= n["quote_end"]
-    pct = app.store.conn.execute("SELECT * FROM numbers WHERE report_id = ? AND raw = '36.37%'", (rid,)).fetchone()
-    assert pct["unit"] == "%" and pct["kind"] == "percent" and pct["precision"] == 2
+    pct = app.store.conn.execute("SELECT * FROM fact_figures WHERE report_id = ? AND raw = '36.37%'", (rid,)).fetchone()
+    assert pct["printed_unit"] == "%" and pct["kind"] == "percent" and pct["precision"] == 2
 
 
 def test_traditional_report_keeps_its_original_text(app, folder):
@@ -80,7 +80,7 @@ def test_changed_file_is_reparsed_and_same_content_elsewhere_is_a_duplicate(app,
     s = app.backfill([a], detect=False)
     assert s.counts["ingested"] == 1
     rid = app.store.report_by_key(str(a.resolve()))["id"]
-    raws = {r[0] for r in app.store.conn.execute("SELECT raw FROM numbers WHERE report_id = ?", (rid,))}
+    raws = {r[0] for r in app.store.conn.execute("SELECT raw FROM fact_figures WHERE report_id = ?", (rid,))}
     assert "300.45" in raws and "360.45" not in raws
 
 

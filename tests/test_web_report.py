@@ -283,8 +283,8 @@ def test_claims_are_marked_in_the_narrative_at_their_offsets(two_years):
     (t,) = rows(db, "SELECT table_start, table_end FROM doc_tables WHERE report_id = ?", rid)
     shown = "".join(x["text"] for x in p.pieces if "table-ref" not in x["cls"])
     assert shown == original[:t["table_start"]] + original[t["table_end"]:]
-    claims = rows(db, "SELECT n.raw, n.raw_start, n.raw_end FROM numbers n JOIN facts f ON f.id = n.fact_id"
-                      " WHERE n.report_id = ? AND f.kind = 'claim' AND n.field = 'stated'", rid)
+    claims = rows(db, "SELECT raw, raw_start, raw_end FROM fact_figures"
+                      " WHERE report_id = ? AND fact_kind = 'claim' AND field = 'stated'", rid)
     assert claims
     for c in claims:
         assert original[c["raw_start"]:c["raw_end"]] == c["raw"]

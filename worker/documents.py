@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from worker.extract import Limits
-from worker.facts import FactRows
+from worker.fact_rows import FactRows
 from worker.parse.tables import Table
 
 @dataclass

@@ -329,28 +329,6 @@ def fact_from_row(kind: str, data: str, text: str | None = None) -> Fact:
     return FACT_TYPES[kind].from_json(data, text)
 
 
-@dataclass
-class FactRows:
-    """A report's facts encoded for the `facts` and `numbers` tables, keyed
-    by sequence number: computed by the parser process, so the process that
-    writes the database only inserts."""
-
-    facts: list = field(default_factory=list)      # (seq, kind, name, json)
-    numbers: list = field(default_factory=list)    # (seq, field, value, unit, kind, precision, raw, start, end, qs, qe)
-    ledger: object = None                          # worker.ledger_store.LedgerRows
-
-
-def encode_facts(parsed: ParsedReport) -> FactRows:
-    rows = FactRows()
-    for seq, f in enumerate([parsed.meta] + list(parsed.facts)):
-        rows.facts.append((seq, f.kind, f.display_name[:200] if f.kind != "meta" else "", f.to_json(parsed.text)))
-        quote = getattr(f, "quote", None)
-        qs, qe = (quote.start, quote.end) if quote else (None, None)
-        for fieldname, n in f.numbers():
-            rows.numbers.append((seq, fieldname, n.value, n.unit, n.kind, n.precision, n.raw, n.start, n.end, qs, qe))
-    return rows
-
-
 # -- counts and balance identities (issue 12) ---------------------------------
 
 @dataclass

@@ -21,7 +21,8 @@ from worker.documents import (Doc, DocInfo, Outcome, Prepared, _content_sha, _js
 from worker.extract import Extracted, ExtractError, Limits, extract
 from worker.sandbox import Budget, Pool, Result
 from worker.walk import iter_files  # noqa: F401  (the folder walk; imported from here by callers)
-from worker.facts import ParsedReport, encode_facts
+from worker.fact_rows import encode_facts
+from worker.facts import ParsedReport
 from worker.parse import PARSER_VERSION, parse_report
 from worker.parse.meta import looks_like_report
 from worker.parse.tables import Table

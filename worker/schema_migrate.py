@@ -10,6 +10,9 @@ one transaction, create the new table, copy, drop the old one, rename, check
 `PRAGMA foreign_key_check`, commit. Either the whole upgrade is committed or
 nothing changed.
 
+Version 3 stores each number of a fact once (worker/schema_v3.py rewrites
+`facts` and `numbers`, in the same transaction).
+
 Rows that cannot satisfy a foreign key are settled before the check, never by
 dropping an alert: an alert whose report is gone keeps its row with
 `report_id` NULL and an `alert_events` note naming the old id; parsed rows of
@@ -23,7 +26,7 @@ import sqlite3
 from contextlib import AbstractContextManager
 from typing import Callable
 
-from worker import schema_views
+from worker import schema_v3, schema_views
 
 log = logging.getLogger("audit_worker.storage")
 
@@ -116,17 +119,22 @@ def _settle(conn: sqlite3.Connection, now: str) -> dict[str, int]:
 
 def upgrade(conn: sqlite3.Connection, ddl: str, tx: Callable[[], AbstractContextManager], now: str,
             target: int) -> int | None:
-    """Bring a version 1 database to version 2 in one transaction. Returns the
-    version found (None: a new database, nothing to do)."""
+    """Bring a version 1 or 2 database to `target` (3) in one transaction.
+    Returns the version found (None: a new database, nothing to do)."""
     found = stored_version(conn)
-    if found is None or found >= 2:
+    if found is None or found >= target:
         return found
     creates = create_statements(ddl)
+    settled: dict[str, int] = {}
     conn.execute("PRAGMA foreign_keys=OFF")          # has no effect inside a transaction
+    # A rename must not re-check triggers that read the views dropped below
+    # (the inbox's search triggers read alert_quotes): they work again once
+    # the views are made again, before this opening ends.
+    conn.execute("PRAGMA legacy_alter_table=ON")
     try:
         with tx():
             found = stored_version(conn)             # another process may have upgraded meanwhile
-            if found is None or found >= 2:
+            if found is None or found >= target:
                 return found
             # A view naming a table being rebuilt stops the rename; ours are
             # made again by schema_views, anyone else's restored if they still work.
@@ -134,10 +142,14 @@ def upgrade(conn: sqlite3.Connection, ddl: str, tx: Callable[[], AbstractContext
             for name, _ in views:
                 conn.execute(f'DROP VIEW "{name}"')
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            for table in REBUILT:
-                if table in tables:
-                    _rebuild(conn, table, creates[table])
-            settled = _settle(conn, now)
+            if found < 2:
+                for table in REBUILT:
+                    if table in tables:
+                        # facts and numbers as schema 2 had them: the step to 3 reads that form
+                        _rebuild(conn, table, schema_v3.V2_CREATES.get(table, creates[table]))
+                settled = _settle(conn, now)
+            if "facts" in tables and "numbers" in tables:
+                settled.update({f"{k} rewritten": v for k, v in schema_v3.convert(conn, creates).items() if v})
             bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             if bad:
                 first = bad[0]
@@ -148,12 +160,15 @@ def upgrade(conn: sqlite3.Connection, ddl: str, tx: Callable[[], AbstractContext
                 if not schema_views.is_ours(name):
                     try:
                         conn.execute(sql)
+                        conn.execute(f'SELECT * FROM "{name}" LIMIT 0').fetchall()   # columns resolve on use
                     except sqlite3.Error as e:
+                        conn.execute(f'DROP VIEW IF EXISTS "{name}"')
                         log.warning("view %s no longer works on schema %d and was dropped: %s", name, target, e)
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
                          " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(target),))
     finally:
+        conn.execute("PRAGMA legacy_alter_table=OFF")
         conn.execute("PRAGMA foreign_keys=ON")
     log.info("database upgraded from schema %d to %d%s", found, target,
              "".join(f"; {k}: {v}" for k, v in settled.items()))

@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-# The figures of the positional JSON in facts.data, one row per number:
-# `numbers` is the readable form, so no JSON parsing is needed here.
+# The unit a normalized value is in.
 _FIGURE_UNIT = ("CASE {k} WHEN 'money' THEN '万元' WHEN 'percent' THEN '%' "
                 "ELSE NULLIF({u}, '') END")
 
@@ -77,12 +76,15 @@ SELECT l.report_id, r.title AS report_title, r.issuer, r.year, l.seq,
 FROM ledger l JOIN reports r ON r.id = l.report_id
 LEFT JOIN doc_tables t ON t.report_id = l.report_id AND t.idx = l.table_idx""",
 
+    # One row per number of a fact: `numbers` keeps the printed text only
+    # where it is not the report text between the number's offsets.
     "fact_figures": f"""
-SELECT n.report_id, r.issuer, r.year, n.fact_id, f.seq AS fact_seq, f.kind AS fact_kind, f.name AS fact_name,
-       n.field, n.value, {_FIGURE_UNIT.format(k='n.kind', u='n.unit')} AS value_unit, n.raw,
+SELECT f.report_id, r.issuer, r.year, n.fact_id, f.seq AS fact_seq, f.kind AS fact_kind, f.name AS fact_name,
+       n.field, n.value, {_FIGURE_UNIT.format(k='n.kind', u='n.unit')} AS value_unit,
+       COALESCE(n.raw_if_differs, substr(r.text, n.raw_start + 1, n.raw_end - n.raw_start)) AS raw,
        n.unit AS printed_unit, n.kind, n.precision, n.raw_start, n.raw_end,
-       substr(r.text, n.quote_start + 1, n.quote_end - n.quote_start) AS quote, n.quote_start, n.quote_end
-FROM numbers n JOIN facts f ON f.id = n.fact_id JOIN reports r ON r.id = n.report_id""",
+       substr(r.text, f.quote_start + 1, f.quote_end - f.quote_start) AS quote, f.quote_start, f.quote_end
+FROM numbers n JOIN facts f ON f.id = n.fact_id JOIN reports r ON r.id = f.report_id""",
 
     # Department-level execution, from three places a report states it; each
     # row names its basis, so an auditor sees where a rate comes from.
@@ -93,9 +95,7 @@ WITH stated AS (
          CASE WHEN COALESCE(json_extract(f.data, '$.rate_base'), 'budget') != 'initial' THEN b.value END
            AS budget_adjusted,
          e.value AS outturn, s.value AS stated_rate, f.quote_start, f.quote_end
-  FROM (SELECT f.*, (SELECT min(n.quote_start) FROM numbers n WHERE n.fact_id = f.id) AS quote_start,
-               (SELECT max(n.quote_end) FROM numbers n WHERE n.fact_id = f.id) AS quote_end
-        FROM facts f WHERE f.kind = 'execution'
+  FROM (SELECT f.* FROM facts f WHERE f.kind = 'execution'
           AND f.seq = (SELECT min(g.seq) FROM facts g WHERE g.report_id = f.report_id AND g.kind = 'execution'
                        AND g.name IS f.name)) f
   LEFT JOIN numbers b ON b.fact_id = f.id AND b.field = 'budget'

@@ -21,14 +21,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from worker import ledger_store, schema_migrate, schema_once, schema_views, text_boxes
-from worker.facts import Fact, FactRows, ParsedReport, ReportMeta, encode_facts, fact_from_row
+from worker import fact_rows, ledger_store, schema_migrate, schema_once, schema_views, text_boxes
+from worker.fact_rows import FactRows, encode_facts
+from worker.facts import Fact, ParsedReport, ReportMeta
 
+# 3: each number stored once, in `numbers` (WITHOUT ROWID, keyed by fact and
+#    field); facts.data without the numbers, quote offsets as columns
+#    (worker/schema_migrate3.py converts a version 2 database).
 # 2: foreign keys (ON DELETE CASCADE from a report to what was parsed from it,
 #    RESTRICT for its alerts), readable offset names (raw_start/raw_end, …),
 #    operator alerts with report_id NULL, and the analyst views
 #    (worker/schema_migrate.py rebuilds a version 1 database in place).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DDL = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -75,20 +79,19 @@ CREATE TABLE IF NOT EXISTS facts (
     seq INTEGER NOT NULL,
     kind TEXT NOT NULL,
     name TEXT,
-    data TEXT NOT NULL
+    quote_start INTEGER, quote_end INTEGER,
+    data TEXT
 );
 CREATE INDEX IF NOT EXISTS facts_report ON facts(report_id, kind);
 CREATE TABLE IF NOT EXISTS numbers (
-    id INTEGER PRIMARY KEY,
-    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
-    field TEXT,
-    value REAL, unit TEXT, kind TEXT, precision INTEGER, raw TEXT,
+    field TEXT NOT NULL,
+    value REAL, unit TEXT, kind TEXT, precision INTEGER,
+    raw_if_differs TEXT,
     raw_start INTEGER, raw_end INTEGER,
-    quote_start INTEGER, quote_end INTEGER
-);
-CREATE INDEX IF NOT EXISTS numbers_report ON numbers(report_id);
-CREATE INDEX IF NOT EXISTS numbers_fact ON numbers(fact_id);
+    scale REAL, approx INTEGER,
+    PRIMARY KEY (fact_id, field)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS alerts (
     id INTEGER PRIMARY KEY,
     fingerprint TEXT NOT NULL UNIQUE,
@@ -329,21 +332,12 @@ class Store:
             ledger_store.save(conn, report_id, rows.ledger)
         else:
             ledger_store.delete(conn, report_id)      # no reading: no stale ledger either
-        self._drop_facts(conn, report_id)
-        conn.executemany("INSERT INTO facts (report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?)",
-                         [(report_id, *r) for r in rows.facts])
-        ids = {seq: fid for fid, seq in conn.execute(
-            "SELECT id, seq FROM facts WHERE report_id = ?", (report_id,))}
-        conn.executemany(
-            'INSERT INTO numbers (report_id, fact_id, field, value, unit, kind, precision, raw, raw_start, raw_end,'
-            " quote_start, quote_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(report_id, ids[seq], *rest) for seq, *rest in rows.numbers])
+        fact_rows.save(conn, report_id, rows)
         return len(rows.facts)
 
     @staticmethod
     def _drop_facts(conn, report_id: int) -> None:
-        conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
-        conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+        fact_rows.delete(conn, report_id)
 
     def clear_parsed(self, conn, report_id: int) -> None:
         """Drop what was parsed from a report (facts, numbers, ledger): a report
@@ -354,15 +348,7 @@ class Store:
 
     def facts(self, report_id: int, kinds: tuple[str, ...] | None = None) -> list[Fact]:
         row = self.conn.execute("SELECT text FROM reports WHERE id = ?", (report_id,)).fetchone()
-        text = row["text"] if row else None
-        if kinds:
-            marks = ",".join("?" for _ in kinds)
-            rows = self.conn.execute(
-                f"SELECT kind, data FROM facts WHERE report_id = ? AND kind IN ({marks}) ORDER BY seq",
-                (report_id, *kinds))
-        else:
-            rows = self.conn.execute("SELECT kind, data FROM facts WHERE report_id = ? ORDER BY seq", (report_id,))
-        return [fact_from_row(r["kind"], r["data"], text) for r in rows]
+        return fact_rows.load(self.conn, report_id, row["text"] if row else None, kinds)
 
     def parsed_report(self, report_id: int) -> ParsedReport | None:
         row = self.report(report_id)

@@ -68,12 +68,6 @@ def text_figures(conn: sqlite3.Connection, report_id: int) -> list[dict]:
         (report_id,))]
 
 
-def claims(conn: sqlite3.Connection, report_id: int) -> list[sqlite3.Row]:
-    """The stated ratios, shares and changes (facts of kind claim) as stored: kind, data."""
-    return conn.execute("SELECT kind, data FROM facts WHERE report_id = ? AND kind = 'claim' ORDER BY seq",
-                        (report_id,)).fetchall()
-
-
 def other_reports(conn: sqlite3.Connection, r: dict) -> list[dict]:
     """The same issuer's other reports (same region), by year."""
     if not r.get("issuer"):

@@ -14,7 +14,8 @@ from typing import Callable
 
 from rules.explain import FITS, MISMATCH, explain
 from rules.taxonomy import Taxonomy, default as taxonomy
-from worker.facts import Claim, fact_from_row
+from worker import fact_rows
+from worker.facts import Claim
 from worker.quotes import QuoteSource
 from worker.web import queries, report_checks, report_grid, report_queries as rq, report_text
 from worker.web.report_grid import Mark
@@ -82,12 +83,10 @@ def narrative_spans(conn: sqlite3.Connection, report_id: int, src: QuoteSource, 
     the figures the reader placed on the taxonomy, and the alerts' quotes,
     as spans of the original text."""
     spans: list[report_text.Span] = []
-    facts = []
-    for row in rq.claims(conn, report_id):
-        try:
-            facts.append(fact_from_row(row["kind"], row["data"], src.text))
-        except (ValueError, KeyError, TypeError, IndexError):
-            continue            # a fact stored by another version: shown unmarked
+    try:
+        facts = fact_rows.load(conn, report_id, src.text, ("claim",))
+    except (ValueError, KeyError, TypeError, IndexError):
+        facts = []              # facts stored by another version: shown unmarked
     for v in explain([f for f in facts if isinstance(f, Claim)]):
         at = src.to_original(v.claim.stated.start, v.claim.stated.end) if v.claim.stated.end > v.claim.stated.start else None
         if at:
