@@ -198,9 +198,11 @@ def _stored(db) -> dict:
         for rid, key in c.execute("SELECT id, key FROM reports"):
             name = Path(key).name
             out[name] = (
-                c.execute("SELECT kind, name, data FROM facts WHERE report_id = ? ORDER BY seq", (rid,)).fetchall(),
-                c.execute("SELECT field, value, unit, raw_start, raw_end FROM numbers WHERE report_id = ? "
-                          "ORDER BY raw_start, field, value", (rid,)).fetchall(),
+                c.execute("SELECT kind, name, quote_start, quote_end, data FROM facts WHERE report_id = ? "
+                          "ORDER BY seq", (rid,)).fetchall(),
+                c.execute("SELECT f.seq, n.field, n.value, n.unit, n.raw_start, n.raw_end FROM numbers n "
+                          "JOIN facts f ON f.id = n.fact_id WHERE f.report_id = ? ORDER BY f.seq, n.field",
+                          (rid,)).fetchall(),
                 c.execute("SELECT * FROM ledger WHERE report_id = ? ORDER BY seq", (rid,)).fetchall(),
                 sorted(c.execute("SELECT rule, title, message FROM alerts WHERE report_id = ?", (rid,))))
         return out
