@@ -130,45 +130,66 @@ def _rule_plan(rule_ids):
 
 def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
                   queue: str | None = None, models: bool = True, analysed: dict | None = None,
-                  batch: int = 50) -> Result:
+                  batch: int = 50, jobs: int | None = None) -> Result:
     """Detect on stored reports and store the alerts; queue deliveries if asked.
 
     Rules run per report; then the statistical models run over the whole
     population (refitted only when it changed). `rule_ids` may name rules
     (execution_rate, totals.parts) and models (models, models.peer).
     `analysed` maps report ids to an Analysis computed at parse time with the
-    same rules; the others are loaded from the database. Reports are written
-    `batch` to a transaction."""
-    from models.engine import store_features
+    same rules; the others are read back from the database, by `jobs` forked
+    processes when there are many (alerts/rerun.py; None: the cores, up to 4).
+    Reports are written `batch` to a transaction."""
+    from alerts.rerun import Loaded, analysed_batches
 
     res = Result()
     analysed = analysed or {}
     run_rules, wanted_rules = _rule_plan(rule_ids)
     rules_run = select(wanted_rules or None) if run_rules else []
-    cfg_rules = app.cfg.rules
-    for i in range(0, len(report_ids), batch):
-        work = []
-        for rid in report_ids[i:i + batch]:
+    ready, stored = [], []
+    for rid in report_ids:
+        a = analysed.get(rid)
+        (ready if a is not None and not (run_rules and a.findings is None) else stored).append(rid)
+
+    def given(ids):
+        """Reports analysed at parse time (used only while still parsed)."""
+        out, again = [], []
+        for rid in ids:
             row = app.store.report(rid)
             if row is None:
                 continue
-            a = analysed.get(rid) if row["status"] == "parsed" else None
-            if a is None or (run_rules and a.findings is None):
-                report = app.store.parsed_report(rid)
-                a = None if report is None else analyse(cfg_rules, rule_ids, report)
-            work.append((rid, row, a))
-        with app.store.tx() as conn:
-            for rid, row, a in work:
-                res.reports += 1
-                if a is not None:
-                    store_features(conn, rid, a.features, row)
-                else:
-                    conn.execute("DELETE FROM report_features WHERE report_id = ?", (rid,))
-                if run_rules:
-                    store_findings(app, conn, row, (a.findings or []) if a else [], rules_run, queue, res)
+            if row["status"] != "parsed":
+                again.append(rid)
+                continue
+            out.append(Loaded(dict(row), analysed[rid]))
+        return out, again
+
+    for i in range(0, len(ready), batch):
+        loaded, again = given(ready[i:i + batch])
+        _write(app, loaded, run_rules, rules_run, queue, res)
+        stored += again
+    for _, loaded in analysed_batches(app, stored, rule_ids, jobs, batch):
+        _write(app, loaded, run_rules, rules_run, queue, res)
     if models:
         run_models_stage(app, report_ids, rule_ids, queue, res)
     return res
+
+
+def _write(app, loaded: list, run_rules: bool, rules_run: list[str], queue: str | None, res: Result) -> None:
+    """One batch of analysed reports: features and alerts, in one transaction."""
+    from models.engine import store_features
+
+    with app.store.tx() as conn:
+        for item in loaded:
+            res.reports += 1
+            a, row = item.analysis, item.row
+            if a is not None:
+                store_features(conn, row["id"], a.features, row)
+            else:
+                conn.execute("DELETE FROM report_features WHERE report_id = ?", (row["id"],))
+            if run_rules:
+                store_findings(app, conn, row, (a.findings or []) if a else [], rules_run, queue, res,
+                               evidence=item.evidence)
 
 
 def run_models_stage(app, report_ids: list[int], rule_ids: list[str] | None = None, queue: str | None = None,
@@ -187,15 +208,16 @@ def run_models_stage(app, report_ids: list[int], rule_ids: list[str] | None = No
 
 
 def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str], queue: str | None,
-                   res: Result | None = None) -> Result:
+                   res: Result | None = None, evidence: list | None = None) -> Result:
     """Upsert one report's alerts from its findings and withdraw those of the
-    rules that ran and no longer find them (inside the caller's transaction)."""
+    rules that ran and no longer find them (inside the caller's transaction).
+    `evidence`: each finding's contract evidence when already computed."""
     from alerts import outbox
 
     res = res if res is not None else Result()
     realert = bool(app.cfg.section("alerts")["realert_after"])
     seen = set()
-    source = QuoteSource.from_row(conn, row) if findings else None
+    source = QuoteSource.from_row(conn, row) if findings and evidence is None else None
     others: dict[int, QuoteSource | None] = {}     # other reports quoted (last year's), loaded once per call
 
     def other(rid: int) -> QuoteSource | None:
@@ -203,11 +225,10 @@ def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str]
             others[rid] = QuoteSource.load(conn, rid)
         return others[rid]
 
-    for f in findings:
+    for n, f in enumerate(findings):
         fp = fingerprint(f.kind, row["key"], f.key)
         seen.add(fp)
-        evidence = f.contract_evidence(source, other)
-        status = _upsert(conn, fp, f, row, evidence)
+        status = _upsert(conn, fp, f, row, evidence[n] if evidence is not None else f.contract_evidence(source, other))
         if status == "new":
             res.new += 1
         elif status in ("severity_up", "reraised"):
@@ -246,7 +267,8 @@ def _upsert(conn, fp: str, f: Finding, row, evidence: dict) -> str:
     ts = now_iso()
     evidence = json.dumps(evidence, ensure_ascii=False)
     title, message = tidy(f.title), tidy(f.message)
-    old = conn.execute("SELECT id, severity, status FROM alerts WHERE fingerprint = ?", (fp,)).fetchone()
+    old = conn.execute("SELECT id, rule, severity, status, title, message, evidence, source FROM alerts"
+                       " WHERE fingerprint = ?", (fp,)).fetchone()
     if old is None:
         cur = conn.execute(
             "INSERT INTO alerts (fingerprint, kind, rule, severity, report_id, source, title, message, evidence,"
@@ -261,12 +283,18 @@ def _upsert(conn, fp: str, f: Finding, row, evidence: dict) -> str:
         status, new_status = "reraised", "open"
     elif SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[old["severity"]]:
         status = "severity_up"
+    severity = (f.severity if status != "unchanged" or SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[old["severity"]]
+                else old["severity"])
+    if status == "unchanged" and (f.rule, severity, title, message, evidence, row["source"]) == \
+            (old["rule"], old["severity"], old["title"], old["message"], old["evidence"], old["source"]):
+        # The same alert found again: only when it was last seen changes (a re-run rewrites nothing else).
+        conn.execute("UPDATE alerts SET last_seen_at = ? WHERE id = ?", (ts, old["id"]))
+        return status
     conn.execute(
         "UPDATE alerts SET rule = ?, severity = ?, title = ?, message = ?, evidence = ?, source = ?, status = ?,"
         " last_seen_at = ?, updated_at = CASE WHEN ? != 'unchanged' THEN ? ELSE updated_at END,"
         " withdrawn_at = CASE WHEN ? = 'reraised' THEN NULL ELSE withdrawn_at END WHERE id = ?",
-        (f.rule, f.severity if status != "unchanged" or SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[old["severity"]]
-         else old["severity"], title, message, evidence, row["source"], new_status, ts, status, ts, status,
+        (f.rule, severity, title, message, evidence, row["source"], new_status, ts, status, ts, status,
          old["id"]))
     if status != "unchanged":
         conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, ?, ?, ?)",

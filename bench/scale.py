@@ -1,7 +1,8 @@
 """Backfill N generated reports end to end (ingest and detect, no delivery);
 then re-run detection only.
 
-    python bench/scale.py --n 1000 [--n 10000] [--html-share 0.5] [--jobs N]
+    python bench/scale.py --n 1000 [--n 10000] [--html-share 0.5] [--jobs N] [--keep DIR]
+    python bench/scale.py --rerun-only DB [--rerun-only DB2 ...] [--jobs N] [--runs 2]
 
 Prints, for each N: reports per second, database size (write-ahead log
 checkpointed) beside the input's (the reports' bytes) and their ratio, the time of a
@@ -9,6 +10,12 @@ detection-only re-run over all stored reports (facts read back from the
 database, rules and models re-run), and peak resident memory: of the main
 process after the backfill and after the re-run, and of the largest parser
 process. Each N runs in a fresh process so its peaks are its own.
+
+--rerun-only times detection re-runs alone on kept databases (`--keep`, or
+made larger by bench/clone_db.py), each in a fresh process: the first run
+on a cloned database also makes its features and alerts; the next ones are
+re-runs of a database already detected. It reports the main process's peak
+resident memory (forked readers are counted apart).
 """
 from __future__ import annotations
 
@@ -69,12 +76,50 @@ def run(n: int, jobs: int | None, keep: Path | None) -> dict:
             "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
+def rerun(db: Path, jobs: int | None, runs: int) -> dict:
+    from alerts.engine import run_detectors
+    from worker.app import App
+    from worker.config import Config
+    from worker.storage import Store
+
+    app = App(Config(path=None, data={}), Store(db))
+    ids = app.store.report_ids()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        res = run_detectors(app, ids, jobs=jobs)
+        times.append(time.perf_counter() - t)
+    alerts = app.store.conn.execute("SELECT COUNT(*) FROM alerts WHERE status = 'open'").fetchone()[0]
+    app.store.close()
+    return {"n": len(ids), "times": times, "alerts": alerts, "new": res.new, "unchanged": res.unchanged,
+            "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def rerun_only(dbs: list[Path], jobs: int | None, runs: int) -> None:
+    print(f"{'reports':>8} {'re-run s (each run)':>24} {'open alerts':>12} {'peak MB main':>13} {'peak MB reader':>15}")
+    for db in dbs:
+        out = subprocess.run([sys.executable, __file__, "--one-rerun", str(db), str(runs)] +
+                             (["--jobs", str(jobs)] if jobs else []), capture_output=True, text=True)
+        if out.returncode:
+            print(out.stderr, file=sys.stderr)
+            raise SystemExit(out.returncode)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{r['n']:8d} {' '.join(f'{t:.1f}' for t in r['times']):>24} {r['alerts']:12d} "
+              f"{r['rss_main_mb']:13.0f} {r['rss_children_mb']:15.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, action="append", help="corpus sizes (repeatable; default 1000 and 10000)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--keep", type=Path, default=None, help="keep the databases in this folder")
+    ap.add_argument("--rerun-only", type=Path, action="append", help="time re-runs on this kept database")
+    ap.add_argument("--runs", type=int, default=2, help="re-runs per database (--rerun-only)")
     args = ap.parse_args()
+    if args.rerun_only:
+        rerun_only(args.rerun_only, args.jobs, args.runs)
+        return
     sizes = args.n or [1000, 10000]
     results = []
     for n in sizes:
@@ -99,7 +144,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--one":
+    if len(sys.argv) > 3 and sys.argv[1] == "--one-rerun":
+        jobs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else None
+        print(json.dumps(rerun(Path(sys.argv[2]), jobs, int(sys.argv[3]))))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--one":
         jobs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else None
         keep = Path(sys.argv[sys.argv.index("--keep") + 1]) if "--keep" in sys.argv else None
         print(json.dumps(run(int(sys.argv[2]), jobs, keep)))

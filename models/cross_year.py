@@ -19,9 +19,8 @@ family("cross_year", doc=__doc__)
 
 def _pairs(ctx):
     """(row, previous-year row, growth item, previous figure, fits as stated, fits reversed)."""
-    index = ctx.by_issuer_year()
     for row in ctx.rows():
-        prev = index.get((row["issuer"], row["year"] - 1)) if row.get("issuer") and row.get("year") else None
+        prev = ctx.previous(row) if row.get("issuer") and row.get("year") else None
         if prev is None:
             continue
         amounts = ctx.material(prev).get("amounts", {})

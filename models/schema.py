@@ -16,4 +16,5 @@ CREATE TABLE IF NOT EXISTS model_state (
     fitted_at TEXT NOT NULL,
     state BLOB
 );
+CREATE INDEX IF NOT EXISTS report_features_issuer_year ON report_features(issuer, year);
 """
