@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.extract import Extracted, ExtractError, Limits
+from worker.extract.pdffast import read_page
+from worker.extract.pdffonts import FontCheck
 from worker.extract.pdfopen import open_pdf, reraise_memory as _reraise_memory
 from worker.extract.sheet import Slot, Writer, compact, describe, parse_unit, span_rows
 from worker.parse.tables import Cell, Table
@@ -281,11 +283,12 @@ def _layout(doc: _Doc, page, garble: _Garble) -> tuple[list[_Line], list[_Grid]]
     # vector art (thousands of strokes) is read as text only.
     ruled = len(page.rects) + len(page.lines) <= 5000
     found: list[tuple[Any, list[dict]]] = [(t, []) for t in page.find_tables()] if ruled else []
+    # A table's bbox is computed from its cells at each access: once per table, not per character.
+    frames = [(t.bbox, inside) for t, inside in found]
     loose: list[dict] = []
     for c in chars:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        for t, inside in found:
-            b = t.bbox
+        for b, inside in frames:
             if b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1:
                 inside.append(c)
                 break
@@ -429,20 +432,70 @@ def _append(doc: _Doc, prev: _Open, grid: list[list[Slot]], pno: int, head: int)
     prev.page = pno
 
 
-def extract_pdf(data: bytes, limits: Limits) -> Extracted:
+def _pdfium_fits(limits: Limits) -> bool:
+    """Whether the limits keep pdfium inside the memory budget. pdfium aborts
+    the process when an allocation fails, where pdfminer raises MemoryError and
+    the sandbox reports the budget spent: with streams allowed to inflate to
+    more than an eighth of the budget, pdfplumber reads every page."""
+    budget = limits.document_memory_mb * 1024 * 1024
+    return not budget or 8 * limits.max_pdf_stream <= budget
+
+
+def _fast_doc(data: bytes, n_pages: int):
+    """The document opened with pdfium too, or None (it disagrees on the pages, or fails)."""
+    try:
+        import pypdfium2 as pdfium
+
+        fast = pdfium.PdfDocument(data)
+    except MemoryError:
+        raise
+    except Exception:
+        return None
+    if len(fast) != n_pages:
+        fast.close()
+        return None
+    return fast
+
+
+def _fast_page(fast, index: int, page, fonts: FontCheck):
+    """Page `index` read with pdfium (worker/extract/pdffast.py), or None: pdfplumber reads it."""
+    if fast is None or not fonts.page_ok(page.page_obj.resources):
+        return None
+    try:
+        pp = fast[index]
+    except MemoryError:
+        raise
+    except Exception:
+        return None
+    try:
+        return read_page(pp)
+    except MemoryError:
+        raise
+    except Exception:
+        return None
+    finally:
+        pp.close()
+
+
+def extract_pdf(data: bytes, limits: Limits, fast: bool = True) -> Extracted:
+    """`fast`: read pages with pdfium where it reads them as pdfplumber would (the default)."""
     pdf = open_pdf(data, limits)
     warnings: list[str] = []
     doc = _Doc()
     garble = _Garble()
+    quick = None
     try:
         with pdf:
             pages = pdf.pages
             if len(pages) > limits.max_pdf_pages:
                 warnings.append(f"PDF 共 {len(pages)} 页,只读取前 {limits.max_pdf_pages} 页")
             failed = 0
+            quick = _fast_doc(data, len(pages)) if fast and _pdfium_fits(limits) else None
+            fonts = FontCheck()
             for pno, page in enumerate(pages[: limits.max_pdf_pages], start=1):
                 try:
-                    _page(doc, page, pno, garble)
+                    # pdfium's reading where it vouches for the page, else pdfplumber's
+                    _page(doc, _fast_page(quick, pno - 1, page, fonts) or page, pno, garble)
                 except MemoryError:
                     raise       # the document's memory budget is spent: not a bad page
                 except Exception as e:  # one unreadable page does not lose the others
@@ -460,6 +513,9 @@ def extract_pdf(data: bytes, limits: Limits) -> Extracted:
     except Exception as e:
         _reraise_memory(e)
         raise ExtractError("failed", f"PDF 内容无法读取({type(e).__name__}):文件可能损坏或被截断") from None
+    finally:
+        if quick is not None:
+            quick.close()
     garble.check(warnings)
     text = doc.out.text()
     if not text.strip():
