@@ -17,7 +17,8 @@ from pdfdraw import Drawing, garbled_pdf, have_font
 
 from worker.extract import ExtractError, Limits
 from worker.extract import pdf as pdfmod
-from worker.extract.pdffast import FastPage, _cells, read_page
+from worker.extract import pdffast
+from worker.extract.pdffast import FastPage, _cells, fits, read_page
 
 needs_font = pytest.mark.skipif(not have_font(), reason="no CJK TrueType font")
 HEAD = [["项目", "预算数", "", "决算数"], ["", "年初", "调整后", ""]]
@@ -46,18 +47,18 @@ def _grids(ex) -> list:
 def same_extraction(data: bytes) -> int:
     """Fast and pdfplumber extractions compared; returns the pages read fast."""
     used = []
-    real = pdfmod.read_page
+    real = pdffast.FastDoc.page
 
-    def counting(pp):
-        got = real(pp)
+    def counting(self, index, page):
+        got = real(self, index, page)
         used.append(got is not None)
         return got
 
-    pdfmod.read_page = counting
+    pdffast.FastDoc.page = counting
     try:
         fast = pdfmod.extract_pdf(data, Limits())
     finally:
-        pdfmod.read_page = real
+        pdffast.FastDoc.page = real
     slow = pdfmod.extract_pdf(data, Limits(), fast=False)
     assert fast.text == slow.text
     assert fast.pages == slow.pages
@@ -300,6 +301,6 @@ def test_word_made_template_reads_the_same():
 
 def test_a_memory_budget_too_small_for_the_stream_limit_keeps_pdfplumber():
     # pdfium aborts the process when an allocation fails; pdfminer raises MemoryError.
-    assert pdfmod._pdfium_fits(Limits())
-    assert not pdfmod._pdfium_fits(Limits(max_pdf_stream=1000 * 1024 * 1024, document_memory_mb=400))
-    assert pdfmod._pdfium_fits(Limits(document_memory_mb=0))
+    assert fits(Limits())
+    assert not fits(Limits(max_pdf_stream=1000 * 1024 * 1024, document_memory_mb=400))
+    assert fits(Limits(document_memory_mb=0))

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.extract import Extracted, ExtractError, Limits
-from worker.extract.pdffast import read_page
-from worker.extract.pdffonts import FontCheck
+from worker.extract.pdffast import FastDoc
 from worker.extract.pdfopen import open_pdf, reraise_memory as _reraise_memory
 from worker.extract.sheet import Slot, Writer, compact, describe, parse_unit, span_rows
 from worker.parse.tables import Cell, Table
@@ -115,14 +114,17 @@ def _text(chars: list[dict]) -> tuple[str, bool]:
     characters apart), except where it is no wider than the spacing itself.
     Returns the text and whether the line was letter-spaced."""
     cs: list[dict] = []
+    sz: list[float] = []        # each kept character's size, measured once
     for c in chars:
-        if cs and c["text"] == cs[-1]["text"] and abs(c["x0"] - cs[-1]["x0"]) < 0.3 * _size(c):
+        s = _size(c)
+        if cs and c["text"] == cs[-1]["text"] and abs(c["x0"] - cs[-1]["x0"]) < 0.3 * s:
             continue    # fake bold draws a glyph twice
         cs.append(c)
+        sz.append(s)
     if not cs:
         return "", False
     gaps = [b["x0"] - a["x1"] for a, b in zip(cs, cs[1:])]
-    sizes = [max(_size(a), _size(b)) for a, b in zip(cs, cs[1:])]
+    sizes = [max(a, b) for a, b in zip(sz, sz[1:])]
     visible = [g for g, s in zip(gaps, sizes) if g > 0.15 * s]
     # Letter-spaced: most gaps visible; a short all-Chinese label spaced out
     # to fill its cell (项  目, 合  计) counts too.
@@ -432,51 +434,6 @@ def _append(doc: _Doc, prev: _Open, grid: list[list[Slot]], pno: int, head: int)
     prev.page = pno
 
 
-def _pdfium_fits(limits: Limits) -> bool:
-    """Whether the limits keep pdfium inside the memory budget. pdfium aborts
-    the process when an allocation fails, where pdfminer raises MemoryError and
-    the sandbox reports the budget spent: with streams allowed to inflate to
-    more than an eighth of the budget, pdfplumber reads every page."""
-    budget = limits.document_memory_mb * 1024 * 1024
-    return not budget or 8 * limits.max_pdf_stream <= budget
-
-
-def _fast_doc(data: bytes, n_pages: int):
-    """The document opened with pdfium too, or None (it disagrees on the pages, or fails)."""
-    try:
-        import pypdfium2 as pdfium
-
-        fast = pdfium.PdfDocument(data)
-    except MemoryError:
-        raise
-    except Exception:
-        return None
-    if len(fast) != n_pages:
-        fast.close()
-        return None
-    return fast
-
-
-def _fast_page(fast, index: int, page, fonts: FontCheck):
-    """Page `index` read with pdfium (worker/extract/pdffast.py), or None: pdfplumber reads it."""
-    if fast is None or not fonts.page_ok(page.page_obj.resources):
-        return None
-    try:
-        pp = fast[index]
-    except MemoryError:
-        raise
-    except Exception:
-        return None
-    try:
-        return read_page(pp)
-    except MemoryError:
-        raise
-    except Exception:
-        return None
-    finally:
-        pp.close()
-
-
 def extract_pdf(data: bytes, limits: Limits, fast: bool = True) -> Extracted:
     """`fast`: read pages with pdfium where it reads them as pdfplumber would (the default)."""
     pdf = open_pdf(data, limits)
@@ -490,12 +447,11 @@ def extract_pdf(data: bytes, limits: Limits, fast: bool = True) -> Extracted:
             if len(pages) > limits.max_pdf_pages:
                 warnings.append(f"PDF 共 {len(pages)} 页,只读取前 {limits.max_pdf_pages} 页")
             failed = 0
-            quick = _fast_doc(data, len(pages)) if fast and _pdfium_fits(limits) else None
-            fonts = FontCheck()
+            quick = FastDoc.open(data, len(pages), limits) if fast else None
             for pno, page in enumerate(pages[: limits.max_pdf_pages], start=1):
                 try:
                     # pdfium's reading where it vouches for the page, else pdfplumber's
-                    _page(doc, _fast_page(quick, pno - 1, page, fonts) or page, pno, garble)
+                    _page(doc, (quick and quick.page(pno - 1, page)) or page, pno, garble)
                 except MemoryError:
                     raise       # the document's memory budget is spent: not a bad page
                 except Exception as e:  # one unreadable page does not lose the others

@@ -120,6 +120,65 @@ def _cells(crossings: dict) -> list[tuple]:
     return cells
 
 
+class FastDoc:
+    """A document opened with pdfium beside pdfplumber's, read page by page."""
+
+    def __init__(self, doc: Any) -> None:
+        from worker.extract.pdffonts import FontCheck
+
+        self.doc = doc
+        self.fonts = FontCheck()
+
+    @classmethod
+    def open(cls, data: bytes, n_pages: int, limits: Any) -> "FastDoc | None":
+        """None when the limits do not fit pdfium, or it fails or disagrees on the pages."""
+        if not fits(limits):
+            return None
+        try:
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(data)
+        except MemoryError:
+            raise
+        except Exception:
+            return None
+        if len(doc) != n_pages:
+            doc.close()
+            return None
+        return cls(doc)
+
+    def page(self, index: int, plumber_page: Any) -> FastPage | None:
+        """Page `index` read with pdfium, or None: pdfplumber's `plumber_page` is read."""
+        if not self.fonts.page_ok(plumber_page.page_obj.resources):
+            return None
+        try:
+            pp = self.doc[index]
+        except MemoryError:
+            raise
+        except Exception:
+            return None
+        try:
+            return read_page(pp)
+        except MemoryError:
+            raise
+        except Exception:
+            return None
+        finally:
+            pp.close()
+
+    def close(self) -> None:
+        self.doc.close()
+
+
+def fits(limits: Any) -> bool:
+    """Whether the limits keep pdfium inside the memory budget. pdfium aborts
+    the process when an allocation fails, where pdfminer raises MemoryError and
+    the sandbox reports the budget spent: with streams allowed to inflate to
+    more than an eighth of the budget, pdfplumber reads every page."""
+    budget = limits.document_memory_mb * 1024 * 1024
+    return not budget or 8 * limits.max_pdf_stream <= budget
+
+
 class _Refused(Exception):
     """The page has something the fast reading does not reproduce."""
 
