@@ -6,12 +6,16 @@ Generates filled 部门决算 PDFs (bench/reportgen), then times, page for page
 and in the same process:
 
 * floor    — pypdfium2's text of every page (what any reader must pay at least);
-* extract  — the product's extraction (pdfplumber grids, merged cells,
-             continued tables, reading order);
+* extract  — the product's extraction: pages read with pdfium where it vouches
+             for them (worker/extract/pdffast.py), grids by pdfplumber's table
+             finder, merged cells, continued tables, reading order;
+* old      — the same extraction with every page read by pdfplumber
+             (extract_pdf(fast=False), the reading before issue 16);
 * read     — extraction plus normalization, parsing and the ledger
              (worker.ingest.prepare: everything but the database).
 
-Prints the medians over `--runs` runs and the ratios to the floor.
+Prints the medians over `--runs` runs (wall clock, and CPU time of this
+process, which a busy machine disturbs less) and the ratios to the floor.
 """
 from __future__ import annotations
 
@@ -47,6 +51,14 @@ def _extract(data: list[bytes]) -> None:
         extract(d, "r.pdf", limits=Limits())
 
 
+def _old(data: list[bytes]) -> None:
+    from worker.extract import Limits
+    from worker.extract.pdf import extract_pdf
+
+    for d in data:
+        extract_pdf(d, Limits(), fast=False)
+
+
 def _read(data: list[bytes]) -> None:
     from worker.extract import Limits
     from worker.ingest import Doc, prepare
@@ -69,17 +81,22 @@ def main() -> int:
         data = [p.read_bytes() for p in sorted(Path(tmp).glob("*.pdf"))]
     pages = _floor(data)
     _read(data[:2])                        # warm imports and caches
-    times: dict[str, list[float]] = {"floor": [], "extract": [], "read": []}
+    stages = (("floor", _floor), ("extract", _extract), ("old", _old), ("read", _read))
+    wall: dict[str, list[float]] = {k: [] for k, _ in stages}
+    cpu: dict[str, list[float]] = {k: [] for k, _ in stages}
     for _ in range(args.runs):
-        for name, fn in (("floor", _floor), ("extract", _extract), ("read", _read)):
-            t = time.perf_counter()
+        for name, fn in stages:
+            t, c = time.perf_counter(), time.process_time()
             fn(data)
-            times[name].append(time.perf_counter() - t)
-    med = {k: statistics.median(v) for k, v in times.items()}
+            wall[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+    w = {k: statistics.median(v) for k, v in wall.items()}
+    c = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"{len(data)} PDFs, {pages} pages, median of {args.runs} runs")
-    print(f"{'stage':10} {'s total':>8} {'ms/page':>8} {'× floor':>8}")
-    for k in ("floor", "extract", "read"):
-        print(f"{k:10} {med[k]:8.2f} {1000 * med[k] / pages:8.1f} {med[k] / med['floor']:8.1f}")
+    print(f"{'stage':10} {'s total':>8} {'ms/page':>8} {'× floor':>8} {'cpu ms/page':>12} {'× floor':>8}")
+    for k, _ in stages:
+        print(f"{k:10} {w[k]:8.2f} {1000 * w[k] / pages:8.1f} {w[k] / w['floor']:8.1f}"
+              f" {1000 * c[k] / pages:12.1f} {c[k] / c['floor']:8.1f}")
     return 0
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.extract import Extracted, ExtractError, Limits
+from worker.extract.pdffast import FastDoc
 from worker.extract.pdfopen import open_pdf, reraise_memory as _reraise_memory
 from worker.extract.sheet import Slot, Writer, compact, describe, parse_unit, span_rows
 from worker.parse.tables import Cell, Table
@@ -113,14 +114,17 @@ def _text(chars: list[dict]) -> tuple[str, bool]:
     characters apart), except where it is no wider than the spacing itself.
     Returns the text and whether the line was letter-spaced."""
     cs: list[dict] = []
+    sz: list[float] = []        # each kept character's size, measured once
     for c in chars:
-        if cs and c["text"] == cs[-1]["text"] and abs(c["x0"] - cs[-1]["x0"]) < 0.3 * _size(c):
+        s = _size(c)
+        if cs and c["text"] == cs[-1]["text"] and abs(c["x0"] - cs[-1]["x0"]) < 0.3 * s:
             continue    # fake bold draws a glyph twice
         cs.append(c)
+        sz.append(s)
     if not cs:
         return "", False
     gaps = [b["x0"] - a["x1"] for a, b in zip(cs, cs[1:])]
-    sizes = [max(_size(a), _size(b)) for a, b in zip(cs, cs[1:])]
+    sizes = [max(a, b) for a, b in zip(sz, sz[1:])]
     visible = [g for g, s in zip(gaps, sizes) if g > 0.15 * s]
     # Letter-spaced: most gaps visible; a short all-Chinese label spaced out
     # to fill its cell (项  目, 合  计) counts too.
@@ -281,11 +285,12 @@ def _layout(doc: _Doc, page, garble: _Garble) -> tuple[list[_Line], list[_Grid]]
     # vector art (thousands of strokes) is read as text only.
     ruled = len(page.rects) + len(page.lines) <= 5000
     found: list[tuple[Any, list[dict]]] = [(t, []) for t in page.find_tables()] if ruled else []
+    # A table's bbox is computed from its cells at each access: once per table, not per character.
+    frames = [(t.bbox, inside) for t, inside in found]
     loose: list[dict] = []
     for c in chars:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        for t, inside in found:
-            b = t.bbox
+        for b, inside in frames:
             if b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1:
                 inside.append(c)
                 break
@@ -429,20 +434,24 @@ def _append(doc: _Doc, prev: _Open, grid: list[list[Slot]], pno: int, head: int)
     prev.page = pno
 
 
-def extract_pdf(data: bytes, limits: Limits) -> Extracted:
+def extract_pdf(data: bytes, limits: Limits, fast: bool = True) -> Extracted:
+    """`fast`: read pages with pdfium where it reads them as pdfplumber would (the default)."""
     pdf = open_pdf(data, limits)
     warnings: list[str] = []
     doc = _Doc()
     garble = _Garble()
+    quick = None
     try:
         with pdf:
             pages = pdf.pages
             if len(pages) > limits.max_pdf_pages:
                 warnings.append(f"PDF 共 {len(pages)} 页,只读取前 {limits.max_pdf_pages} 页")
             failed = 0
+            quick = FastDoc.open(data, len(pages), limits) if fast else None
             for pno, page in enumerate(pages[: limits.max_pdf_pages], start=1):
                 try:
-                    _page(doc, page, pno, garble)
+                    # pdfium's reading where it vouches for the page, else pdfplumber's
+                    _page(doc, (quick and quick.page(pno - 1, page)) or page, pno, garble)
                 except MemoryError:
                     raise       # the document's memory budget is spent: not a bad page
                 except Exception as e:  # one unreadable page does not lose the others
@@ -460,6 +469,9 @@ def extract_pdf(data: bytes, limits: Limits) -> Extracted:
     except Exception as e:
         _reraise_memory(e)
         raise ExtractError("failed", f"PDF 内容无法读取({type(e).__name__}):文件可能损坏或被截断") from None
+    finally:
+        if quick is not None:
+            quick.close()
     garble.check(warnings)
     text = doc.out.text()
     if not text.strip():
