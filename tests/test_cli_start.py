@@ -82,10 +82,12 @@ def test_rules_list_loads_the_detectors_but_no_model_library(small_db, tmp_path)
 
 
 def test_detect_with_rules_only_loads_no_model_library(small_db, tmp_path):
-    import shutil
+    import sqlite3
 
     db = tmp_path / "copy.db"
-    shutil.copy(small_db, db)
+    # SQLite's own copy: a file copy would miss what is still in the WAL (the report itself).
+    with sqlite3.connect(small_db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
     mods = imported(["--db", db, "detect", "--rules", "totals"], tmp_path)
     assert "alerts.engine" in mods and "models.engine" in mods     # the detect stage ran
     assert loaded(mods, HEAVY) == []

@@ -341,6 +341,9 @@ def test_killed_children_lose_nothing_and_duplicate_nothing(tmp_path):
     rows = _rows(tmp_path / "audit.db")
     assert len(rows) == len(SEEDS) + 2 + n_more
     assert sum(1 for st, _, _ in rows.values() if st == "parsed") == len(SEEDS) + n_more
-    assert rows["slow.txt"][1].startswith("超过单文件处理时限 5 秒")
+    # The runaway text grows ~80 MB a second: which of its two budgets it
+    # exhausts first depends on the machine's speed (each limit alone is
+    # tested above); what matters here is that it is stopped and recorded.
+    assert rows["slow.txt"][1].startswith(("超过单文件处理时限 5 秒", "超过内存上限 400 MB")), rows["slow.txt"]
     assert "超过" in rows["bomb.pdf"][1]
     assert s.counts["ingested"] == len(SEEDS) + n_more
