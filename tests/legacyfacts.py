@@ -60,3 +60,41 @@ def difference(a, b, path: str = "") -> str | None:
                 return d
         return None
     return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
+# How schema 3 (audit-worker 0.16's first round) stored facts: a `facts` table
+# with an id per fact and an index on (report_id, kind), names and JSON in each
+# row, numbers keyed by (fact_id, field). Its encoding of a fact is the one
+# worker.fact_rows.encode_facts still makes; this is its `save`, as it was.
+def save_v3(conn, report_id: int, parsed) -> None:
+    from worker.fact_rows import encode_facts
+    from worker.schema_v3 import V3_FACTS_INSERT, V3_NUMBERS_INSERT
+
+    rows = encode_facts(parsed)
+    conn.execute("DELETE FROM numbers WHERE fact_id IN (SELECT id FROM facts WHERE report_id = ?)", (report_id,))
+    conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+    base = conn.execute("SELECT COALESCE(MAX(id), 0) FROM facts").fetchone()[0] + 1
+    conn.executemany(V3_FACTS_INSERT, [(base + r[0], report_id, *r) for r in rows.facts])
+    conn.executemany(V3_NUMBERS_INSERT, [(base + r[0], *r[1:]) for r in rows.numbers])
+
+
+def downgrade_to_v3(db, parsed_by_id: dict) -> None:
+    """Replace a database's facts by schema 3's tables holding schema 3's rows,
+    as a database made by audit-worker at schema 3 holds them."""
+    import sqlite3
+
+    from worker.schema_v3 import V3_FACTS, V3_NUMBERS
+
+    c = sqlite3.connect(db)
+    for (view,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+        c.execute(f'DROP VIEW "{view}"')       # made again on opening (facts is one)
+    for table in ("numbers", "fact_rows", "fact_strings"):
+        c.execute(f"DROP TABLE {table}")
+    c.execute(V3_FACTS)
+    c.execute("CREATE INDEX facts_report ON facts(report_id, kind)")
+    c.execute(V3_NUMBERS)
+    for rid, parsed in parsed_by_id.items():
+        save_v3(c, rid, parsed)
+    c.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    c.commit()
+    c.close()

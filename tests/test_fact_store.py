@@ -89,7 +89,7 @@ def test_each_number_is_stored_once(tmp_path):
                         and r["quote_start"] <= r["raw_start"] < r["raw_end"] <= r["quote_end"] for r in rows)
     # Deleting the report's facts takes their numbers (foreign key, cascade).
     with s.tx() as c2:
-        c2.execute("DELETE FROM facts WHERE report_id = ?", (rid,))
+        c2.execute("DELETE FROM fact_rows WHERE report_id = ?", (rid,))
     assert c.execute("SELECT count(*) FROM numbers").fetchone()[0] == 0
 
 
@@ -151,8 +151,10 @@ def _downgrade_to_v2(db: Path, parsed_by_id: dict[int, ParsedReport]) -> dict[in
     """Replace facts and numbers by schema 2's tables holding schema 2's rows
     (same fact ids), as a database made before issue 16 holds them."""
     c = sqlite3.connect(db)
-    c.execute("DROP TABLE numbers")
-    c.execute("DROP TABLE facts")
+    for (view,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+        c.execute(f'DROP VIEW "{view}"')       # made again on opening (facts is one)
+    for table in ("numbers", "fact_rows", "fact_strings"):
+        c.execute(f"DROP TABLE {table}")
     c.execute(V2_FACTS)
     c.execute("CREATE INDEX facts_report ON facts(report_id, kind)")
     c.execute(V2_NUMBERS)
@@ -169,9 +171,9 @@ def _downgrade_to_v2(db: Path, parsed_by_id: dict[int, ParsedReport]) -> dict[in
             c.execute("INSERT INTO facts (id, report_id, seq, kind, name, data) VALUES (?, ?, ?, ?, ?, ?)",
                       (fid, rid, seq, kind, name, data))
         rows = [(rid, ids[seq], *rest) for seq, *rest in numbers]
+        old_numbers[rid] = [(rid, seq, *rest) for seq, *rest in numbers]
         c.executemany("INSERT INTO numbers (report_id, fact_id, field, value, unit, kind, precision, raw, raw_start,"
                       " raw_end, quote_start, quote_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        old_numbers[rid] = rows
     c.execute("CREATE VIEW my_numbers AS SELECT report_id, raw FROM numbers")     # an analyst's view of schema 2
     c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     c.commit()
@@ -198,10 +200,10 @@ def test_schema_2_database_is_upgraded_in_place_and_detection_finds_the_same(tmp
 
     s = Store(db)                      # opening upgrades it
     c = s.conn
-    assert s.get_meta("schema_version") == "3"
+    assert s.get_meta("schema_version") == "4"
     assert c.execute("PRAGMA foreign_key_check").fetchall() == []
     assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert {r[1] for r in c.execute("PRAGMA table_info(numbers)")} >= {"fact_id", "field", "raw_if_differs"}
+    assert {r[1] for r in c.execute("PRAGMA table_info(numbers)")} >= {"report_id", "seq", "field", "raw_if_differs"}
     # The analyst's view read a column that is gone: dropped (with a warning), not left broken.
     assert c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'my_numbers'").fetchone()[0] == 0
     for rid, p in parsed.items():
@@ -211,7 +213,7 @@ def test_schema_2_database_is_upgraded_in_place_and_detection_finds_the_same(tmp
         # Every schema 2 number row is a fact_figures row with the same values (a list of
         # lists' field now says where in the item the number stands: parts[2] -> parts[2][1]).
         got = sorted(tuple(r) for r in c.execute(
-            "SELECT report_id, fact_id, field, value, printed_unit, kind, precision, raw, raw_start, raw_end,"
+            "SELECT report_id, fact_seq, field, value, printed_unit, kind, precision, raw, raw_start, raw_end,"
             " quote_start, quote_end FROM fact_figures WHERE report_id = ?", (rid,)))
         old = sorted((r[0], r[1], r[2] + "[1]" if r[2].startswith("parts[") else r[2], *r[3:])
                      for r in old_numbers[rid])
@@ -223,4 +225,86 @@ def test_schema_2_database_is_upgraded_in_place_and_detection_finds_the_same(tmp
     assert [tuple(r) for r in after] == [tuple(r) for r in alerts]
     assert (res.new, res.updated, res.withdrawn) == (0, 0, 0) and res.unchanged > 10
     s.close()
-    assert Store(db).get_meta("schema_version") == "3"       # opened again: nothing to do
+    assert Store(db).get_meta("schema_version") == "4"       # opened again: nothing to do
+
+
+def test_schema_3_database_is_upgraded_in_place_and_reads_back_the_same(tmp_path, generated):
+    """Schema 4 keys facts by (report_id, seq) and stores each distinct name
+    and JSON once: a database made at schema 3 is converted in place, every
+    fact, number and alert the same, and it is smaller."""
+    from alerts.engine import run_detectors
+    from tests.legacyfacts import downgrade_to_v3
+    from worker.app import App
+    from worker.config import Config
+    from worker.storage import Store
+
+    db = tmp_path / "v3.db"
+    app = App(Config(path=None, data={}), Store(db))
+    app.backfill([EXAMPLES] + generated[:4], detect=True)
+    ids = app.store.report_ids()
+    parsed = {rid: app.store.parsed_report(rid) for rid in ids}
+    alerts = app.store.conn.execute("SELECT id, fingerprint, status, title, message, evidence FROM alerts"
+                                    " ORDER BY id").fetchall()
+    assert len(ids) == 9 and len(alerts) > 10
+    app.store.close()
+    downgrade_to_v3(db, parsed)
+    c = sqlite3.connect(db)
+    old_facts = c.execute("SELECT report_id, seq, kind, name, quote_start, quote_end, data FROM facts"
+                          " ORDER BY report_id, seq").fetchall()
+    old_numbers = c.execute(
+        "SELECT f.report_id, f.seq, n.field, n.value, n.unit, n.kind, n.precision, n.raw_if_differs, n.raw_start,"
+        " n.raw_end, n.scale, n.approx FROM numbers n JOIN facts f ON f.id = n.fact_id"
+        " ORDER BY f.report_id, f.seq, n.field").fetchall()
+    old_bytes = c.execute("SELECT sum(pgsize) FROM dbstat WHERE name IN ('facts', 'facts_report', 'numbers')"
+                          ).fetchone()[0]
+    c.close()
+    assert len(old_facts) > 500 and len(old_numbers) > 1000
+
+    s = Store(db)                      # opening upgrades it
+    c = s.conn
+    assert s.get_meta("schema_version") == "4"
+    assert c.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert c.execute("SELECT type FROM sqlite_master WHERE name = 'facts'").fetchone()[0] == "view"
+    # The facts view reads as schema 3's table did (the id aside), and every number is kept.
+    assert [tuple(r) for r in c.execute("SELECT report_id, seq, kind, name, quote_start, quote_end, data"
+                                        " FROM facts ORDER BY report_id, seq")] == old_facts
+    assert [tuple(r) for r in c.execute("SELECT * FROM numbers ORDER BY report_id, seq, field")] == old_numbers
+    # Each distinct name and JSON once.
+    distinct = c.execute("SELECT count(*) FROM (SELECT name FROM facts WHERE name != ''"
+                         " UNION SELECT data FROM facts WHERE data IS NOT NULL)").fetchone()[0]
+    assert tuple(c.execute("SELECT count(*), count(DISTINCT value) FROM fact_strings").fetchone()) == (distinct,) * 2
+    new_bytes = c.execute("SELECT sum(pgsize) FROM dbstat WHERE name IN ('fact_rows', 'fact_strings',"
+                          " 'fact_strings_hash', 'numbers')").fetchone()[0]
+    assert new_bytes < old_bytes
+    for rid, p in parsed.items():
+        for w, g in zip([p.meta] + p.facts, s.facts(rid), strict=True):
+            assert difference(w, g, f"#{rid} {w.kind}") is None
+        assert s.parsed_report(rid) == p
+    # Detection re-run on the upgraded database: every alert found again, unchanged.
+    app = App(Config(path=None, data={}), s)
+    res = run_detectors(app, ids)
+    after = c.execute("SELECT id, fingerprint, status, title, message, evidence FROM alerts ORDER BY id").fetchall()
+    assert [tuple(r) for r in after] == [tuple(r) for r in alerts]
+    assert (res.new, res.updated, res.withdrawn) == (0, 0, 0) and res.unchanged > 10
+    s.close()
+    assert Store(db).get_meta("schema_version") == "4"       # opened again: nothing to do
+
+
+def test_strings_are_stored_once_and_told_apart_by_value_not_hash(tmp_path, monkeypatch):
+    """Two reports with the same names share their `fact_strings` rows; two
+    different strings with the same hash stay two rows (compared by value)."""
+    from worker import fact_rows
+
+    s = _store(tmp_path)
+    parsed = ParsedReport(text=TEXT, meta=ReportMeta(title="t", year=2024), facts=_edge_facts())
+    a = _save(s, "a", parsed)
+    n = s.conn.execute("SELECT count(*) FROM fact_strings").fetchone()[0]
+    b = _save(s, "b", parsed)
+    assert s.conn.execute("SELECT count(*) FROM fact_strings").fetchone()[0] == n
+    assert s.facts(a) == s.facts(b)
+    monkeypatch.setattr(fact_rows, "string_hash", lambda v: 7)       # every string collides
+    c = _save(s, "c", ParsedReport(text=TEXT, meta=ReportMeta(title="u", year=2025), facts=_edge_facts()))
+    got = s.facts(c)
+    assert got[0].title == "u" and got[1:] == s.facts(a)[1:]
+    assert s.conn.execute("SELECT count(*) FROM fact_strings WHERE hash = 7").fetchone()[0] >= 2

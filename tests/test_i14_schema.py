@@ -90,9 +90,9 @@ def test_new_database_has_foreign_keys_and_readable_columns(tmp_path):
 
     s = Store(tmp_path / "n.db")
     c = s.conn
-    assert s.get_meta("schema_version") == str(SCHEMA_VERSION) == "3"
-    assert ("report_id", "reports", "CASCADE") in fks(c, "facts")
-    assert fks(c, "numbers") == {("fact_id", "facts", "CASCADE")}
+    assert s.get_meta("schema_version") == str(SCHEMA_VERSION) == "4"
+    assert ("report_id", "reports", "CASCADE") in fks(c, "fact_rows")
+    assert fks(c, "numbers") == {("report_id", "fact_rows", "CASCADE"), ("seq", "fact_rows", "CASCADE")}
     assert fks(c, "alerts") == {("report_id", "reports", "RESTRICT")}
     assert ("alert_id", "alerts", "NO ACTION") in fks(c, "alert_events")
     for t in ("documents", "ledger", "doc_tables", "statements", "readings", "report_features"):
@@ -108,7 +108,7 @@ def test_new_database_has_foreign_keys_and_readable_columns(tmp_path):
     assert {"alert_details", "alert_quotes", "report_figures", "fact_figures", "execution_rates", "ledger_facts",
             "ledger_gpb_expense"} <= views
     with pytest.raises(sqlite3.IntegrityError):
-        c.execute("INSERT INTO facts (report_id, seq, kind, data) VALUES (42, 0, 'meta', '{}')")
+        c.execute("INSERT INTO fact_rows (report_id, seq, kind) VALUES (42, 0, 'meta')")
     s.close()
 
 
@@ -119,7 +119,7 @@ def test_v1_database_is_upgraded_in_place_keeping_every_alert(tmp_path):
     old = make_v1(db)
     s = Store(db)
     c = s.conn
-    assert s.get_meta("schema_version") == "3"
+    assert s.get_meta("schema_version") == "4"
     assert c.execute("PRAGMA foreign_key_check").fetchall() == []
     # Every row is there with the same values (columns renamed, not moved; facts
     # and numbers rewritten by the step to schema 3, compared below) ...
@@ -172,7 +172,7 @@ def test_deleting_a_report_cascades_to_its_facts_but_never_to_alerts(tmp_path):
     # Once its alerts are moved off (an explicit decision), the report goes with everything parsed from it.
     c.execute("UPDATE alerts SET report_id = NULL WHERE report_id = 1")
     c.execute("DELETE FROM reports WHERE id = 1")
-    for t in ("facts", "numbers", "ledger", "doc_tables", "statements", "readings", "documents", "report_features"):
+    for t in ("facts", "fact_rows", "numbers", "ledger", "doc_tables", "statements", "readings", "documents", "report_features"):
         assert c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] == 0, t
     assert c.execute("SELECT count(*) FROM alerts").fetchone()[0] == 4
     # The duplicate that pointed at it forgets it rather than pointing nowhere.
@@ -187,7 +187,7 @@ def test_upgrade_runs_once_and_a_newer_database_is_refused(tmp_path):
     make_v1(db)
     Store(db).close()
     s = Store(db)                     # second open: nothing to do, views kept
-    assert s.get_meta("schema_version") == "3"
+    assert s.get_meta("schema_version") == "4"
     views_sha = s.get_meta("views_sha")
     s.set_meta("schema_version", "99")
     s.close()
@@ -259,7 +259,7 @@ def test_two_processes_opening_an_old_database_at_once_upgrade_it_once(tmp_path)
     for p in procs:
         assert p.wait(timeout=120) == 0, p.stderr.read()
     c = sqlite3.connect(db)
-    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
     assert c.execute("SELECT count(*) FROM facts").fetchone()[0] == len(old["before"]["facts"])
     assert c.execute("SELECT count(*) FROM alert_events WHERE event = 'migrated'").fetchone()[0] == 1
     c.close()

@@ -201,7 +201,7 @@ def _stored(db) -> dict:
                 c.execute("SELECT kind, name, quote_start, quote_end, data FROM facts WHERE report_id = ? "
                           "ORDER BY seq", (rid,)).fetchall(),
                 c.execute("SELECT f.seq, n.field, n.value, n.unit, n.raw_start, n.raw_end FROM numbers n "
-                          "JOIN facts f ON f.id = n.fact_id WHERE f.report_id = ? ORDER BY f.seq, n.field",
+                          "JOIN facts f ON f.report_id = n.report_id AND f.seq = n.seq WHERE f.report_id = ? ORDER BY f.seq, n.field",
                           (rid,)).fetchall(),
                 c.execute("SELECT * FROM ledger WHERE report_id = ? ORDER BY seq", (rid,)).fetchall(),
                 sorted(c.execute("SELECT rule, title, message FROM alerts WHERE report_id = ?", (rid,))))

@@ -13,10 +13,17 @@ the report text between its offsets.
 `encode` runs in the parser process and returns plain tuples, cheap to pickle;
 `save` inserts them with executemany; `load` rebuilds the same Fact objects.
 Facts stored by schema 2 (numbers inside the JSON as {"n": [...]}) still load.
+
+Schema 4 (`save`/`load`): a fact's row is keyed by (report_id, seq), WITHOUT
+ROWID, so no fact id and no index beside it; its name and its JSON are ids
+into `fact_strings`, where each distinct string is stored once (line-item
+names, sections and roles repeat in every report). Numbers are keyed by
+(report_id, seq, field). The `facts` view shows the rows with their text.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import sqlite3
@@ -30,10 +37,10 @@ from worker.numbers import Num
 _NAME_ATTRS = ("name", "label", "subject")
 NAME_MAX = 200
 
-FACTS_INSERT = ("INSERT INTO facts (id, report_id, seq, kind, name, quote_start, quote_end, data)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-NUMBERS_INSERT = ("INSERT INTO numbers (fact_id, field, value, unit, kind, precision, raw_if_differs, raw_start, raw_end,"
-                  " scale, approx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+FACTS_INSERT = ("INSERT INTO fact_rows (report_id, seq, kind, name_id, quote_start, quote_end, data_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)")
+NUMBERS_INSERT = ("INSERT INTO numbers (report_id, seq, field, value, unit, kind, precision, raw_if_differs,"
+                  " raw_start, raw_end, scale, approx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 @dataclass
@@ -211,6 +218,33 @@ def decode_fact(kind: str, name: str | None, qs: int | None, qe: int | None, dat
     return cls(**{k: v for k, v in d.items() if k in names})
 
 
+def string_hash(value: str) -> int:
+    """A string's key in `fact_strings`.hash: 64 bits of BLAKE2b, signed (an SQLite integer)."""
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def intern(conn: sqlite3.Connection, values: Iterable[str]) -> dict[str, int]:
+    """Each string's id in `fact_strings`, added when new (inside the caller's
+    transaction). Looked up by hash, then compared: two strings with one hash
+    are two rows."""
+    by_hash: dict[int, list[str]] = {}
+    for v in set(values):
+        by_hash.setdefault(string_hash(v), []).append(v)
+    ids: dict[str, int] = {}
+    hashes = list(by_hash)
+    for i in range(0, len(hashes), 500):
+        chunk = hashes[i:i + 500]
+        for sid, h, v in conn.execute(f"SELECT id, hash, value FROM fact_strings WHERE hash IN"
+                                      f" ({','.join('?' * len(chunk))})", chunk):
+            if v in by_hash[h]:
+                ids[v] = sid
+    for h, vs in by_hash.items():
+        for v in vs:
+            if v not in ids:
+                ids[v] = conn.execute("INSERT INTO fact_strings (hash, value) VALUES (?, ?)", (h, v)).lastrowid
+    return ids
+
+
 def load(conn: sqlite3.Connection, report_id: int, text: str | None,
          kinds: tuple[str, ...] | None = None) -> list[Fact]:
     """A report's facts in order (those of `kinds` only, when given)."""
@@ -219,25 +253,29 @@ def load(conn: sqlite3.Connection, report_id: int, text: str | None,
         where += f" AND f.kind IN ({','.join('?' for _ in kinds)})"
         args += list(kinds)
     by_fact: dict[int, list] = {}
-    for fid, *rest in conn.execute(
-            "SELECT n.fact_id, n.field, n.value, n.unit, n.kind, n.precision, n.raw_if_differs, n.raw_start, n.raw_end,"
-            f" n.scale, n.approx FROM facts f JOIN numbers n ON n.fact_id = f.id WHERE {where}", args):
-        by_fact.setdefault(fid, []).append(rest)
-    return [decode_fact(kind, name, qs, qe, data, by_fact.get(fid, ()), text)
-            for fid, kind, name, qs, qe, data in conn.execute(
-                f"SELECT f.id, f.kind, f.name, f.quote_start, f.quote_end, f.data FROM facts f WHERE {where}"
-                " ORDER BY f.seq", args)]
+    for seq, *rest in conn.execute(
+            "SELECT n.seq, n.field, n.value, n.unit, n.kind, n.precision, n.raw_if_differs, n.raw_start, n.raw_end,"
+            f" n.scale, n.approx FROM fact_rows f JOIN numbers n ON n.report_id = f.report_id AND n.seq = f.seq"
+            f" WHERE {where}", args):
+        by_fact.setdefault(seq, []).append(rest)
+    return [decode_fact(kind, name, qs, qe, data, by_fact.get(seq, ()), text)
+            for seq, kind, name, qs, qe, data in conn.execute(
+                "SELECT f.seq, f.kind, n.value, f.quote_start, f.quote_end, d.value FROM fact_rows f"
+                " LEFT JOIN fact_strings n ON n.id = f.name_id LEFT JOIN fact_strings d ON d.id = f.data_id"
+                f" WHERE {where} ORDER BY f.seq", args)]
 
 
 def delete(conn: sqlite3.Connection, report_id: int) -> None:
-    conn.execute("DELETE FROM numbers WHERE fact_id IN (SELECT id FROM facts WHERE report_id = ?)", (report_id,))
-    conn.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+    conn.execute("DELETE FROM numbers WHERE report_id = ?", (report_id,))
+    conn.execute("DELETE FROM fact_rows WHERE report_id = ?", (report_id,))
 
 
 def save(conn: sqlite3.Connection, report_id: int, rows: FactRows) -> None:
-    """Replace a report's facts with `rows` (inside the caller's transaction)."""
+    """Replace a report's facts with `rows` (inside the caller's transaction).
+    Strings left unused by the facts replaced stay in `fact_strings` (a later
+    report is likely to use them again)."""
     delete(conn, report_id)
-    # Ids are given, not looked up after inserting: the transaction holds the write lock.
-    base = conn.execute("SELECT COALESCE(MAX(id), 0) FROM facts").fetchone()[0] + 1
-    conn.executemany(FACTS_INSERT, [(base + r[0], report_id, *r) for r in rows.facts])
-    conn.executemany(NUMBERS_INSERT, [(base + r[0], *r[1:]) for r in rows.numbers])
+    ids = intern(conn, [s for r in rows.facts for s in (r[2], r[5]) if s])
+    conn.executemany(FACTS_INSERT, [(report_id, seq, kind, ids.get(name), qs, qe, ids.get(data))
+                                    for seq, kind, name, qs, qe, data in rows.facts])
+    conn.executemany(NUMBERS_INSERT, [(report_id, *r) for r in rows.numbers])

@@ -11,7 +11,9 @@ one transaction, create the new table, copy, drop the old one, rename, check
 nothing changed.
 
 Version 3 stores each number of a fact once (worker/schema_v3.py rewrites
-`facts` and `numbers`, in the same transaction).
+`facts` and `numbers`, in the same transaction). Version 4 keys facts by
+report and sequence and stores their names and JSON once per distinct string
+(worker/schema_v4.py, the same transaction again).
 
 Rows that cannot satisfy a foreign key are settled before the check, never by
 dropping an alert: an alert whose report is gone keeps its row with
@@ -26,7 +28,7 @@ import sqlite3
 from contextlib import AbstractContextManager
 from typing import Callable
 
-from worker import schema_v3, schema_views
+from worker import schema_v3, schema_v4, schema_views
 
 log = logging.getLogger("audit_worker.storage")
 
@@ -119,7 +121,7 @@ def _settle(conn: sqlite3.Connection, now: str) -> dict[str, int]:
 
 def upgrade(conn: sqlite3.Connection, ddl: str, tx: Callable[[], AbstractContextManager], now: str,
             target: int) -> int | None:
-    """Bring a version 1 or 2 database to `target` (3) in one transaction.
+    """Bring a version 1, 2 or 3 database to `target` (4) in one transaction.
     Returns the version found (None: a new database, nothing to do)."""
     found = stored_version(conn)
     if found is None or found >= target:
@@ -146,10 +148,12 @@ def upgrade(conn: sqlite3.Connection, ddl: str, tx: Callable[[], AbstractContext
                 for table in REBUILT:
                     if table in tables:
                         # facts and numbers as schema 2 had them: the step to 3 reads that form
-                        _rebuild(conn, table, schema_v3.V2_CREATES.get(table, creates[table]))
+                        _rebuild(conn, table, schema_v3.V2_CREATES.get(table) or creates[table])
                 settled = _settle(conn, now)
-            if "facts" in tables and "numbers" in tables:
-                settled.update({f"{k} rewritten": v for k, v in schema_v3.convert(conn, creates).items() if v})
+            if found < 3 and "facts" in tables and "numbers" in tables:
+                settled.update({f"{k} rewritten": v for k, v in schema_v3.convert(conn).items() if v})
+            if found < 4 and "facts" in tables and "numbers" in tables:
+                settled.update({f"{k} keyed by report": v for k, v in schema_v4.convert(conn, creates).items() if v})
             bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             if bad:
                 first = bad[0]

@@ -16,6 +16,12 @@ _FIGURE_UNIT = ("CASE {k} WHEN 'money' THEN '万元' WHEN 'percent' THEN '%' "
                 "ELSE NULLIF({u}, '') END")
 
 VIEWS: dict[str, str] = {
+    # A fact as one row, its strings read from `fact_strings` (fact_rows
+    # holds their ids: each distinct name or JSON is stored once).
+    "facts": """
+SELECT f.report_id, f.seq, f.kind, COALESCE(n.value, '') AS name, f.quote_start, f.quote_end, d.value AS data
+FROM fact_rows f LEFT JOIN fact_strings n ON n.id = f.name_id LEFT JOIN fact_strings d ON d.id = f.data_id""",
+
     "ledger_facts": """
 SELECT l.report_id, r.issuer, r.year, r.source, l.seq, l.concept, l.dims, l.measure, l.period,
        l.value AS value_wanyuan, l.raw, l.unit, l.found_in, t.type AS table_type, t.title AS table_title,
@@ -79,12 +85,12 @@ LEFT JOIN doc_tables t ON t.report_id = l.report_id AND t.idx = l.table_idx""",
     # One row per number of a fact: `numbers` keeps the printed text only
     # where it is not the report text between the number's offsets.
     "fact_figures": f"""
-SELECT f.report_id, r.issuer, r.year, n.fact_id, f.seq AS fact_seq, f.kind AS fact_kind, f.name AS fact_name,
+SELECT f.report_id, r.issuer, r.year, f.seq AS fact_seq, f.kind AS fact_kind, f.name AS fact_name,
        n.field, n.value, {_FIGURE_UNIT.format(k='n.kind', u='n.unit')} AS value_unit,
        COALESCE(n.raw_if_differs, substr(r.text, n.raw_start + 1, n.raw_end - n.raw_start)) AS raw,
        n.unit AS printed_unit, n.kind, n.precision, n.raw_start, n.raw_end,
        substr(r.text, f.quote_start + 1, f.quote_end - f.quote_start) AS quote, f.quote_start, f.quote_end
-FROM numbers n JOIN facts f ON f.id = n.fact_id JOIN reports r ON r.id = f.report_id""",
+FROM numbers n JOIN facts f ON f.report_id = n.report_id AND f.seq = n.seq JOIN reports r ON r.id = f.report_id""",
 
     # Department-level execution, from three places a report states it; each
     # row names its basis, so an auditor sees where a rate comes from.
@@ -98,9 +104,9 @@ WITH stated AS (
   FROM (SELECT f.* FROM facts f WHERE f.kind = 'execution'
           AND f.seq = (SELECT min(g.seq) FROM facts g WHERE g.report_id = f.report_id AND g.kind = 'execution'
                        AND g.name IS f.name)) f
-  LEFT JOIN numbers b ON b.fact_id = f.id AND b.field = 'budget'
-  LEFT JOIN numbers e ON e.fact_id = f.id AND e.field = 'executed'
-  LEFT JOIN numbers s ON s.fact_id = f.id AND s.field = 'stated_rate'
+  LEFT JOIN numbers b ON b.report_id = f.report_id AND b.seq = f.seq AND b.field = 'budget'
+  LEFT JOIN numbers e ON e.report_id = f.report_id AND e.seq = f.seq AND e.field = 'executed'
+  LEFT JOIN numbers s ON s.report_id = f.report_id AND s.seq = f.seq AND s.field = 'stated_rate'
 ),
 lines AS (
   SELECT f.report_id, 'line_items' AS basis, '类级功能科目合计(' || count(*) || '项)' AS item,
@@ -108,9 +114,9 @@ lines AS (
          CASE WHEN count(ab.value) = count(*) THEN round(sum(ab.value), 6) END AS budget_adjusted,
          round(sum(fi.value), 6) AS outturn, NULL AS stated_rate, NULL AS quote_start, NULL AS quote_end
   FROM facts f
-  JOIN numbers fi ON fi.fact_id = f.id AND fi.field = 'final'
-  LEFT JOIN numbers ib ON ib.fact_id = f.id AND ib.field = 'initial_budget'
-  LEFT JOIN numbers ab ON ab.fact_id = f.id AND ab.field = 'budget'
+  JOIN numbers fi ON fi.report_id = f.report_id AND fi.seq = f.seq AND fi.field = 'final'
+  LEFT JOIN numbers ib ON ib.report_id = f.report_id AND ib.seq = f.seq AND ib.field = 'initial_budget'
+  LEFT JOIN numbers ab ON ab.report_id = f.report_id AND ab.seq = f.seq AND ab.field = 'budget'
   WHERE f.kind = 'line_item' AND json_extract(f.data, '$.level') = '类'
     AND f.seq = (SELECT min(g.seq) FROM facts g WHERE g.report_id = f.report_id AND g.kind = 'line_item'
                  AND g.name IS f.name AND json_extract(g.data, '$.level') = '类')

@@ -25,14 +25,18 @@ from worker import fact_rows, ledger_store, schema_migrate, schema_once, schema_
 from worker.fact_rows import FactRows, encode_facts
 from worker.facts import Fact, ParsedReport, ReportMeta
 
+# 4: facts keyed by (report_id, seq) in `fact_rows` (WITHOUT ROWID, no fact
+#    id, no index), names and JSON interned in `fact_strings`, numbers keyed by
+#    (report_id, seq, field); the `facts` view reads as schema 3's table did
+#    (worker/schema_v4.py converts a version 3 database).
 # 3: each number stored once, in `numbers` (WITHOUT ROWID, keyed by fact and
 #    field); facts.data without the numbers, quote offsets as columns
-#    (worker/schema_migrate3.py converts a version 2 database).
+#    (worker/schema_v3.py converts a version 2 database).
 # 2: foreign keys (ON DELETE CASCADE from a report to what was parsed from it,
 #    RESTRICT for its alerts), readable offset names (raw_start/raw_end, …),
 #    operator alerts with report_id NULL, and the analyst views
 #    (worker/schema_migrate.py rebuilds a version 1 database in place).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 DDL = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -73,24 +77,31 @@ CREATE TABLE IF NOT EXISTS documents (
     text_start INTEGER, text_end INTEGER,
     UNIQUE(report_id, url)
 );
-CREATE TABLE IF NOT EXISTS facts (
+CREATE TABLE IF NOT EXISTS fact_strings (
     id INTEGER PRIMARY KEY,
+    hash INTEGER NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fact_strings_hash ON fact_strings(hash);
+CREATE TABLE IF NOT EXISTS fact_rows (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     kind TEXT NOT NULL,
-    name TEXT,
+    name_id INTEGER REFERENCES fact_strings(id),
     quote_start INTEGER, quote_end INTEGER,
-    data TEXT
-);
-CREATE INDEX IF NOT EXISTS facts_report ON facts(report_id, kind);
+    data_id INTEGER REFERENCES fact_strings(id),
+    PRIMARY KEY (report_id, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS numbers (
-    fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+    report_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
     field TEXT NOT NULL,
     value REAL, unit TEXT, kind TEXT, precision INTEGER,
     raw_if_differs TEXT,
     raw_start INTEGER, raw_end INTEGER,
     scale REAL, approx INTEGER,
-    PRIMARY KEY (fact_id, field)
+    PRIMARY KEY (report_id, seq, field),
+    FOREIGN KEY (report_id, seq) REFERENCES fact_rows(report_id, seq) ON DELETE CASCADE
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS alerts (
     id INTEGER PRIMARY KEY,
