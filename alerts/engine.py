@@ -32,6 +32,7 @@ class Result:
     unchanged: int = 0
     queued: int = 0
     reports: int = 0
+    skipped: int = 0        # of `reports`: unchanged since their last check (alerts/stamps.py)
 
 
 def select(rule_ids: list[str] | None) -> list[str]:
@@ -130,7 +131,7 @@ def _rule_plan(rule_ids):
 
 def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
                   queue: str | None = None, models: bool = True, analysed: dict | None = None,
-                  batch: int = 50, jobs: int | None = None) -> Result:
+                  batch: int = 50, jobs: int | None = None, full: bool = False) -> Result:
     """Detect on stored reports and store the alerts; queue deliveries if asked.
 
     Rules run per report; then the statistical models run over the whole
@@ -139,7 +140,11 @@ def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
     `analysed` maps report ids to an Analysis computed at parse time with the
     same rules; the others are read back from the database, by `jobs` forked
     processes when there are many (alerts/rerun.py; None: the cores, up to 4).
-    Reports are written `batch` to a transaction."""
+    A stored report whose facts, row, rules and settings are those of its
+    last check is not read again (alerts/stamps.py) unless `full`, or unless
+    reminders may be due (`realert_after` with a queue). Reports are written
+    `batch` to a transaction."""
+    from alerts import stamps
     from alerts.rerun import Loaded, analysed_batches
 
     res = Result()
@@ -150,6 +155,15 @@ def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
     for rid in report_ids:
         a = analysed.get(rid)
         (ready if a is not None and not (run_rules and a.findings is None) else stored).append(rid)
+    key = stamps.run_key(app.cfg.rules, rules_run) if run_rules else None
+    if key is not None and stored and not full and not (queue and app.cfg.section("alerts")["realert_after"]):
+        skip = stamps.unchanged(app.store.conn, key, stored)
+        if skip:
+            stored = [rid for rid in stored if rid not in skip]
+            with app.store.tx() as conn:
+                res.unchanged += stamps.seen_again(conn, sorted(skip), rules_run, now_iso())
+            res.reports += len(skip)
+            res.skipped += len(skip)
 
     def given(ids):
         """Reports analysed at parse time (used only while still parsed)."""
@@ -166,17 +180,20 @@ def run_detectors(app, report_ids: list[int], rule_ids: list[str] | None = None,
 
     for i in range(0, len(ready), batch):
         loaded, again = given(ready[i:i + batch])
-        _write(app, loaded, run_rules, rules_run, queue, res)
+        _write(app, loaded, run_rules, rules_run, queue, res, key)
         stored += again
     for _, loaded in analysed_batches(app, stored, rule_ids, jobs, batch):
-        _write(app, loaded, run_rules, rules_run, queue, res)
+        _write(app, loaded, run_rules, rules_run, queue, res, key)
     if models:
         run_models_stage(app, report_ids, rule_ids, queue, res)
     return res
 
 
-def _write(app, loaded: list, run_rules: bool, rules_run: list[str], queue: str | None, res: Result) -> None:
-    """One batch of analysed reports: features and alerts, in one transaction."""
+def _write(app, loaded: list, run_rules: bool, rules_run: list[str], queue: str | None, res: Result,
+           key: str | None = None) -> None:
+    """One batch of analysed reports: features, alerts and the stamp of the
+    check, in one transaction."""
+    from alerts import stamps
     from models.engine import store_features
 
     with app.store.tx() as conn:
@@ -190,6 +207,8 @@ def _write(app, loaded: list, run_rules: bool, rules_run: list[str], queue: str 
             if run_rules:
                 store_findings(app, conn, row, (a.findings or []) if a else [], rules_run, queue, res,
                                evidence=item.evidence)
+            if key is not None:
+                stamps.write(conn, key, row, checked=a is not None and a.findings is not None)
 
 
 def run_models_stage(app, report_ids: list[int], rule_ids: list[str] | None = None, queue: str | None = None,

@@ -29,7 +29,9 @@ class Loaded:
     evidence: list | None = None      # each finding's contract evidence, computed beside its facts
 
 
-ROW_FIELDS = ("id", "key", "source", "status", "issuer", "year", "level")
+# The reports row's fields the writes use (and the check's stamp: alerts/stamps.py).
+ROW_FIELDS = ("id", "key", "source", "status", "issuer", "year", "level", "parser_version", "parsed_at",
+              "content_sha")
 
 
 def analyse_stored(store, cfg_rules: dict | None, rule_ids: list[str] | None, ids: list[int]) -> list[Loaded]:

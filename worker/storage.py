@@ -219,12 +219,13 @@ class Store:
         made, an older one upgraded in place (worker/schema_migrate.py)."""
         from alerts import search as alert_search
         from alerts.schema import DDL as ALERTS_DDL
+        from alerts.stamps import DDL as STAMPS_DDL
         from models.schema import DDL as MODELS_DDL
         from rules.taxonomy import default as taxonomy
         from worker.sources.schema import DDL as SOURCES_DDL
         from worker.web.schema import DDL as WEB_DDL
 
-        ddl = DDL + ALERTS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL + text_boxes.DDL
+        ddl = DDL + ALERTS_DDL + STAMPS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL + text_boxes.DDL
         found = schema_migrate.stored_version(self.conn)
         if found is not None and found > SCHEMA_VERSION:
             raise DatabaseFault(f"database {self.path} was made by a newer audit-worker (schema {found}; this one "

@@ -76,18 +76,23 @@ def backfill(obj: Ctx, paths, source_names, reparse, rule_ids, no_detect, delive
 @click.option("--rules", "rule_ids", default=None, callback=check_rules,
               help="comma-separated detector ids or families")
 @click.option("--deliver", is_flag=True, help="queue and send new alerts through the channels")
+@click.option("--full", is_flag=True,
+              help="check every report again, even those unchanged since their last check (same facts, rules and "
+                   "settings: skipped by default)")
 @click.pass_obj
-def detect(obj: Ctx, report_ids, rule_ids, deliver):
+def detect(obj: Ctx, report_ids, rule_ids, deliver, full):
     """Re-run detectors on stored reports (after a rule or threshold change)."""
     from alerts.engine import run_detectors
 
     app = obj.app
     ids = list(report_ids) or app.store.report_ids()
     try:
-        res = run_detectors(app, ids, rule_ids=_ids(rule_ids), queue="each" if deliver else None)
+        res = run_detectors(app, ids, rule_ids=_ids(rule_ids), queue="each" if deliver else None, full=full)
     except KeyError as e:
         raise click.ClickException(str(e.args[0])) from None
-    click.echo(f"{res.reports} reports checked; alerts: {res.new} new, {res.updated} updated, "
+    skipped = (f" ({res.skipped} unchanged since their last check: not read again; --full reads them)"
+               if res.skipped else "")
+    click.echo(f"{res.reports} reports checked{skipped}; alerts: {res.new} new, {res.updated} updated, "
                f"{res.withdrawn} withdrawn, {res.unchanged} unchanged")
     if deliver:
         from alerts.outbox import flush
