@@ -7,7 +7,11 @@ then re-run detection only.
 Prints, for each N: reports per second, database size (write-ahead log
 checkpointed) beside the input's (the reports' bytes) and their ratio, the time of a
 detection-only re-run over all stored reports (facts read back from the
-database, rules and models re-run), and peak resident memory: of the main
+database, rules and models re-run: `detect --full`) and of the incremental
+re-run `detect` does by default (reports unchanged since their check
+skipped), the floor (bench/floor.py: the least any reader must do, on the
+same files with as many rows, one core) and the product's share of it, and
+peak resident memory: of the main
 process after the backfill and after the re-run, and of the largest parser
 process. Each N runs in a fresh process so its peaks are its own.
 
@@ -57,10 +61,19 @@ def run(n: int, jobs: int | None, keep: Path | None) -> dict:
     summary = app.backfill([corpus], jobs=jobs)
     t1 = time.perf_counter()
     rss_backfill = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Detection only: every stored report's facts read back, rules and models re-run.
-    res = run_detectors(app, app.store.report_ids())
+    # Detection only: every stored report's facts read back, rules and models re-run
+    # (--full: the stamps of the backfill's checks ignored) ...
+    res = run_detectors(app, app.store.report_ids(), full=True)
     t2 = time.perf_counter()
+    # ... and as `detect` runs by default: reports unchanged since their check skipped.
+    inc = run_detectors(app, app.store.report_ids())
+    t3 = time.perf_counter()
     shutdown_pools()
+    facts = app.store.conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+    numbers = app.store.conn.execute("SELECT COUNT(*) FROM numbers").fetchone()[0]
+    # The floor on the same files with as many rows, in this process, after the product (bench/floor.py).
+    from bench.floor import floor
+    low = floor(corpus, facts, numbers)
     # The database as it rests: the write-ahead log folded in (it is a few MB of pages
     # already counted once in the file, or about to be).
     app.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -71,12 +84,14 @@ def run(n: int, jobs: int | None, keep: Path | None) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
     return {"n": files, "seconds": t1 - t0, "rate": files / (t1 - t0), "ingested": summary.counts["ingested"],
             "alerts": alerts, "detect_seconds": t2 - t1, "detect_unchanged": res.unchanged,
+            "incremental_seconds": t3 - t2, "incremental_skipped": inc.skipped,
+            "floor_rate": low["rate"], "facts": facts, "numbers": numbers,
             "db_mb": size / 1e6, "input_mb": input_bytes / 1e6, "rss_backfill_mb": rss_backfill,
             "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
-def rerun(db: Path, jobs: int | None, runs: int) -> dict:
+def rerun(db: Path, jobs: int | None, runs: int, full: bool = True) -> dict:
     from alerts.engine import run_detectors
     from worker.app import App
     from worker.config import Config
@@ -87,7 +102,7 @@ def rerun(db: Path, jobs: int | None, runs: int) -> dict:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        res = run_detectors(app, ids, jobs=jobs)
+        res = run_detectors(app, ids, jobs=jobs, full=full)
         times.append(time.perf_counter() - t)
     alerts = app.store.conn.execute("SELECT COUNT(*) FROM alerts WHERE status = 'open'").fetchone()[0]
     app.store.close()
@@ -132,11 +147,17 @@ def main() -> None:
             print(out.stderr, file=sys.stderr)
             raise SystemExit(out.returncode)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"{'reports':>8} {'seconds':>8} {'reports/s':>10} {'alerts':>7} {'detect re-run s':>16} "
-          f"{'db MB':>7} {'input MB':>9} {'db/input':>9} {'peak MB backfill':>17} {'peak MB re-run':>15} {'peak MB parser':>15}")
+    print(f"{'reports':>8} {'seconds':>8} {'reports/s':>10} {'floor/s':>8} {'share':>6} {'alerts':>7} "
+          f"{'re-run s':>9} {'incr. s':>8} {'db MB':>7} {'input MB':>9} {'db/input':>9} {'peak MB backfill':>17} "
+          f"{'peak MB re-run':>15} {'peak MB parser':>15}")
     for r in results:
-        print(f"{r['n']:8d} {r['seconds']:8.1f} {r['rate']:10.1f} {r['alerts']:7d} {r['detect_seconds']:16.1f} "
-              f"{r['db_mb']:7.1f} {r['input_mb']:9.1f} {r['db_mb'] / r['input_mb']:8.1f}× {r['rss_backfill_mb']:17.0f} {r['rss_main_mb']:15.0f} {r['rss_worker_mb']:15.0f}")
+        print(f"{r['n']:8d} {r['seconds']:8.1f} {r['rate']:10.1f} {r['floor_rate']:8.0f} "
+              f"{r['rate'] / r['floor_rate']:6.0%} {r['alerts']:7d} {r['detect_seconds']:9.1f} "
+              f"{r['incremental_seconds']:8.1f} {r['db_mb']:7.1f} {r['input_mb']:9.1f} "
+              f"{r['db_mb'] / r['input_mb']:8.1f}× {r['rss_backfill_mb']:17.0f} {r['rss_main_mb']:15.0f} "
+              f"{r['rss_worker_mb']:15.0f}")
+    print("floor/s: bench/floor.py on the same files with as many fact and number rows, one core; share: the "
+          "product's rate over it. re-run s: detect --full; incr. s: detect (unchanged reports skipped).")
     if len(results) >= 2:
         a, b = results[0], results[-1]
         print(f"time ratio {b['n']}/{a['n']} reports: {b['seconds'] / a['seconds']:.2f}× "
