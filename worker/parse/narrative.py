@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left
 
 from worker.facts import Amount, LineItem, Quote
-from worker.numbers import Num, find_numbers
+from worker.numbers import LineNumbers, Num
 from worker.parse import lang
 from worker.parse.clauses import (
     Sent, Tok, _MONEY_WORDS, _PCT_WORDS, _PROJECT_HEAD, _QUOTED, _SENT_END, _TARGET_CUE, _continues,
@@ -36,9 +36,8 @@ class Narrative(ClaimReader, PartReader):
         self.project_names = project_names
         self.facts: list = []
         self.amounts: list[Amount] = []          # every named money figure, in order
-        self._all_nums = find_numbers(text)
+        self._nums = LineNumbers(text)       # only the lines read as narrative are scanned
         self._tok_cache: dict[int, list[Tok]] = {}
-        self._num_starts = [n.start for n in self._all_nums]
         self.sents = self._sentences()
         self._assign_owners()
 
@@ -97,12 +96,7 @@ class Narrative(ClaimReader, PartReader):
     def _sent(self, s: int, e: int, line: int) -> Sent:
         while s < e and self.text[s] in " \t":
             s += 1
-        i = bisect_left(self._num_starts, s)
-        nums = []
-        while i < len(self._all_nums) and self._all_nums[i].start < e:
-            if self._all_nums[i].end <= e:
-                nums.append(self._all_nums[i])
-            i += 1
+        nums = self._nums.within(s, e)
         ls = self.text.rfind("\n", 0, s) + 1
         return Sent(start=s, end=e, text=self.text[s:e], line=line, nums=nums, head=self.text[ls:min(ls + 40, e)])
 
