@@ -141,16 +141,25 @@ def parse_cn_percent(m: re.Match, base: int = 0) -> Num | None:
                raw=m.group(0), start=base + m.start(), end=base + m.end())
 
 
+# unit → (kind, factor) as unit_kind gives them, looked up once per number.
+_UNIT_KIND = {u: unit_kind(u) for u in [*COUNT_UNITS, *PERCENT_UNITS, *MONEY_UNITS, ""]}
+_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")   # what _AFTER_BAD matches
+
+
 def _make(m: re.Match, base: int) -> Num:
-    digits = m.group("num").replace(",", "")
-    precision = len(digits.split(".")[1]) if "." in digits else 0
+    sign, digits, scale_word, approx_word, unit = m.group("sign", "num", "scale", "approx", "unit")
+    if "," in digits:
+        digits = digits.replace(",", "")
+    dot = digits.find(".")
+    precision = len(digits) - dot - 1 if dot >= 0 else 0
     value = float(digits)
-    if m.group("sign") == "-":
+    if sign == "-":
         value = -value
-    unit = m.group("unit") or ""
-    scale_word = (m.group("scale") or "").strip()
-    approx = bool(m.group("approx"))
-    kind, factor = unit_kind(unit)
+    if unit is None:
+        unit = ""
+    scale_word = scale_word.strip() if scale_word else ""
+    approx = approx_word is not None and approx_word != ""
+    kind, factor = _UNIT_KIND[unit]
     if scale_word:
         # 174.8万人次, 3.8亿条: a scaled count; a bare 3.8亿 stays a number.
         factor *= 1e4 if scale_word == "万" else 1e8
@@ -158,26 +167,92 @@ def _make(m: re.Match, base: int) -> Num:
         kind = "date"
     raw = m.group(0).rstrip()
     printed_unit = scale_word + ("余" if approx and scale_word else "") + unit
+    start = base + m.start()
     return Num(value=value * factor, unit=printed_unit, kind=kind, precision=precision,
-               raw=raw, start=base + m.start(), end=base + m.start() + len(raw),
-               scale=factor, approx=approx)
+               raw=raw, start=start, end=start + len(raw), scale=factor, approx=approx)
 
 
 def find_numbers(text: str, base: int = 0) -> list[Num]:
     """All numbers of a piece of text, in order, with units where printed."""
     out: list[Num] = []
+    n = len(text)
     for m in NUMBER_RE.finditer(text):
-        after = text[m.end(): m.end() + 1]
-        if not m.group("unit") and after and _AFTER_BAD.match(after):
+        e = m.end()
+        if e < n and m.group("unit") is None and text[e] in _LATIN:
             continue
         out.append(_make(m, base))
     if "百分之" in text:
         for m in CN_PERCENT_RE.finditer(text):
-            n = parse_cn_percent(m, base)
-            if n is not None:
-                out.append(n)
-        out.sort(key=lambda n: n.start)
+            c = parse_cn_percent(m, base)
+            if c is not None:
+                out.append(c)
+        out.sort(key=lambda x: x.start)
     return out
+
+
+def _numbers_from(text: str, pos: int, endpos: int) -> list[Num]:
+    """find_numbers' loop over text[pos:endpos], with offsets in `text` and the
+    look-behind and the letter after a number read in the whole text."""
+    out: list[Num] = []
+    n = len(text)
+    for m in NUMBER_RE.finditer(text, pos, endpos):
+        e = m.end()
+        if e < n and m.group("unit") is None and text[e] in _LATIN:
+            continue
+        out.append(_make(m, 0))
+    if text.find("百分之", pos, endpos) >= 0:
+        for m in CN_PERCENT_RE.finditer(text, pos, endpos):
+            c = parse_cn_percent(m)
+            if c is not None:
+                out.append(c)
+        out.sort(key=lambda x: x.start)
+    return out
+
+
+# How far past a line's newline a number begun on it may reach: 3\n万余 个百分点.
+_LINE_TAIL = 12
+
+
+class LineNumbers:
+    """The numbers find_numbers(text) gives, read line by line on demand.
+
+    A number is never cut by a newline (only the space of '3 万' may be one, and
+    no digit or sign follows it), so scanning from a line's start finds the same
+    numbers that start on that line as a scan of the whole text; a report whose
+    narrative is a fraction of its text (the rest tables) scans only that part.
+    Each line is read once; its Num objects are shared by all who ask.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._lines: dict[int, list[Num]] = {}     # line start → numbers starting on it
+
+    def line(self, ls: int) -> list[Num]:
+        """The numbers starting on the line that starts at `ls`."""
+        nums = self._lines.get(ls)
+        if nums is None:
+            text = self.text
+            le = text.find("\n", ls)
+            if le < 0:
+                le = len(text)
+            nums = [x for x in _numbers_from(text, ls, min(len(text), le + _LINE_TAIL)) if x.start < le]
+            self._lines[ls] = nums
+        return nums
+
+    def within(self, s: int, e: int) -> list[Num]:
+        """The numbers starting in [s, e) and ending by e, in order (s < e)."""
+        text = self.text
+        out: list[Num] = []
+        ls = text.rfind("\n", 0, s) + 1
+        while ls < e:
+            for x in self.line(ls):
+                if s <= x.start < e and x.end <= e:
+                    out.append(x)
+            nl = text.find("\n", ls)
+            if nl < 0:
+                break
+            ls = nl + 1
+        return out
 
 
 def parse_cell_number(text: str, start: int = 0) -> Num | None:

@@ -37,6 +37,8 @@ _PARTIAL = re.compile(r"等|主要|其中|部分|之一|例如|比如|如下|含
 _ENUM = re.compile(r"\(\d{1,2}\)|(?<![\d.])\d{1,2}[.、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮]")
 _AND = re.compile(r"和|及|以及|与")
 _CLAUSE_END = re.compile(r"[,;。\n]")
+# What both count patterns need, {_N}{_MW}: most sentences lack it and skip them.
+_COUNT_CUE = re.compile(r"[\d一二两三四五六七八九十][个家所]")
 
 
 def read_counts(text: str, covered: list[tuple[int, int]]) -> list[Fact]:
@@ -44,7 +46,7 @@ def read_counts(text: str, covered: list[tuple[int, int]]) -> list[Fact]:
     skip = Spans(covered)
     out: list[Fact] = []
     for s, e in sentences(text):
-        if skip.overlaps(s, e) or "|" in text[s:e]:
+        if skip.overlaps(s, e) or text.find("|", s, e) >= 0:
             continue
         out += _count_lists(text, s, e)
         out += _count_sums(text, s, e)
@@ -79,6 +81,8 @@ def count_num(m: re.Match, unit: str) -> Num | None:
 
 def _count_lists(text: str, s: int, e: int) -> list[Fact]:
     out = []
+    if not _COUNT_CUE.search(text, s, e):
+        return out
     for rx in (_COUNT_A, _COUNT_B):
         for m in rx.finditer(text, s, e):
             # 等16个股室: the count closes a list given before it, maybe in part.
@@ -180,6 +184,8 @@ def _masked(text: str, s: int, e: int) -> str:
 
 
 def _count_sums(text: str, s: int, e: int) -> list[Fact]:
+    if text.find("年初", s, e) < 0:
+        return []       # _INITIAL cannot match (masking only blanks characters)
     sent = _masked(text, s, e)
     if _REMOVED.search(sent) or not _INITIAL.search(sent):
         return []

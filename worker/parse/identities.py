@@ -33,8 +33,8 @@ _FLOWS = re.compile(r"结余|差额|盈余|亏损|赤字|超支")
 
 def grand_totals(text: str, s: int, e: int) -> list[Fact]:
     out: list[Fact] = []
-    if _FLOWS.search(text, s, e):
-        return out
+    if text.find("总计", s, e) < 0 or _FLOWS.search(text, s, e):
+        return out          # both patterns below name a 总计
     for m in _PAIR.finditer(text, s, e):
         if _NOT_LEVEL.search(text[max(s, m.start() - 6):m.start()]):
             continue

@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left
 
 from worker.facts import Amount, LineItem, Quote
-from worker.numbers import Num, find_numbers
+from worker.numbers import LineNumbers, Num
 from worker.parse import lang
 from worker.parse.clauses import (
     Sent, Tok, _MONEY_WORDS, _PCT_WORDS, _PROJECT_HEAD, _QUOTED, _SENT_END, _TARGET_CUE, _continues,
@@ -23,6 +23,17 @@ from worker.parse.clauses import (
 )
 from worker.parse.narrative_claims import ClaimReader
 from worker.parse.narrative_parts import PartReader
+
+
+_WS = re.compile(r"\s+")
+_PART_OPENING = re.compile(r"^第[一二三四五六七八九十]+部分|^附件\s*\d|^附表")
+_WHOLE_DEPT = re.compile(r"整体(?:支出)?绩效(?:自评|评价)(?:报告|情况|结果)")
+_CLASS_MARK = re.compile(r"\((?:类|款|项)")
+_AFTER_QUOTE = re.compile(r"\s*(?:项目|自评|绩效|这)")
+_COMMA = re.compile(r"[,,;]")
+_INCLUDES = re.compile(r"包括[::]")
+_REASON = re.compile(r"原因|主要是|主要用于|用于")
+_ROUND_WORD = re.compile(r"(?:近|约|大约|接近|将近|逾)$")
 
 
 class Narrative(ClaimReader, PartReader):
@@ -36,9 +47,8 @@ class Narrative(ClaimReader, PartReader):
         self.project_names = project_names
         self.facts: list = []
         self.amounts: list[Amount] = []          # every named money figure, in order
-        self._all_nums = find_numbers(text)
+        self._nums = LineNumbers(text)       # only the lines read as narrative are scanned
         self._tok_cache: dict[int, list[Tok]] = {}
-        self._num_starts = [n.start for n in self._all_nums]
         self.sents = self._sentences()
         self._assign_owners()
 
@@ -97,45 +107,45 @@ class Narrative(ClaimReader, PartReader):
     def _sent(self, s: int, e: int, line: int) -> Sent:
         while s < e and self.text[s] in " \t":
             s += 1
-        i = bisect_left(self._num_starts, s)
-        nums = []
-        while i < len(self._all_nums) and self._all_nums[i].start < e:
-            if self._all_nums[i].end <= e:
-                nums.append(self._all_nums[i])
-            i += 1
+        nums = self._nums.within(s, e)
         ls = self.text.rfind("\n", 0, s) + 1
         return Sent(start=s, end=e, text=self.text[s:e], line=line, nums=nums, head=self.text[ls:min(ls + 40, e)])
 
     # -- context: which project a sentence speaks of -------------------------
     def _assign_owners(self) -> None:
         owner = ""
-        compact_names = [(re.sub(r"\s+", "", n), n) for n in self.project_names if len(n) >= 4]
+        compact_names = [(_WS.sub("", n), n) for n in self.project_names if len(n) >= 4]
         prev_line = -1
         heading_buf = ""
         for sent in self.sents:
             t = sent.text.strip()
             body = lang.ENUM_RE.sub("", t)
-            if re.match(r"^第[一二三四五六七八九十]+部分|^附件\s*\d|^附表", t) or "部门整体" in t[:20] or \
-                    re.search(r"整体(?:支出)?绩效(?:自评|评价)(?:报告|情况|结果)", t[:40]):
+            if _PART_OPENING.match(t) or "部门整体" in t[:20] or _WHOLE_DEPT.search(t[:40]):
                 owner = ""
             # A heading broken over short lines: join them before matching.
             if sent.line != prev_line:
                 heading_buf = heading_buf + t if len(t) <= 40 and not t.endswith("。") else ""
                 prev_line = sent.line
             found = ""
+            # The sentence's opening without spaces, for each length of name once.
+            opening: dict[int, str] = {}
             for ckey, name in compact_names:
-                if ckey in re.sub(r"\s+", "", body[:len(ckey) + 12]) or (heading_buf and ckey in heading_buf):
+                reach = len(ckey) + 12
+                head = opening.get(reach)
+                if head is None:
+                    head = opening[reach] = _WS.sub("", body[:reach])
+                if ckey in head or (heading_buf and ckey in heading_buf):
                     found = name
                     break
-            if not found and not re.search(r"\((?:类|款|项)", t):
+            if not found and not _CLASS_MARK.search(t):
                 quoted = [m.group(1) for m in _QUOTED.finditer(t) if _looks_like_project(m.group(1)) and (
-                    "项目" in m.group(1) or re.match(r"\s*(?:项目|自评|绩效|这)", t[m.end():m.end() + 3]))]
+                    "项目" in m.group(1) or _AFTER_QUOTE.match(t[m.end():m.end() + 3]))]
                 if len(quoted) == 1 and (
                         "自评" in t or "预算" in t or "绩效" in t or t.find("“") < 12):
                     found = quoted[0]
                 elif self.text[sent.start - 1:sent.start] in ("", "\n") or sent.start == 0:
                     m = _PROJECT_HEAD.match(body)
-                    if m and _looks_like_project(m.group("name")) and not re.search(r"[,,;]", m.group("name")):
+                    if m and _looks_like_project(m.group("name")) and not _COMMA.search(m.group("name")):
                         found = _strip_year(m.group("name"))
             if found:
                 owner = found
@@ -177,16 +187,17 @@ class Narrative(ClaimReader, PartReader):
         toks: list[Tok] = []
         prev = sent.start
         qi = sent.text.find("其中")
-        inc = re.search(r"包括[::]", sent.text)
+        inc = _INCLUDES.search(sent.text)
         part_from = sent.start + qi if qi >= 0 else (sent.start + inc.start() if inc else None)
-        why = re.search(r"原因|主要是|主要用于|用于", sent.text)
+        why = _REASON.search(sent.text)
         reason_from = sent.start + why.start() if why else None
         for n in sent.nums:
             if n.kind == "date":
                 continue        # 2024年度 is part of a label, not a figure
             raw = self.text[prev:n.start].replace("收、支", "收支")
             # Labels do not cross the classification markers or clause ends.
-            cut = max(raw.rfind(x) for x in (",", ";", ":", "。", "、", "(类)", "(款)", "(项)", "其中"))
+            rf = raw.rfind
+            cut = max(rf(","), rf(";"), rf(":"), rf("。"), rf("、"), rf("(类)"), rf("(款)"), rf("(项)"), rf("其中"))
             if cut >= 0:
                 for x in ("(类)", "(款)", "(项)", "其中"):
                     if raw.startswith(x, cut):
@@ -199,7 +210,7 @@ class Narrative(ClaimReader, PartReader):
                 lab = lab.split()[-1]   # a table row run into the text: the label is the last chunk
             label = lang.clean_label(lab)
             num = n
-            if re.search(r"(?:近|约|大约|接近|将近|逾)$", raw.rstrip()) and not n.approx:
+            if _ROUND_WORD.search(raw.rstrip()) and not n.approx:
                 num = n = dataclasses.replace(n, approx=True)    # 增加近300万元: a round figure, not an exact one
             role = lang.money_role(label) if n.kind in ("money", "number") else ""
             if n.kind == "number" and n.unit in ("万", "亿") and re.search(_MONEY_WORDS, label[-8:]):

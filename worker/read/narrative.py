@@ -49,6 +49,10 @@ _DEPT_PREFIX = re.compile(r"^[\u4e00-\u9fff()]{2,30}?(?:局|委员会|委|办公
                           r"(?:本级)?(?:20\d{2}年度?)?")
 _FIGURE = re.compile(r"\d\s*(?:万元|元|亿元|千元|%)|百分之")
 _TIME = re.compile(r"^(?:20\d{2}年(?:度)?|本年度?|当年|全年|截至20\d{2}年\d{1,2}月\d{1,2}日|年度)")
+_WS = re.compile(r"\s+")
+_COMPARED = re.compile(r"(?:比|较)[^,;]*$|与[^,;]*相比|同比")
+_COMPARED_WITH = re.compile(r"(?:与|同)[^,;]{0,24}?(?:相比|对比)")
+_THAN = re.compile(r"比|较|同比")
 _TAIL_NOISE = re.compile(r"(?:为|是|达|共|约|共计|累计|的)+$")   # 合计/总计 belong to names
 
 
@@ -125,10 +129,10 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                 # 与2023年度相比,收入支出总计增加X万元: a change, of the figure it names
                 # (or of the sentence's subject).
                 who = w[: dm.start()]
-                cmp_ = re.search(r"(?:与|同)[^,;]{0,24}?(?:相比|对比)", who)
+                cmp_ = _COMPARED_WITH.search(who)
                 if cmp_:
                     who = who[cmp_.end():]             # 与2023年度相比X增加: X
-                cut = re.search(r"比|较|同比", who)
+                cut = _THAN.search(who)
                 if cut:
                     who = who[: cut.start()]           # X比上年增加: X
                 named = _name(who, sec, tax, year, subject_key, reading.issuer) if who else None
@@ -140,12 +144,13 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                 last_money_tagged = False
                 clause_start = n.end
                 continue
-            if re.search(r"(?:比|较)[^,;]*$|与[^,;]*相比|同比", w):
+            if _COMPARED.search(w):
                 last_money_tagged = False      # 比上年的X万元: a comparison figure, not a part
                 clause_start = n.end
                 continue
+            bare = _WS.sub("", w)
             for mname, rx in MEASURE_WORDS:
-                if rx.search(re.sub(r"\s+", "", w)):
+                if rx.search(bare):
                     printed[mname] = n       # 年初预算为X万元, 支出决算为Y万元: kept even when X is of an unread item
                     break
             named = _name(w, sec, tax, year, subject_key, reading.issuer)
@@ -280,7 +285,7 @@ def _lstrip(text: str, pos: int) -> int:
 def _name(words: str, sec: Section | None, tax: Taxonomy, year: int | None, subject: tuple | None,
           issuer_prefix: str = ""):
     """(key, label) of the figure named by `words`, or None when unsure."""
-    w = re.sub(r"\s+", "", words)
+    w = _WS.sub("", words)
     w = _TRIM.sub("", w)
     if issuer_prefix and w.startswith(issuer_prefix):
         w = _TRIM.sub("", w[len(issuer_prefix):])
