@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import cell_number
 from worker.spans import Spans
 
 
@@ -57,7 +58,7 @@ def cell_num(cell: Cell | None, unit: str = "") -> Num | None:
     """The one number a cell holds, read in the table's unit when it prints none."""
     if cell is None:
         return None
-    n = parse_cell_number(cell.text, cell.start)
+    n = cell_number(cell.text, cell.start)
     if n is None:
         return None
     return n.with_unit(unit) if unit else n
@@ -250,6 +251,7 @@ def _cell(text: str, s: int, e: int) -> Cell:
 FLAT_HEADER_WORDS = (
     "一级指标", "二级指标", "三级指标", "指标内容", "具体指标", "指标名称",
 )
+_ZHIBIAO = re.compile(r"指\s*标")
 _STOP = re.compile(
     r"^(?:[0-9]+[.、](?![0-9])|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+部分)"
 )
@@ -257,14 +259,16 @@ _STOP = re.compile(
 
 def flat_blocks(text: str, covered: list[tuple[int, int]]) -> list[Table]:
     """Header-led blocks of one-cell-a-line tables outside pipe tables."""
+    out: list[Table] = []
+    if not _ZHIBIAO.search(text):
+        return out              # every header word holds 指标
     inside = Spans(covered)
     spans = [(s, e) for s, e in _line_spans(text, 0, len(text)) if text[s:e].strip()]
-    out: list[Table] = []
     i = 0
     while i < len(spans):
         s, e = spans[i]
-        key = "".join(text[s:e].split())
-        if key in FLAT_HEADER_WORDS and not inside.contains(s):
+        line = text[s:e]
+        if "标" in line and "".join(line.split()) in FLAT_HEADER_WORDS and not inside.contains(s):
             # A header: consecutive short lines; the table runs until a
             # section heading, a table title or a long narrative paragraph.
             header: list[Cell] = []
