@@ -165,8 +165,11 @@ def _shift(t: Table, by: int) -> None:
             c.end += by
 
 
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+
 def _clean(s: str) -> str:
-    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", s)
+    return _SPACES.sub(" ", s)
 
 
 def _walk(el, out: _Writer) -> None:
