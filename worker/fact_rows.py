@@ -55,6 +55,8 @@ class FactRows:
     ledger: object = None                          # worker.ledger_store.LedgerRows
 
 
+# json.dumps with options builds an encoder each call; one serves every fact.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _MISSING = object()
 _DEFAULTS: dict[type, dict[str, Any]] = {}
 
@@ -139,7 +141,13 @@ def encode_fact(seq: int, f: Fact, text: str | None) -> tuple[tuple, list[tuple]
         if a == name_attr or a in out:
             continue
         v = getattr(f, a)
-        if v is None or v == "" or v == [] or v is False or _is_default(v, defaults[a]):
+        if v is None:
+            continue
+        if type(v) is Num:               # the commonest value: no need to compare it with "" and []
+            if not _is_default(v, defaults[a]):
+                nums.append(_num_row(seq, a, v, text))
+            continue
+        if v == "" or v == [] or v is False or _is_default(v, defaults[a]):
             continue                     # defaults are restored on reading (as schema 2 did for empty values)
         if isinstance(v, Num):
             nums.append(_num_row(seq, a, v, text))
@@ -153,7 +161,7 @@ def encode_fact(seq: int, f: Fact, text: str | None) -> tuple[tuple, list[tuple]
                 out[a] = enc
         else:
             out[a] = _enc(v, text)
-    data = json.dumps(out, ensure_ascii=False, separators=(",", ":")) if out else None
+    data = _JSON.encode(out) if out else None
     return (seq, f.kind, display, qs, qe, data), nums
 
 

@@ -37,13 +37,16 @@ def _score(text: str) -> float:
     return (common - 5 * bad) / max(1, len(sample))
 
 
+_CONTROLS = bytes(range(9)) + bytes(range(14, 32))     # control bytes other than \t \n \v \f \r
+
+
 def looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return controls > len(head) * 0.05
 
 

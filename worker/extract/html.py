@@ -26,6 +26,7 @@ _BOILER = re.compile(
 _CONTENT = re.compile(r"(?:content|article|main|zoom|trs_editor|detail|text|zw|xxgk_content|news_con|con)", re.I)
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
           "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "hr", "caption", "table", "tbody"}
+_WITH_IDENT = etree.XPath("descendant-or-self::*[@class or @id]")
 # libxml2 silently drops what lies deeper than 255 elements, so a page that
 # deep would lose text without a word; real portal pages stay under ~60.
 MAX_DEPTH = 200
@@ -74,14 +75,20 @@ def extract_page(source: str) -> tuple[str, list[Table], list[str], "LinkStats |
     return text, out.tables, warnings, links
 
 
+_DEEP: dict[int, etree.XPath] = {}
+
+
 def _depth_exceeds(root, limit: int) -> bool:
-    stack = [(root, 0)]
-    while stack:
-        el, d = stack.pop()
-        if d > limit:
-            return True
-        stack.extend((c, d + 1) for c in el)
-    return False
+    """Whether a node (element, comment, PI) lies deeper than `limit` below
+    root: an element `limit` levels down that has a child. One XPath, not a
+    Python step per element."""
+    if limit < 1:
+        return limit < 0 or len(root) > 0
+    xp = _DEEP.get(limit)
+    if xp is None:
+        xp = _DEEP[limit] = etree.XPath(
+            "boolean(" + "/".join(["*"] * limit) + "[* or comment() or processing-instruction()])")
+    return xp(root)
 
 
 def _remove(el) -> None:
@@ -158,8 +165,11 @@ def _shift(t: Table, by: int) -> None:
             c.end += by
 
 
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+
 def _clean(s: str) -> str:
-    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", s)
+    return _SPACES.sub(" ", s)
 
 
 def _walk(el, out: _Writer) -> None:
@@ -225,7 +235,8 @@ def _grid(table) -> tuple[list[list[tuple[str, tuple[int, int]]]], int]:
             while (r, c) in pending:
                 row.append(pending.pop((r, c)))
                 c += 1
-            text = " ".join(cell.text_content().split())     # \s+ → one space, stripped
+            # \s+ → one space, stripped; a cell without children holds just its .text
+            text = " ".join((cell.text or "").split() if len(cell) == 0 else cell.text_content().split())
             try:
                 cs = max(1, min(50, int(cell.get("colspan", "1") or 1)))
                 rs = max(1, min(200, int(cell.get("rowspan", "1") or 1)))
@@ -253,8 +264,10 @@ def main_content(root):
     extractor and by the list-page test, so both look at the same text."""
     for el in list(root.iter(*_DROP_TAGS)):
         _remove(el)
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
+    # Only elements with a class or an id can be boilerplate: XPath finds them
+    # (in document order) without a Python step per element.
+    for el in _WITH_IDENT(root):
+        if el.getparent() is None:
             continue
         ident = " ".join(filter(None, [el.get("class"), el.get("id")]))
         if ident and _BOILER.search(ident) and len(el.text_content()) < 2000:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from worker.numbers import parse_cell_number
+from worker.parse.cellnums import cell_number, is_cell_number
 from worker.parse.tables import Cell
 
 # 产出指标(50分): a level word carrying its points.
@@ -52,7 +52,7 @@ def _next_is_l2(toks: list[Cell], j: int) -> bool:
 
 
 def _figure(c: Cell) -> float | None:
-    n = parse_cell_number(c.text)
+    n = cell_number(c.text)
     if n is None or "%" in c.text or n.unit:
         return None
     return n.value
@@ -62,7 +62,7 @@ def _row_at(toks: list[Cell], i: int) -> bool:
     """Whether a row (name, target, actual, weight, score) starts at token i."""
     if i + 4 >= len(toks):
         return False
-    if _level(toks, i)[0] or _END.match(toks[i].text) or parse_cell_number(toks[i].text) is not None:
+    if _level(toks, i)[0] or _END.match(toks[i].text) or is_cell_number(toks[i].text):
         return False
     if any(_level(toks, k)[0] for k in (i + 1, i + 2)):
         return False
@@ -106,8 +106,8 @@ def indicator_rows(text: str, toks: list[Cell], i: int, roles: list[str], owner:
             j += 1
         cells = toks[i:j]
         name = re.sub(r"^指标\s*\d+\s*[::]?", "", name_c.text)
-        out.append(make_indicator(owner, l1, l2, name, target_c, actual_c, parse_cell_number(w_c.text, w_c.start),
-                                  parse_cell_number(s_c.text, s_c.start), note, cells, text))
+        out.append(make_indicator(owner, l1, l2, name, target_c, actual_c, cell_number(w_c.text, w_c.start),
+                                  cell_number(s_c.text, s_c.start), note, cells, text))
         skipped = 0
         i = j
     return out, i
@@ -121,5 +121,5 @@ def _deducted(w_c: Cell, s_c: Cell) -> bool:
 
 def _starts_row_later(toks: list[Cell], j: int) -> bool:
     """A name broken over two cells: the cell at j begins the next row's name."""
-    return j + 1 < len(toks) and _row_at(toks, j + 1) and parse_cell_number(toks[j].text) is None \
+    return j + 1 < len(toks) and _row_at(toks, j + 1) and not is_cell_number(toks[j].text) \
         and not re.search(r"[,。;,;]", toks[j].text)

@@ -24,10 +24,12 @@ from __future__ import annotations
 import re
 
 from worker.facts import FundingRow, PartSet, Quote
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import cell_number
 from worker.parse.runsplit import _piece_options, split_run
 
 _TOTAL_LABEL = re.compile(r"(?:年度)?资金总额[::]?(?=[\d-])")
+_DIGITS = re.compile(r"\d[\d.]*")
 _RUN = re.compile(r"[-\d.,%]+")
 # Between two header words: the rest of a word (数, 全年) and its mark (A), (B/A), (万元).
 _GAP = re.compile(r"^[\u4e00-\u9fff]{0,2}(?:[((][A-Za-z/+\-×*万元]{1,6}[))])?[\u4e00-\u9fff]{0,2}$")
@@ -76,7 +78,7 @@ def _funding_header_ok(roles: list[str]) -> bool:
 
 
 def _num(text: str, s: int, e: int, unit: str = "") -> Num | None:
-    n = parse_cell_number(text[s:e], s)
+    n = cell_number(text[s:e], s)
     return n.with_unit(unit) if n is not None and unit else n
 
 
@@ -165,7 +167,7 @@ def total_readings(text: str, m: re.Match) -> list[tuple[float, float | None]]:
     """Every (weight, score) the glued 总分 figures can be read as: two
     well-formed numbers, the score within the weight; and the figures as one
     number (score alone, weight alone)."""
-    run = re.match(r"\d[\d.]*", text[m.end():])
+    run = _DIGITS.match(text, m.end())
     if not run:
         return []
     s = run.group()
@@ -185,6 +187,8 @@ def read_runs(text: str) -> tuple[list, list[str]]:
     """Funding totals and 总分 weight sets of run-together forms."""
     facts: list = []
     names: list[str] = []
+    if "资金总额" not in text:       # what every _TOTAL_LABEL holds: skip the scan
+        return facts, names
     for m in _TOTAL_LABEL.finditer(text):
         fr = _funding(text, m)
         if fr is None:
@@ -201,7 +205,7 @@ def read_runs(text: str) -> tuple[list, list[str]]:
         readings = total_readings(text, tm)
         if pts is None or not readings:
             continue
-        run_end = tm.end() + len(re.match(r"\d[\d.]*", text[tm.end():]).group())
+        run_end = _DIGITS.match(text, tm.end()).end()
         quote = Quote(text[tm.start():run_end], tm.start(), run_end)
         weight = Num(value=fr.weight.value, unit="分", kind="count", precision=fr.weight.precision,
                      raw=fr.quote.text, start=fr.quote.start, end=fr.quote.end)

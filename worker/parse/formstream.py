@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 
 from worker.facts import FundingRow, Project, Quote
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import is_cell_number
 from worker.parse.tables import Cell, cell_num as _num
 
 MONEY = ("initial", "adjustment", "budget", "executed")
@@ -159,7 +160,7 @@ def funding_rows(text: str, toks: list[Cell], i: int, roles: list[str], owner: s
 
     while i < len(toks):
         c = toks[i]
-        if parse_cell_number(c.text) is not None or (c.text in _BLANK and label):
+        if is_cell_number(c.text) or (c.text in _BLANK and label):
             if not label:
                 break
             figures.append(c)

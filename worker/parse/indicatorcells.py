@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from worker.facts import Indicator, Quote
-from worker.numbers import Num, find_numbers, parse_cell_number
+from worker.numbers import Num, find_numbers
+from worker.parse.cellnums import cell_number
 from worker.parse import lang
 from worker.parse.tables import Cell
 
@@ -22,33 +23,41 @@ def quote_row(row: list[Cell], text: str = "") -> Quote:
     return Quote(" | ".join(c.text for c in cells), s, e)
 
 
+_WS = re.compile(r"\s+")
+_RANGE = re.compile(r"^(?P<a>\d+(?:\.\d+)?)(?P<ua>%|百分比)?[-~至到](?P<b>\d+(?:\.\d+)?)(?P<ub>%|百分比)?$")
+_OP = re.compile(r"(≥|≤|>=|<=|=>|=<|>|<|=|大于等于|小于等于|不小于|不低于|不少于|不大于|不高于|不超过|大于|小于|高于|低于|等于)")
+_YEAR_DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:止|前|底|内|以前)?")
+_MONTH_DATE = re.compile(r"\d{1,2}月(?:\d{1,2}日)?(?:止|前|底)?")
+_LEADING_FIGURE = re.compile(r"^(\d+(?:\.\d+)?(?:万|亿)?余?(?:%|百分比|[\u4e00-\u9fff/]{1,4})?)(?:[((].*)?$")
+_DIGITS = re.compile(r"[-+]?[\d,.]+")
+
+
 def read_target(raw: str) -> tuple[str, Num | None, Num | None, str, str]:
     """Target cell → (comparator, value, upper bound, kind, name prefix)."""
-    t = re.sub(r"\s+", "", raw)
+    t = _WS.sub("", raw)
     if not t or t in ("—", "——", "-", "/", "无"):
         return "", None, None, "text", ""
     grade = _grade_in(t)
     if grade is not None and not re.search(r"\d", t):
         return (">=" if re.search(r"以上|及以上|不低于", t) else "="), None, None, "grade", ""
-    m = re.match(r"^(?P<a>\d+(?:\.\d+)?)(?P<ua>%|百分比)?[-~至到](?P<b>\d+(?:\.\d+)?)(?P<ub>%|百分比)?$", t)
+    m = _RANGE.match(t)
     if m:
-        lo = parse_cell_number(m.group("a") + (m.group("ua") or m.group("ub") or ""))
-        hi = parse_cell_number(m.group("b") + (m.group("ub") or m.group("ua") or ""))
+        lo = cell_number(m.group("a") + (m.group("ua") or m.group("ub") or ""))
+        hi = cell_number(m.group("b") + (m.group("ub") or m.group("ua") or ""))
         return "range", lo, hi, "number", ""
     prefix = ""
-    m = re.search(r"(≥|≤|>=|<=|=>|=<|>|<|=|大于等于|小于等于|不小于|不低于|不少于|不大于|不高于|不超过|大于|小于|高于|低于|等于)", t)
+    m = _OP.search(t)
     if m and m.start() > 0 and not re.search(r"\d", t[:m.start()]):
         prefix, t = t[:m.start()], t[m.start():]
     op, rest = lang.split_comparator(t)
     rest = re.sub(r"^[::]", "", rest)
-    if re.fullmatch(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:止|前|底|内|以前)?", rest) or re.fullmatch(
-            r"\d{1,2}月(?:\d{1,2}日)?(?:止|前|底)?", rest):
+    if _YEAR_DATE.fullmatch(rest) or _MONTH_DATE.fullmatch(rest):
         return op, None, None, "date", prefix
-    n = parse_cell_number(rest)
+    n = cell_number(rest)
     if n is None:
-        m2 = re.match(r"^(\d+(?:\.\d+)?(?:万|亿)?余?(?:%|百分比|[\u4e00-\u9fff/]{1,4})?)(?:[((].*)?$", rest)
+        m2 = _LEADING_FIGURE.match(rest)
         if m2:
-            n = parse_cell_number(m2.group(1))
+            n = cell_number(m2.group(1))
     if n is None:
         return op, None, None, "text", prefix
     if n.kind == "date":
@@ -62,7 +71,7 @@ def _place(n: Num | None, cell: Cell) -> Num | None:
     """Give a number read from a cleaned cell its offsets in the report text."""
     if n is None:
         return None
-    digits = re.match(r"[-+]?[\d,.]+", n.raw)
+    digits = _DIGITS.match(n.raw)
     probe = digits.group(0) if digits else n.raw
     idx = cell.text.find(probe)
     if idx < 0:
@@ -100,8 +109,11 @@ def _as_pct(n: Num) -> Num:
                end=n.end)
 
 
+_GRADES_LONGEST_FIRST = sorted(lang.GRADES, key=len, reverse=True)
+
+
 def _grade_in(t: str) -> int | None:
-    for word in sorted(lang.GRADES, key=len, reverse=True):
+    for word in _GRADES_LONGEST_FIRST:
         if word in t:
             return lang.GRADES[word]
     return None

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from worker.facts import FundingRow, Indicator, Mention, PartSet, Project, Quote
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import is_cell_number
 from worker.parse import formheader, lang
 from worker.parse.indicatorcells import make_indicator, quote_row as _quote_row
 from worker.parse.tables import Cell, cell_num as _num, Table
@@ -25,6 +26,9 @@ def _forms():
     return default().forms
 
 
+_WS = re.compile(r"\s+")
+_TOTAL_LABEL = re.compile(r"年度资金总额|^合计|^总计|资金总额|^小计")
+_NAME_NUMBER = re.compile(r"^指标\s*\d+\s*[::]")
 _POINTS = re.compile(r"[((]\s*(?:满分)?\s*(\d+(?:\.\d+)?)\s*分\s*[))]")
 
 
@@ -51,10 +55,9 @@ def _role(key: str, cols) -> str | None:
     return _ROLE_CACHE[ck]
 
 
-def _roles(row: list[Cell], cols) -> dict[int, str]:
+def _roles(row: list[Cell], cols, keys: list[str] | None = None) -> dict[int, str]:
     out: dict[int, str] = {}
-    for i, c in enumerate(row):
-        key = c.key
+    for i, key in enumerate(keys if keys is not None else [c.key for c in row]):
         if not key or len(key) > 24:
             continue
         role = _role(key, cols)
@@ -72,18 +75,20 @@ def _align(row: list[Cell], width: int, aligned: bool) -> list[Cell | None]:
     return [None] * (width - len(row)) + list(row)
 
 
-def _fits(row: list[Cell], shift: int, roles: dict[int, str]) -> int | None:
+def _fits(row: list[Cell], shift: int, roles: dict[int, str], is_num: list[bool] | None = None) -> int | None:
     """How many figures land in figure columns when row cell j is read under
     header column j + shift; None when the reading is impossible: the label in
-    a figure column, or a percentage outside the rate column."""
+    a figure column, or a percentage outside the rate column. `is_num`: whether
+    each cell is a number (computed once for all shifts)."""
     has_rate = "rate" in roles.values()
+    if is_num is None:
+        is_num = [bool(c.text) and is_cell_number(c.text) for c in row]
     placed = 0
     for j, c in enumerate(row):
         col = j + shift
-        num = parse_cell_number(c.text) if c.text else None
-        if j == 0 and num is None and c.text and col in roles:
-            return None
-        if num is None:
+        if not is_num[j]:
+            if j == 0 and c.text and col in roles:
+                return None
             continue
         if col not in roles:
             if col < 0 or j == 0:
@@ -106,8 +111,9 @@ def _align_fund(row: list[Cell], header: list[Cell], roles: dict[int, str]) -> l
     if not row:
         return None
     scores = {}
+    is_num = [bool(c.text) and is_cell_number(c.text) for c in row]
     for shift in range(-3, 4):
-        f = _fits(row, shift, roles)
+        f = _fits(row, shift, roles, is_num)
         if f:
             scores[shift] = f
     if not scores:
@@ -167,6 +173,7 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
     total_score = None
     exec_points = None
     upper = None
+    forms = _forms()
     for row in t.rows:
         keys = [c.key for c in row]
         joined = "".join(keys)
@@ -188,8 +195,8 @@ def _read_rows(text: str, t: Table, out: TableFacts) -> None:
                     pts = _POINTS.search(row[i].text)
                     exec_points = (_points_num(row[i], pts), _num(row[i + 1]), row)
             continue
-        froles = _roles(row, _forms().funding)
-        iroles = _roles(row, _forms().indicator)
+        froles = _roles(row, forms.funding, keys)
+        iroles = _roles(row, forms.indicator, keys)
         if ("name" in iroles.values() or "l1" in iroles.values()) and (
                 "target" in iroles.values() or "actual" in iroles.values()):
             mode, header, roles = "ind", row, iroles
@@ -246,9 +253,9 @@ def _funding_row(text, row, header, roles, owner, owner_kind, unit, out, fund_ro
     # The row's label: its cells outside the figure columns, less the cells a
     # rowspan repeated from the header (项目资金).
     label_cells = [c for i, c in enumerate(cells) if c is not None and c.text and i not in roles
-                   and parse_cell_number(c.text) is None and c.text not in ("—", "——", "-", "/")
+                   and not is_cell_number(c.text) and c.text not in ("—", "——", "-", "/")
                    and c.key != header[i].key]
-    label = re.sub(r"\s+", "", " ".join(c.text for c in label_cells[:2])) or "合计"
+    label = _WS.sub("", " ".join(c.text for c in label_cells[:2])) or "合计"
     vals: dict[str, Num | None] = {}
     for i, role in roles.items():
         c = cells[i] if i < len(cells) else None
@@ -265,7 +272,7 @@ def _funding_row(text, row, header, roles, owner, owner_kind, unit, out, fund_ro
             vals[role] = _num(c)
     if not any(vals.get(k) is not None for k in ("initial", "budget", "executed")):
         return
-    is_total = bool(re.search(r"年度资金总额|^合计|^总计|资金总额|^小计", label))
+    is_total = bool(_TOTAL_LABEL.search(label))
     fr = FundingRow(owner=owner or "部门整体", owner_kind=owner_kind if owner else "department", label=label,
                     quote=_quote_row([c for c in row], text), is_total=is_total,
                     initial_budget=vals.get("initial"), adjustment=vals.get("adjustment"),
@@ -310,13 +317,13 @@ def _indicator_row(text, row, header, roles, owner, carry, aligned) -> Indicator
     for lvl in ("l1", "l2"):
         c = get.get(lvl)
         if c is not None and c.text:
-            carry[lvl] = re.sub(r"\s+", "", c.text)
+            carry[lvl] = _WS.sub("", c.text)
             if lvl == "l1":
                 carry["l2"] = carry["l2"] if get.get("l2") is not None else ""
     name_c = get.get("name")
     if name_c is None or not name_c.text:
         return None
-    name = re.sub(r"^指标\s*\d+\s*[::]", "", re.sub(r"\s+", "", name_c.text))
+    name = _NAME_NUMBER.sub("", _WS.sub("", name_c.text))
     target_c, actual_c = get.get("target"), get.get("actual")
     if "op" in get:
         target_c = formheader.target_cell(get.get("op"), target_c, get.get("unit"))

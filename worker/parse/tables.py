@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import cell_number
 from worker.spans import Spans
 
 
@@ -57,7 +58,7 @@ def cell_num(cell: Cell | None, unit: str = "") -> Num | None:
     """The one number a cell holds, read in the table's unit when it prints none."""
     if cell is None:
         return None
-    n = parse_cell_number(cell.text, cell.start)
+    n = cell_number(cell.text, cell.start)
     if n is None:
         return None
     return n.with_unit(unit) if unit else n
@@ -78,8 +79,15 @@ def _line_spans(text: str, start: int, end: int):
 
 def pipe_tables(text: str) -> list[Table]:
     """Find and read every ``cell |`` table in the text."""
-    lines = list(_line_spans(text, 0, len(text)))
-    is_pipe = [("|" in text[s:e]) for s, e in lines]
+    lines, is_pipe = [], []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        is_pipe.append("|" in line)
+        pos += len(line) + 1
+    if not text or text.endswith("\n"):
+        lines.pop()             # what follows the last newline is no line (as _line_spans gives them)
+        is_pipe.pop()
     tables: list[Table] = []
     i = 0
     n = len(lines)
@@ -127,7 +135,7 @@ def _read_pipe_region(text: str, region: list[tuple[int, int]]) -> Table | None:
     # Dialect B: rows start with a lone "|"; detect it from what follows a
     # row end (a padding run).
     after_end = [kinds[k + 1] for k in range(len(kinds) - 1)
-                 if _ends_row(text, region[k], kinds[k])]
+                 if kinds[k] == "pad" or (kinds[k] == "cell" and _ends_row(text, region[k], kinds[k]))]
     dialect_b = bool(after_end) and sum(1 for x in after_end if x == "lone") * 2 > len(after_end)
 
     rows: list[list[Cell]] = []
@@ -174,15 +182,16 @@ def _read_pipe_region(text: str, region: list[tuple[int, int]]) -> Table | None:
             continue
         # A line with content and pipes.
         parts = line.split("|")
-        contents = [p for p in parts[:-1]]
         offset = s
         cells_here = []
-        for p in contents:
+        nonempty = 0
+        for p in parts[:-1]:
             cells_here.append((offset, offset + len(p)))
             offset += len(p) + 1
-        nonempty = [c for c in cells_here if text[c[0]:c[1]].strip()]
+            if nonempty < 2 and p.strip():      # only 0, 1 or more matters
+                nonempty += 1
         tail = parts[-1]
-        if len(nonempty) >= 2 or (len(nonempty) == 1 and tail.strip()):
+        if nonempty >= 2 or (nonempty == 1 and tail.strip()):
             # A whole row on one line: "a | b | c", or "| a | b |" (markdown):
             # outer pipes of a markdown row enclose; otherwise what follows
             # the last " | " is the last cell, even when empty.
@@ -250,6 +259,7 @@ def _cell(text: str, s: int, e: int) -> Cell:
 FLAT_HEADER_WORDS = (
     "一级指标", "二级指标", "三级指标", "指标内容", "具体指标", "指标名称",
 )
+_ZHIBIAO = re.compile(r"指\s*标")
 _STOP = re.compile(
     r"^(?:[0-9]+[.、](?![0-9])|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+部分)"
 )
@@ -257,14 +267,16 @@ _STOP = re.compile(
 
 def flat_blocks(text: str, covered: list[tuple[int, int]]) -> list[Table]:
     """Header-led blocks of one-cell-a-line tables outside pipe tables."""
+    out: list[Table] = []
+    if not _ZHIBIAO.search(text):
+        return out              # every header word holds 指标
     inside = Spans(covered)
     spans = [(s, e) for s, e in _line_spans(text, 0, len(text)) if text[s:e].strip()]
-    out: list[Table] = []
     i = 0
     while i < len(spans):
         s, e = spans[i]
-        key = "".join(text[s:e].split())
-        if key in FLAT_HEADER_WORDS and not inside.contains(s):
+        line = text[s:e]
+        if "标" in line and "".join(line.split()) in FLAT_HEADER_WORDS and not inside.contains(s):
             # A header: consecutive short lines; the table runs until a
             # section heading, a table title or a long narrative paragraph.
             header: list[Cell] = []

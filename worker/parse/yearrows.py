@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from worker.facts import Claim, Quote
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import cell_number
 from worker.parse.tables import Cell, Table
 
 _YEAR = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?:度)?(?:决算|预算)?(?:数)?(?:[((]万元[))])?$")
@@ -38,7 +39,7 @@ def _rows(table: Table) -> list[_Row]:
             t = c.text.strip()
             if not t:
                 continue
-            n = parse_cell_number(t, c.start)
+            n = cell_number(t, c.start)
             if n is None or _YEAR.match(t):
                 cur = _Row(c, [], [])
                 out.append(cur)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import cell_number, is_cell_number
 from worker.parse.tables import Cell, Table
 
 ZERO_MARKS = {"-", "—", "－", "/", "——", "--", "－－", "–", "―"}
@@ -61,7 +62,7 @@ def figure(cell: Cell) -> Num | None:
     if t in ZERO_MARKS:
         return Num(value=0.0, unit="", kind="number", precision=2, raw=cell.text.strip(),
                    start=cell.start, end=cell.end)
-    n = parse_cell_number(cell.text, cell.start)
+    n = cell_number(cell.text, cell.start)
     if n is None and " " in cell.text.strip():
         return None
     return n
@@ -77,4 +78,4 @@ def is_figure_text(text: str) -> bool:
         return False
     if t in ZERO_MARKS:
         return True
-    return parse_cell_number(t) is not None
+    return is_cell_number(t)

@@ -25,13 +25,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from worker.numbers import Num, parse_cell_number
+from worker.numbers import Num
+from worker.parse.cellnums import cell_number, is_cell_number
 from worker.parse.tables import Cell
 
 _CELL_LINE = re.compile(r"(?m)^[ \t]*(?:([^|\s][^\n]*?)[ \t]*\|[ \t]*|\|[ \t]*)$")
 _TOTAL = re.compile(r"^(?:合计|小计|总计)$")
 _LABEL = re.compile(r"^(?:项目|科目|类款项|类|款|项|行次|栏次|.{0,10}(?:科目编码|科目名称|名称|编码))$")
 _UNIT = re.compile(r"单位[::]\s*(万元|元|千元)")
+_LANCI = re.compile(r"栏\s+次")     # a 栏次 cell spaced out (its key has no spaces)
 MAX_PAD = 6
 
 
@@ -77,7 +79,7 @@ def cell_runs(text: str) -> list[list[Cell]]:
 
 def _is_figure(c: Cell) -> bool:
     k = c.key
-    return not k or k in ("-", "—", "--") or parse_cell_number(k) is not None
+    return not k or k in ("-", "—", "--") or is_cell_number(k)
 
 
 def _numbered_row(cells: list[Cell]) -> tuple[int, int] | None:
@@ -110,6 +112,8 @@ def _fits(cells: list[Cell], first: int, n: int, p: int) -> int:
 def read(text: str) -> list[NumberedTable]:
     """The 栏次-numbered tables of a text, where their grid is certain."""
     out = []
+    if "栏次" not in text and not _LANCI.search(text):
+        return out          # no 栏次 row, no table: most reports, not worth cutting into cells
     for cells in cell_runs(text):
         hit = _numbered_row(cells)
         if hit is None:
@@ -235,4 +239,4 @@ def readings(header: list[list[str]], n: int, limit: int = 5000) -> list[dict[st
 
 
 def figure(c: Cell) -> Num | None:
-    return parse_cell_number(c.text, c.start) if c.key else None
+    return cell_number(c.text, c.start) if c.key else None

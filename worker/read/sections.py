@@ -27,6 +27,9 @@ COMPARE = re.compile(r"比|与|较|相比|同比|上年|对比|以来|至今|截
 DATE_RE = re.compile(r"截[至止]\s*(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 PLACEHOLDER = re.compile(
     r"(?<![A-Za-z])(?:X{2,}|×{2,})(?![A-Za-z])|[((]\s*如持平作持平表述\s*[))]|[((]\s*不涉及的不列\s*[))]")
+# What every PLACEHOLDER match contains: a text without any has none (the
+# regex's look-behind makes a scan of a long text slow).
+_PLACEHOLDER_WORDS = ("XX", "××", "如持平作持平表述", "不涉及的不列")
 # Heading templates that carry the department's name.
 DEPT_HEADINGS = (
     re.compile(r"^第[一二三四五六七八九十]+部分\s*(?P<name>\S{2,40}?)\s*(?:20\d{2}\s*年度?)?\s*(?:概况|部门决算表|部门决算情况说明|单位决算表|单位决算情况说明)\s*$"),
@@ -44,22 +47,34 @@ class Frame:
     sections: list[tuple[int, Section | None]]   # (start offset, section or None) in text order
 
 
+_WORDS: dict[int, tuple[Taxonomy, list, list, list]] = {}
+
+
+def _words(tax: Taxonomy) -> tuple[list[tuple[str, Section]], list[tuple[str, str]]]:
+    """The taxonomy's section headings, longest first (a stable sort keeps the
+    taxonomy's order among equals), and its fund words: computed once per taxonomy."""
+    hit = _WORDS.get(id(tax))
+    if hit is None or hit[0] is not tax or hit[3] is not tax.sections:   # held: its id is not reused
+        if len(_WORDS) > 16:
+            _WORDS.clear()
+        heads = sorted(((h, s) for s in tax.sections for h in s.headings), key=lambda x: -len(x[0]))
+        hit = _WORDS[id(tax)] = (tax, heads, tax.fund_words(), tax.sections)
+    return hit[1], hit[2]
+
+
 def section_of(line: str, tax: Taxonomy) -> Section | None:
     """The part a heading opens; a fund named before the matched words
     (四、政府性基金支出决算情况) qualifies it."""
     key = label_key(line)
-    best = None
-    for s in tax.sections:
-        for h in s.headings:
-            at = key.find(h)
-            if at >= 0 and (best is None or len(h) > best[0]):
-                best = (len(h), s, at)
+    headings, fund_words = _words(tax)
+    # the longest heading the line holds (the first of equals, in taxonomy order)
+    best = next(((s, at) for h, s in headings if (at := key.find(h)) >= 0), None)
     if best is None:
         return None
-    sec, at = best[1], best[2]
+    sec, at = best
     if "fund" not in sec.dims:
         before = key[:at]
-        for word, fund in tax.fund_words():
+        for word, fund in fund_words:
             if before.endswith(word):
                 return Section(id=sec.id, name=sec.name, headings=sec.headings, concept=sec.concept,
                                dims={**sec.dims, "fund": fund}, table="")
@@ -112,7 +127,8 @@ def frame(text: str, tax: Taxonomy, spans: list[tuple[int, int]], meta_year: int
     for m in DATE_RE.finditer(text):
         if not inside.contains(m.start()):
             headings.append(Heading(m.group(0), m.start(), m.end(), kind="date"))
-    placeholders = [(m.group(0), m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
+    placeholders = [(m.group(0), m.start(), m.end()) for m in PLACEHOLDER.finditer(text)] \
+        if any(w in text for w in _PLACEHOLDER_WORDS) else []
     return Frame(year, issuer, headings, placeholders, sections)
 
 
