@@ -64,10 +64,10 @@ def test_a_damaged_page_makes_status_unhealthy(tmp_path):
     assert cli("--db", db, "backfill", SEEDS[0]).exit_code == 0
     checkpoint(db)
     c = sqlite3.connect(db)
-    root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = 'facts_report'").fetchone()[0]
+    root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = 'reports_sha'").fetchone()[0]
     page = c.execute("PRAGMA page_size").fetchone()[0]
     c.close()
-    with open(db, "r+b") as f:                    # the index of facts: a page of garbage
+    with open(db, "r+b") as f:                    # an index of reports: a page of garbage
         f.seek((root - 1) * page)
         f.write(b"\xa5" * page)
     res = cli("--db", db, "status")

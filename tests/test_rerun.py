@@ -70,7 +70,9 @@ def test_parallel_rerun_raises_and_withdraws_like_one_process(app):
                          " evidence, status, created_at, updated_at, last_seen_at) SELECT 'x' || fingerprint, kind,"
                          " rule, severity, report_id, source, title, message, evidence, 'open', created_at, updated_at,"
                          " last_seen_at FROM alerts WHERE id = ?", (rule_alert,)).lastrowid
-    res = run_detectors(app, app.store.report_ids(), jobs=2)
+    # --full: the reports themselves are unchanged (their stamps would skip them);
+    # what is tested is the forked path's raising and withdrawing.
+    res = run_detectors(app, app.store.report_ids(), jobs=2, full=True)
     assert (res.new, res.updated, res.withdrawn) == (0, 1, 1)
     status = dict(conn.execute("SELECT id, status FROM alerts WHERE id IN (?, ?)", (rule_alert, fake)).fetchall())
     assert status == {rule_alert: "open", fake: "withdrawn"}
