@@ -182,7 +182,6 @@ def _downgrade_to_v2(db: Path, parsed_by_id: dict[int, ParsedReport]) -> dict[in
 
 
 def test_schema_2_database_is_upgraded_in_place_and_detection_finds_the_same(tmp_path, generated):
-    from alerts.engine import run_detectors
     from worker.app import App
     from worker.config import Config
     from worker.storage import Store
@@ -218,21 +217,13 @@ def test_schema_2_database_is_upgraded_in_place_and_detection_finds_the_same(tmp
         old = sorted((r[0], r[1], r[2] + "[1]" if r[2].startswith("parts[") else r[2], *r[3:])
                      for r in old_numbers[rid])
         assert got == old
-    # Detection re-run on the upgraded database: every alert found again, unchanged.
-    app = App(Config(path=None, data={}), s)
-    res = run_detectors(app, ids)
-    after = c.execute("SELECT id, fingerprint, status, title, message, evidence FROM alerts ORDER BY id").fetchall()
-    assert [tuple(r) for r in after] == [tuple(r) for r in alerts]
-    assert (res.new, res.updated, res.withdrawn) == (0, 0, 0) and res.unchanged > 10
-    s.close()
-    assert Store(db).get_meta("schema_version") == "4"       # opened again: nothing to do
+    _rerun_finds_the_same(s, c, ids, alerts, db)
 
 
 def test_schema_3_database_is_upgraded_in_place_and_reads_back_the_same(tmp_path, generated):
     """Schema 4 keys facts by (report_id, seq) and stores each distinct name
     and JSON once: a database made at schema 3 is converted in place, every
     fact, number and alert the same, and it is smaller."""
-    from alerts.engine import run_detectors
     from tests.legacyfacts import downgrade_to_v3
     from worker.app import App
     from worker.config import Config
@@ -281,14 +272,7 @@ def test_schema_3_database_is_upgraded_in_place_and_reads_back_the_same(tmp_path
         for w, g in zip([p.meta] + p.facts, s.facts(rid), strict=True):
             assert difference(w, g, f"#{rid} {w.kind}") is None
         assert s.parsed_report(rid) == p
-    # Detection re-run on the upgraded database: every alert found again, unchanged.
-    app = App(Config(path=None, data={}), s)
-    res = run_detectors(app, ids)
-    after = c.execute("SELECT id, fingerprint, status, title, message, evidence FROM alerts ORDER BY id").fetchall()
-    assert [tuple(r) for r in after] == [tuple(r) for r in alerts]
-    assert (res.new, res.updated, res.withdrawn) == (0, 0, 0) and res.unchanged > 10
-    s.close()
-    assert Store(db).get_meta("schema_version") == "4"       # opened again: nothing to do
+    _rerun_finds_the_same(s, c, ids, alerts, db)
 
 
 def test_strings_are_stored_once_and_told_apart_by_value_not_hash(tmp_path, monkeypatch):
@@ -308,3 +292,20 @@ def test_strings_are_stored_once_and_told_apart_by_value_not_hash(tmp_path, monk
     got = s.facts(c)
     assert got[0].title == "u" and got[1:] == s.facts(a)[1:]
     assert s.conn.execute("SELECT count(*) FROM fact_strings WHERE hash = 7").fetchone()[0] >= 2
+
+
+def _rerun_finds_the_same(s, c, ids, alerts, db) -> None:
+    """Detection re-run on the upgraded database (every report read: --full):
+    every alert found again, unchanged."""
+    from alerts.engine import run_detectors
+    from worker.app import App
+    from worker.config import Config
+    from worker.storage import Store
+
+    app = App(Config(path=None, data={}), s)
+    res = run_detectors(app, ids, full=True)
+    after = c.execute("SELECT id, fingerprint, status, title, message, evidence FROM alerts ORDER BY id").fetchall()
+    assert [tuple(r) for r in after] == [tuple(r) for r in alerts]
+    assert (res.new, res.updated, res.withdrawn) == (0, 0, 0) and res.unchanged > 10
+    s.close()
+    assert Store(db).get_meta("schema_version") == "4"       # opened again: nothing to do
