@@ -88,9 +88,6 @@ def main() -> None:
         t0 = time.perf_counter()
         summary = app.backfill([folder], detect=args.detect, jobs=args.jobs)
         dt = time.perf_counter() - t0
-        from worker.ingest import shutdown_pools
-
-        shutdown_pools()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         db_size = sum(f.stat().st_size for f in Path(tmp).glob("bench.db*"))

@@ -41,7 +41,6 @@ def run(n: int, jobs: int | None, keep: Path | None) -> dict:
     from alerts.engine import run_detectors
     from worker.app import App
     from worker.config import Config
-    from worker.ingest import shutdown_pools
     from worker.storage import Store
 
     tmp = Path(tempfile.mkdtemp())
@@ -68,7 +67,6 @@ def run(n: int, jobs: int | None, keep: Path | None) -> dict:
     # ... and as `detect` runs by default: reports unchanged since their check skipped.
     inc = run_detectors(app, app.store.report_ids())
     t3 = time.perf_counter()
-    shutdown_pools()
     facts = app.store.conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
     numbers = app.store.conn.execute("SELECT COUNT(*) FROM numbers").fetchone()[0]
     # The floor on the same files with as many rows, in this process, after the product (bench/floor.py).

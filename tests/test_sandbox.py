@@ -9,7 +9,7 @@ import os
 import signal
 import time
 
-from worker.sandbox import Budget, Pool, run_each
+from worker.sandbox import Budget, Pool
 
 _seen: list[int] = []
 _kept: list[bytearray] = []
@@ -37,7 +37,11 @@ def _job(kind: str, arg: int = 0):
 
 
 def _run(items, jobs=1, **budget):
-    return list(run_each(_job, items, Budget(**budget), jobs))
+    pool = Pool(_job, Budget(**budget), jobs)
+    try:
+        return list(pool.map(items))
+    finally:
+        pool.close()
 
 
 def test_workers_are_kept_across_inputs_and_keep_what_they_warmed():

@@ -63,12 +63,12 @@ class Summary:
     counts: Counter = field(default_factory=Counter)   # outcomes by status
     changed_ids: set = field(default_factory=set)      # reports whose facts were (re)written
     unlisted: int = 0               # outcomes worth a line beyond LISTED
-    _unchanged: set = field(default_factory=set)
+    unchanged_ids: set = field(default_factory=set)   # stored reports found unchanged
 
     def add(self, o: Outcome) -> None:
         self.counts[o.status] += 1
         if o.status == "unchanged" and o.report_id is not None:
-            self._unchanged.add(o.report_id)
+            self.unchanged_ids.add(o.report_id)
         if o.changed and o.report_id:
             self.changed_ids.add(o.report_id)
         if o.status in FAILED or o.status == "skipped" or o.warnings:
@@ -86,20 +86,17 @@ class Summary:
         c = self.counts
         return c["ingested"] + c["unchanged"] + c["duplicate"] + c["skipped"] + c["out_of_range"]
 
-    def _unchanged_ids(self) -> set:
-        return self._unchanged
-
     @property
     def outside(self) -> int:
         """Reports left out by --since/--until: recorded out_of_range, or read now and not checked.
         An unchanged stored report is counted once, as unchanged (see unchanged_outside)."""
-        unchanged = self._unchanged_ids()
+        unchanged = self.unchanged_ids
         return self.counts["out_of_range"] + sum(1 for i in self.skipped_ids if i not in unchanged)
 
     @property
     def unchanged_outside(self) -> int:
         """Of the unchanged reports, those --since/--until left unchecked."""
-        unchanged = self._unchanged_ids()
+        unchanged = self.unchanged_ids
         return sum(1 for i in self.skipped_ids if i in unchanged)
 
     def as_dict(self) -> dict:

@@ -306,11 +306,6 @@ def _limit_reason(res: Result, limits: Limits) -> str:
     return f"处理进程异常退出({res.detail}),已记录;下次运行将重试"
 
 
-def shutdown_pools() -> None:
-    """Kept for callers of the former process pool: the workers of a run now
-    end with the run, so there is nothing left to stop."""
-
-
 def _info(d: Doc, ex, reason, status, seg=(None, None)) -> DocInfo:
     return DocInfo(url=d.url, role=d.role, sha256=hashlib.sha256(d.data).hexdigest(), size=len(d.data),
                    content_type=(ex.content_type if ex else d.content_type), encoding=(ex.encoding if ex else None),

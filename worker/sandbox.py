@@ -69,17 +69,6 @@ class Result:
     detail: str = ""               # for "crash": how the worker ended
 
 
-def run_each(fn: Callable[..., Any], items: Iterable[tuple], budget: Budget, jobs: int = 1) -> Iterator[Result]:
-    """`fn(*item)` for each item, in at most `jobs` workers; results in input
-    order. Workers still running when the caller stops iterating (or on an
-    exception, e.g. Ctrl-C) are killed."""
-    pool = Pool(fn, budget, jobs)
-    try:
-        yield from pool.map(items)
-    finally:
-        pool.close()
-
-
 class Pool:
     """`jobs` forked workers running `fn`, kept across calls of `map` so that
     what they warm stays warm; `close()` ends them.

@@ -177,9 +177,6 @@ def run_daemon(app) -> int:
             pass
     finally:
         sched.shutdown(wait=True)
-        from worker.ingest import shutdown_pools
-
-        shutdown_pools()
         if stop.is_set():
             # A clean stop, said in the last heartbeat: `status` shows "stopped at", not a live daemon.
             state["stopped"] = time.time()
