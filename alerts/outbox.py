@@ -293,8 +293,9 @@ def record(c, delivery_id: int, attempts: int, result, alerts_cfg: dict, res: Fl
     err = result.error
     note = None
     if err is None and result.recipients:
-        c.executemany("INSERT OR REPLACE INTO delivery_recipients (delivery_id, recipient, status, reply, at)"
-                      " VALUES (?, ?, ?, ?, ?)",
+        c.executemany("INSERT INTO delivery_recipients (delivery_id, recipient, status, reply, at) VALUES (?, ?, ?, ?, ?)"
+                      " ON CONFLICT (delivery_id, recipient) DO UPDATE SET status = excluded.status,"
+                      " reply = excluded.reply, at = excluded.at",
                       [(delivery_id, r.recipient, r.status, r.reply, ts) for r in result.recipients])
         accepted_ever = c.execute("SELECT 1 FROM delivery_recipients WHERE delivery_id = ? AND status = 'accepted'",
                                   (delivery_id,)).fetchone() is not None

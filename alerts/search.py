@@ -38,7 +38,7 @@ INDEXES = (
 )
 
 # The quotes in their order (a subquery's order is the order group_concat sees them in).
-_QUOTES = ("(SELECT group_concat(x.quote, char(10)) FROM (SELECT q.quote FROM alert_quotes q"
+_QUOTES = ("(SELECT group_concat(x.quote, '\n') FROM (SELECT q.quote FROM alert_quotes q"
            " WHERE q.alert_id = {id} ORDER BY q.n) x)")
 TABLES = (
     "CREATE TABLE IF NOT EXISTS alert_text (alert_id INTEGER PRIMARY KEY, title TEXT, quotes TEXT)",
@@ -70,7 +70,7 @@ def _names(conn: sqlite3.Connection) -> set[str]:
 
 def available(conn: sqlite3.Connection) -> bool:
     """The search index is there (and so are its triggers)."""
-    return set(OBJECTS) <= _names(conn)
+    return getattr(conn, "dialect", "sqlite") != "postgresql" and set(OBJECTS) <= _names(conn)
 
 
 def ensure(conn: sqlite3.Connection) -> bool:
@@ -79,6 +79,8 @@ def ensure(conn: sqlite3.Connection) -> bool:
     transaction, after the views. True when the search index was (re)filled."""
     for stmt in INDEXES:
         conn.execute(stmt)
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        return False                        # no FTS5 there: LIKE over the view
     names = _names(conn)
     try:
         for stmt in TABLES:
@@ -93,7 +95,7 @@ def ensure(conn: sqlite3.Connection) -> bool:
             conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         conn.execute("DELETE FROM alert_text")
         conn.execute("INSERT INTO alert_text (alert_id, title, quotes) SELECT a.id, a.title, q.quotes FROM alerts a"
-                     " LEFT JOIN (SELECT alert_id, group_concat(quote, char(10)) AS quotes FROM (SELECT alert_id, quote"
+                     " LEFT JOIN (SELECT alert_id, group_concat(quote, '\n') AS quotes FROM (SELECT alert_id, quote"
                      " FROM alert_quotes ORDER BY alert_id, n) GROUP BY alert_id) q ON q.alert_id = a.id")
         conn.execute("INSERT INTO alert_search (alert_search) VALUES ('rebuild')")
         conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

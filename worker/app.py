@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from worker import config as cfgmod
 from worker.bounds import Bounds
+from worker.db.urls import is_postgres
 from worker.faults import failpoint
 from worker.storage import Store
 
@@ -176,10 +177,11 @@ class App:
         if use == "none":
             db_path = ":memory:"
         if db_path is None:
-            db_path = str(cfg.database)
-        if use == "optional" and not Path(db_path).is_file():
+            db_path = cfg.database_url
+        server = is_postgres(db_path)       # a server's database is there or the connection says why not
+        if use == "optional" and not server and not Path(db_path).is_file():
             db_path = ":memory:"
-        if use == "existing" and db_path != ":memory:" and not Path(db_path).is_file():
+        if use == "existing" and not server and db_path != ":memory:" and not Path(db_path).is_file():
             raise NoDatabase(db_path)
         st = cfg.section("storage")
         return cls(cfg, Store(db_path, timeout=st["busy_timeout_s"], max_size_mb=st["max_size_mb"]))

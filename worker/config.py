@@ -88,6 +88,17 @@ class Config:
         CLI's default and the one `make demo` fills."""
         return self.resolve(self.get("database", "path"))
 
+    @property
+    def database_url(self) -> str:
+        """[database] url when set (an sqlite:/// path relative to the config file),
+        else the file of [database] path: what Store opens."""
+        url = (self.get("database", "url") or "").strip()
+        if not url:
+            return str(self.database)
+        if url.startswith("sqlite:///"):
+            return str(self.resolve(url[len("sqlite:///"):]))
+        return url
+
 
 FETCH_LIMIT_KEYS = ("fetch_connect_seconds", "fetch_header_seconds", "fetch_response_seconds",
                     "links_per_page", "links_per_poll", "poll_source_seconds")

@@ -20,6 +20,8 @@ SEVERITIES = ("info", "low", "medium", "high")
 SCHEMA: dict[str, Any] = {
     "database": {
         "path": _k("str", "audit.db", "SQLite file holding documents, facts and alerts"),
+        "url": _k("str", "", "the store as a URL, instead of path: sqlite:///file.db, or postgresql://user@host/db "
+                             "(several workers share it; the password comes from AUDIT_WORKER_DB_PASSWORD)"),
     },
     "storage": {
         "busy_timeout_s": _k("float", 30.0, "seconds to wait for another process's write lock before the "

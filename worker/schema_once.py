@@ -77,3 +77,34 @@ def forget_all() -> None:
     """Forget every check (tests, and a process that wants the full check again)."""
     with _lock:
         _checked.clear()
+
+
+def _pg_fingerprint(conn) -> tuple | None:
+    """A PostgreSQL store's fingerprint: the meta values the check reads (it has no
+    schema cookie; a migration by another process changes one of these)."""
+    marks = ", ".join(f"(SELECT value FROM meta WHERE key = '{k}')" for k in _KEYS)
+    try:
+        exists = conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
+        if not exists:
+            return None
+        return ("pg",) + tuple(conn.execute(f"SELECT {marks}").fetchone())
+    except sqlite3.Error:
+        return None
+
+
+def current_pg(url: str, conn, version: int) -> bool:
+    """As `current`, for a PostgreSQL store named by its URL."""
+    with _lock:
+        seen = _checked.get(("pg", url))
+    if seen is None:
+        return False
+    fp = _pg_fingerprint(conn)
+    return fp is not None and fp == seen and fp[1] == str(version)
+
+
+def remember_pg(url: str, conn, version: int) -> None:
+    fp = _pg_fingerprint(conn)
+    if fp is None or fp[1] != str(version):
+        return
+    with _lock:
+        _checked[("pg", url)] = fp

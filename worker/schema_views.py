@@ -37,21 +37,24 @@ LEFT JOIN doc_tables t ON t.report_id = l.report_id AND t.idx = l.table_idx""",
 SELECT a.id AS alert_id, CAST(q.key AS INTEGER) AS n,
        CASE q.type WHEN 'object' THEN json_extract(q.value, '$.text') ELSE q.value END AS quote,
        CASE q.type WHEN 'object' THEN json_extract(q.value, '$.normalized') END AS normalized,
-       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.page') END AS page,
-       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.start') END AS quote_start,
-       CASE q.type WHEN 'object' THEN json_extract(q.value, '$.end') END AS quote_end,
-       COALESCE(CASE q.type WHEN 'object' THEN json_extract(q.value, '$.report') END, a.report_id) AS report_id
+       CAST(CASE q.type WHEN 'object' THEN json_extract(q.value, '$.page') END AS INTEGER) AS page,
+       CAST(CASE q.type WHEN 'object' THEN json_extract(q.value, '$.start') END AS INTEGER) AS quote_start,
+       CAST(CASE q.type WHEN 'object' THEN json_extract(q.value, '$.end') END AS INTEGER) AS quote_end,
+       COALESCE(CAST(CASE q.type WHEN 'object' THEN json_extract(q.value, '$.report') END AS INTEGER), a.report_id) AS report_id
 FROM alerts a, json_each(CASE WHEN json_valid(a.evidence) THEN a.evidence ELSE '{}' END, '$.quotes') q
 UNION ALL
-SELECT a.id AS alert_id, COALESCE(q.key, 0) AS n,
+SELECT a.id AS alert_id, COALESCE(CAST(q.key AS INTEGER), 0) AS n,
        CASE q.type WHEN 'object' THEN COALESCE(json_extract(q.value, '$.text'), json_extract(q.value, '$.quote'))
                    ELSE q.value END AS quote,
        NULL AS normalized,
-       COALESCE(json_extract(a.evidence, '$.locations[' || COALESCE(q.key, 0) || '].page'),
+       CAST(COALESCE(json_extract(a.evidence, '$.locations[' || COALESCE(CAST(q.key AS INTEGER), 0) || '].page'),
                 CASE q.type WHEN 'object' THEN json_extract(q.value, '$.page') END,
-                CASE WHEN COALESCE(q.key, 0) = 0 THEN json_extract(a.evidence, '$.page') END) AS page,
-       json_extract(a.evidence, '$.locations[' || COALESCE(q.key, 0) || '].start') AS quote_start,
-       json_extract(a.evidence, '$.locations[' || COALESCE(q.key, 0) || '].end') AS quote_end,
+                CASE WHEN COALESCE(CAST(q.key AS INTEGER), 0) = 0 THEN json_extract(a.evidence, '$.page') END)
+            AS INTEGER) AS page,
+       CAST(json_extract(a.evidence, '$.locations[' || COALESCE(CAST(q.key AS INTEGER), 0) || '].start') AS INTEGER)
+         AS quote_start,
+       CAST(json_extract(a.evidence, '$.locations[' || COALESCE(CAST(q.key AS INTEGER), 0) || '].end') AS INTEGER)
+         AS quote_end,
        a.report_id
 FROM alerts a, json_each(CASE WHEN json_valid(a.evidence) THEN a.evidence ELSE '{}' END, '$.quote') q
 WHERE json_extract(a.evidence, '$.quotes') IS NULL""",
@@ -63,7 +66,7 @@ SELECT a.id AS alert_id, a.status, a.severity,
        a.report_id, r.title AS report_title, r.issuer, r.region, r.year, r.report_type,
        COALESCE((SELECT d.url FROM documents d WHERE d.report_id = a.report_id AND d.role = 'main'
                  ORDER BY d.id LIMIT 1), r.source, a.source) AS source_url,
-       (SELECT group_concat(x.quote, char(10)) FROM
+       (SELECT group_concat(x.quote, '\n') FROM
           (SELECT q.quote FROM alert_quotes q WHERE q.alert_id = a.id ORDER BY q.n) x) AS quote,
        (SELECT q.page FROM alert_quotes q WHERE q.alert_id = a.id AND q.page IS NOT NULL
         ORDER BY q.n LIMIT 1) AS page,
@@ -112,7 +115,8 @@ lines AS (
   SELECT f.report_id, 'line_items' AS basis, '类级功能科目合计(' || count(*) || '项)' AS item,
          CASE WHEN count(ib.value) = count(*) THEN round(sum(ib.value), 6) END AS budget_initial,
          CASE WHEN count(ab.value) = count(*) THEN round(sum(ab.value), 6) END AS budget_adjusted,
-         round(sum(fi.value), 6) AS outturn, NULL AS stated_rate, NULL AS quote_start, NULL AS quote_end
+         round(sum(fi.value), 6) AS outturn, CAST(NULL AS REAL) AS stated_rate,
+         CAST(NULL AS INTEGER) AS quote_start, CAST(NULL AS INTEGER) AS quote_end
   FROM facts f
   JOIN numbers fi ON fi.report_id = f.report_id AND fi.seq = f.seq AND fi.field = 'final'
   LEFT JOIN numbers ib ON ib.report_id = f.report_id AND ib.seq = f.seq AND ib.field = 'initial_budget'
@@ -130,7 +134,7 @@ totals AS (
          (SELECT x.value FROM ledger x WHERE x.report_id = l.report_id AND x.concept = 'expense'
             AND x.dims = l.dims AND x.period = l.period AND x.measure IN ('budget_adjusted', 'budget')
           ORDER BY x.measure = 'budget', x.seq LIMIT 1) AS budget_adjusted,
-         l.value AS outturn, NULL AS stated_rate, l.quote_start, l.quote_end
+         l.value AS outturn, CAST(NULL AS REAL) AS stated_rate, l.quote_start, l.quote_end
   FROM ledger l
   WHERE l.concept = 'expense' AND l.measure = 'final' AND l.period = 'current'
     AND l.dims IN ('{}', '{"fund": "gpb"}')

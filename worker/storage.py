@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ from typing import Iterator
 
 from worker import fact_rows, ledger_store, schema_migrate, schema_once, schema_views, text_boxes
 from worker.fact_rows import FactRows, encode_facts
+from worker.db import target as db_target
+from worker.db.errors import DatabaseFault, describe_error  # noqa: F401  (re-exported)
 from worker.facts import Fact, ParsedReport, ReportMeta
 
 # 4: facts keyed by (report_id, seq) in `fact_rows` (WITHOUT ROWID, no fact
@@ -138,29 +141,9 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
-class DatabaseFault(Exception):
-    """A database error phrased for the operator: what happened and what to do."""
-
-
-def describe_error(e: BaseException, path: str, timeout: float | None = None) -> str:
-    """One line for an sqlite3 error: corrupt, full, locked, unreadable."""
-    msg = str(e)
-    low = msg.lower()
-    if "locked" in low or "busy" in low:
-        waited = f" after waiting {timeout:g} s" if timeout is not None else ""
-        return (f"database {path} is locked by another process; gave up{waited} ([storage] busy_timeout_s). "
-                f"Nothing was lost: run the command again when the other one has finished.")
-    if "full" in low:
-        return (f"database {path} is full ({msg}): free disk space (or raise [storage] max_size_mb) and run the "
-                f"command again; work already committed is kept.")
-    if "not a database" in low or "malformed" in low or "corrupt" in low:
-        return (f"database {path} is corrupt ({msg}): restore it from a backup or move it aside "
-                f"(`sqlite3 FILE .recover` may save its contents); nothing was run.")
-    if "unable to open" in low or "readonly" in low or "read-only" in low:
-        return f"database {path} cannot be opened for writing ({msg}): check the path and its permissions."
-    if "disk i/o" in low:
-        return f"database {path}: the disk reported an I/O error ({msg}); check the disk, then run again."
-    return f"database {path}: {type(e).__name__}: {msg}"
+# Runs started on this host (or before runs recorded their host): only their pid can be checked here;
+# a run of another worker machine sharing a PostgreSQL store is that machine's to judge.
+_RUNNING_HERE = "SELECT id, pid FROM runs WHERE status = 'running' AND (host IS NULL OR host = ?)"
 
 
 def _alive(pid: int | None) -> bool:
@@ -183,12 +166,21 @@ class Store:
     """A connection to the database with the queries the stages need."""
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0, max_size_mb: float = 0):
-        """`timeout`: seconds to wait for another process's write lock before giving
-        up; `max_size_mb`: the file may not grow beyond this (0: no cap)."""
-        self.path = str(path)
+        """`path`: an SQLite file, or a `postgresql://` URL (worker/db/urls.py);
+        `timeout`: seconds to wait for another process's write lock before giving
+        up; `max_size_mb`: an SQLite file may not grow beyond this (0: no cap)."""
+        try:
+            self.target = db_target(path)
+        except ValueError as e:
+            raise DatabaseFault(str(e)) from None
+        self.path = self.target.location
+        self.is_postgres = self.target.is_postgres
         self.timeout = float(timeout)
         self.max_size_mb = max_size_mb
         self.open_runs: set[int] = set()      # runs started here and not finished yet
+        if self.is_postgres:
+            self._open_postgres()
+            return
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
@@ -214,6 +206,26 @@ class Store:
             self.conn.close()
             raise DatabaseFault(describe_error(e, self.path, self.timeout)) from None
 
+    def _open_postgres(self) -> None:
+        from worker.db.pgconn import PgConnection
+
+        try:
+            self.conn = PgConnection(self.target.dsn(), timeout=self.timeout)
+        except sqlite3.Error as e:
+            raise DatabaseFault(describe_error(e, self.path, self.timeout)) from None
+        try:
+            if schema_once.current_pg(self.path, self.conn, SCHEMA_VERSION):
+                self._mark_dead_runs_if_any()
+            else:
+                self._migrate()
+                schema_once.remember_pg(self.path, self.conn, SCHEMA_VERSION)
+        except DatabaseFault:
+            self.conn.close()
+            raise
+        except sqlite3.Error as e:
+            self.conn.close()
+            raise DatabaseFault(describe_error(e, self.path, self.timeout)) from None
+
     def _migrate(self) -> None:
         """Tables, columns and views this version needs: a new database is
         made, an older one upgraded in place (worker/schema_migrate.py)."""
@@ -225,36 +237,44 @@ class Store:
         from worker.sources.schema import DDL as SOURCES_DDL
         from worker.web.schema import DDL as WEB_DDL
 
+        if self.is_postgres:
+            from worker.db import pgcompat
+
+            with self.tx():          # SQLite's functions first: the checks below and the views use them
+                pgcompat.install(self.conn)
         ddl = DDL + ALERTS_DDL + STAMPS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL + text_boxes.DDL
         found = schema_migrate.stored_version(self.conn)
         if found is not None and found > SCHEMA_VERSION:
             raise DatabaseFault(f"database {self.path} was made by a newer audit-worker (schema {found}; this one "
                                 f"knows {SCHEMA_VERSION}): upgrade audit-worker, or use a copy made by this version")
-        schema_migrate.upgrade(self.conn, ddl, self.tx, now_iso(), SCHEMA_VERSION)
+        if not self.is_postgres:      # PostgreSQL stores begin at schema 4: nothing older to convert
+            schema_migrate.upgrade(self.conn, ddl, self.tx, now_iso(), SCHEMA_VERSION)
         with self.tx():
             for stmt in ddl.split(";\n"):
                 if stmt.strip():
                     self.conn.execute(stmt)
             ledger_store.migrate(self.conn)
-            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            self.conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                               (str(SCHEMA_VERSION),))
             have = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
-            for col in ("pid INTEGER", "error TEXT"):
+            for col in ("pid INTEGER", "error TEXT", "host TEXT"):
                 if col.split()[0] not in have:
                     self.conn.execute(f"ALTER TABLE runs ADD COLUMN {col}")
             schema_views.ensure(self.conn, sorted(taxonomy().tables))
             alert_search.ensure(self.conn)       # the inbox's indexes and full-text search (after the views)
             self._mark_dead_runs()
+        if self.is_postgres:
+            self.conn.forget_schema()
 
     def _mark_dead_runs_if_any(self) -> None:
         # A read first: the write lock only when a run is to be marked.
-        if any(not _alive(r["pid"]) for r in self.conn.execute("SELECT pid FROM runs WHERE status = 'running'")):
+        if any(not _alive(r["pid"]) for r in self.conn.execute(_RUNNING_HERE, (socket.gethostname(),))):
             with self.tx():
                 self._mark_dead_runs()
 
     def _mark_dead_runs(self) -> None:
         """Runs still 'running' whose process is gone (killed, crashed, power loss) died."""
-        for r in self.conn.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
+        for r in self.conn.execute(_RUNNING_HERE, (socket.gethostname(),)).fetchall():
             if not _alive(r["pid"]):
                 self.conn.execute("UPDATE runs SET status = 'died', finished_at = ?, error = ? WHERE id = ?",
                                   (now_iso(), f"process {r['pid'] or '?'} ended without finishing the run "
@@ -296,7 +316,14 @@ class Store:
                 pass
 
     def quick_check(self) -> tuple[bool, str]:
-        """PRAGMA quick_check: (ok, the first problems found)."""
+        """PRAGMA quick_check: (ok, the first problems found). PostgreSQL checks
+        its own pages; there the question is whether the server answers."""
+        if self.is_postgres:
+            try:
+                self.conn.execute("SELECT 1").fetchone()
+            except sqlite3.Error as e:
+                return False, str(e)
+            return True, "ok"
         try:
             rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
         except sqlite3.Error as e:
@@ -378,8 +405,8 @@ class Store:
     # -- runs ----------------------------------------------------------------
     def start_run(self, run_id: str, command: str) -> int:
         with self.tx() as c:
-            cur = c.execute("INSERT INTO runs (run_id, command, started_at, pid) VALUES (?, ?, ?, ?)",
-                            (run_id, command, now_iso(), os.getpid()))
+            cur = c.execute("INSERT INTO runs (run_id, command, started_at, pid, host) VALUES (?, ?, ?, ?, ?)",
+                            (run_id, command, now_iso(), os.getpid(), socket.gethostname()))
             rowid = int(cur.lastrowid)
         self.open_runs.add(rowid)
         return rowid

@@ -52,7 +52,7 @@ class PollResult:
 def store_blob(store: Store, data: bytes) -> str:
     sha = hashlib.sha256(data).hexdigest()
     with store.tx() as c:
-        c.execute("INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
+        c.execute("INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                   (sha, len(data), zlib.compress(data, 6)))
     return sha
 

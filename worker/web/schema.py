@@ -20,12 +20,12 @@ CREATE TABLE IF NOT EXISTS web_users (
 CREATE TABLE IF NOT EXISTS web_audit (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
-    user TEXT,
+    "user" TEXT,
     role TEXT,
     action TEXT NOT NULL,
     target TEXT,
     detail TEXT,
     address TEXT
 );
-CREATE INDEX IF NOT EXISTS web_audit_user ON web_audit(user, action, at);
+CREATE INDEX IF NOT EXISTS web_audit_user ON web_audit("user", action, at);
 """
