@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test setup clean bench
+.PHONY: demo test setup clean bench postgresql
 
 $(BIN)/audit-worker: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,24 @@ $(CHROMEDRIVER):
 	  || echo "could not install chromium: the real-browser test will be skipped" >&2; \
 	else echo "no apt-get: install chromium and chromium-driver for the real-browser test" >&2; fi
 
+# PostgreSQL's server binaries (initdb, pg_ctl) from Debian's packages, for the
+# tests against PostgreSQL: tests/pgserver.py starts a throwaway server of its
+# own and those tests skip, saying why, without them. Checked in the shell, not
+# as a file target: Debian keeps them under a versioned /usr/lib/postgresql/N/bin.
+# policy-rc.d (when there is none) keeps the install from starting the
+# system's own cluster: the tests never use it.
+PG_BINDIRS ?= /usr/lib/postgresql/*/bin
+
+postgresql:
+	@if [ -x "$$(pg_config --bindir 2>/dev/null)/initdb" ] || ls $(PG_BINDIRS)/initdb >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  rcd=/usr/sbin/policy-rc.d; added=; \
+	  if [ ! -e $$rcd ] && [ -w /usr/sbin ]; then printf '#!/bin/sh\nexit 101\n' >$$rcd && chmod +x $$rcd && added=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+	  || echo "could not install postgresql: the tests against PostgreSQL will be skipped" >&2; \
+	  if [ -n "$$added" ]; then rm -f $$rcd; fi; \
+	else echo "no apt-get: install PostgreSQL's server (initdb, pg_ctl) for the tests against PostgreSQL" >&2; fi
+
 setup: $(BIN)/audit-worker
 
 # The demo uses the database config.toml names ([database] path), so the
@@ -46,7 +64,7 @@ demo: setup
 	@echo
 	@$(BIN)/python -m worker.demo next --config config.toml --bin $(BIN)
 
-test: setup $(CJK_FONT) $(CHROMEDRIVER)
+test: setup $(CJK_FONT) $(CHROMEDRIVER) postgresql
 	CJK_FONT=$(CJK_FONT) CHROMEDRIVER=$(CHROMEDRIVER) $(BIN)/python -m pytest
 
 bench: setup

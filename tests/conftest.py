@@ -168,3 +168,31 @@ def web_db_copy(web_db, tmp_path):
         # Reading tests log in to `web_db` too: this copy's audit log starts with the `users add` rows alone.
         dst.execute("DELETE FROM web_audit WHERE user IS NULL OR user NOT LIKE 'cli:%'")
     return str(out)
+
+
+# A real PostgreSQL server (tests/pgserver.py), started once per run by the first
+# test that asks for it: tests that do not use PostgreSQL start nothing.
+@pytest.fixture(scope="session")
+def pg_server():
+    """The run's throwaway PostgreSQL server; the test is skipped, saying why, when none can be started."""
+    from tests.pgserver import PgServer, Unavailable
+
+    srv = PgServer()
+    try:
+        srv.start()
+    except Unavailable as e:
+        pytest.skip(f"no PostgreSQL test server: {e}")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """A fresh, empty database of its own for this test (dropped afterwards): its libpq URL."""
+    import re
+    import uuid
+
+    name = "t_" + re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
