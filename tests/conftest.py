@@ -63,12 +63,13 @@ def reports(tmp_path):
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(db_url):
+    """An App on a fresh database (each store: see `db_url`)."""
     from worker.app import App
     from worker.config import Config
     from worker.storage import Store
 
-    a = App(Config(path=None, data={}), Store(tmp_path / "t.db"))
+    a = App(Config(path=None, data={}), Store(db_url))
     yield a
     a.store.close()
 
@@ -196,3 +197,36 @@ def pg_url(pg_server, request):
     url = pg_server.create_database(name)
     yield url
     pg_server.drop_database(name)
+
+
+# Both stores: a test that takes `db_url` runs once on an SQLite file and once on
+# a PostgreSQL database (AUDIT_WORKER_TEST_STORES=sqlite picks one kind).
+STORES = [s for s in os.environ.get("AUDIT_WORKER_TEST_STORES", "sqlite,postgresql").split(",") if s]
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A database with this version's schema already made, copied for each test (faster than migrating)."""
+    from worker.storage import Store
+
+    url = pg_server.create_database("aw_template")
+    Store(url).close()
+    return "aw_template"
+
+
+@pytest.fixture(params=STORES)
+def db_url(request, tmp_path):
+    """A fresh database for this test: an SQLite file's path, or a PostgreSQL URL
+    (a copy of the schema template, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "t.db")
+        return
+    import re
+    import uuid
+
+    srv = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
+    name = "t_" + re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    url = srv.create_database(name, template=template)
+    yield url
+    srv.drop_database(name)
