@@ -203,3 +203,19 @@ def test_the_examples_give_the_same_alerts_on_both_stores(tmp_path, pg_url):
         out[name] = sorted(rows, key=lambda d: d["fingerprint"])
     assert len(out["sqlite"]) == 28                      # the seeds' alerts (gold/seeds.json: 28)
     assert out["postgresql"] == out["sqlite"]
+
+
+def test_config_check_refuses_a_password_in_the_url_without_showing_it(tmp_path):
+    from click.testing import CliRunner
+
+    from worker.cli import main
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[database]\nurl = "postgresql://audit:hunter22@db.example/aw"\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["--config", str(cfg), "config", "check"])
+    assert r.exit_code == 2
+    assert "carries a password" in r.output and "AUDIT_WORKER_DB_PASSWORD" in r.output
+    assert "hunter22" not in r.output
+    cfg.write_text('[database]\nurl = "postgresql://audit@db.example/aw"\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["--config", str(cfg), "config", "check"])
+    assert "[database]" not in r.output, r.output

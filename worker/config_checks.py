@@ -26,6 +26,7 @@ HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]
 def check(data: dict, problems: list[str], *, env: bool = False) -> None:
     """Append every problem found; `env`: also require the named environment variables to be set."""
     _schedule(data, problems)
+    _database(data, problems)
     sources = data.get("sources")
     if isinstance(sources, list):
         for i, src in enumerate(sources):
@@ -36,6 +37,19 @@ def check(data: dict, problems: list[str], *, env: bool = False) -> None:
         for name, ch in channels.items():
             if isinstance(ch, dict):
                 _channel(f"channels.{name}", ch.get("type", name), ch, problems, env)
+
+
+def _database(data: dict, problems: list[str]) -> None:
+    """[database] url: a store this version knows, without a password in it."""
+    from worker.db.urls import DatabaseURLError, target
+
+    db = data.get("database")
+    url = db.get("url") if isinstance(db, dict) else None
+    if isinstance(url, str) and url.strip():
+        try:
+            target(url)
+        except DatabaseURLError as e:
+            problems.append(f"[database] url: {e}")
 
 
 def _schedule(data: dict, problems: list[str]) -> None:
