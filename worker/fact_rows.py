@@ -246,10 +246,14 @@ def intern(conn: sqlite3.Connection, values: Iterable[str]) -> dict[str, int]:
                                       f" ({','.join('?' * len(chunk))})", chunk):
             if v in by_hash[h]:
                 ids[v] = sid
-    for h, vs in by_hash.items():
-        for v in vs:
-            if v not in ids:
-                ids[v] = conn.execute("INSERT INTO fact_strings (hash, value) VALUES (?, ?)", (h, v)).lastrowid
+    new = [(h, v) for h, vs in by_hash.items() for v in vs if v not in ids]
+    # Many rows per statement: one round trip per 200 strings on a server, not one per string.
+    for i in range(0, len(new), 200):
+        chunk = new[i:i + 200]
+        for sid, v in conn.execute("INSERT INTO fact_strings (hash, value) VALUES "
+                                   + ", ".join("(?, ?)" for _ in chunk) + " RETURNING id, value",
+                                   [x for pair in chunk for x in pair]).fetchall():
+            ids[v] = sid
     return ids
 
 

@@ -16,6 +16,7 @@ not by this lock.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -26,6 +27,9 @@ from psycopg.pq import TransactionStatus
 
 from worker.db.pgsql import insert_table, translate
 
+# INSERT INTO t (a, b) VALUES (?, ?) and nothing more: executemany sends it as COPY.
+_PLAIN_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([\w\s,\"]+)\)\s*VALUES\s*\((?:\s*\?\s*,)*\s*\?\s*\)\s*$",
+                           re.I)
 WRITE_LOCK = 0x61756469      # the advisory lock key every write transaction takes ('audi')
 
 
@@ -201,10 +205,25 @@ class PgConnection:
         return Cursor(cur, lastrowid)
 
     def executemany(self, sql: str, seq: Iterable[Sequence]) -> Cursor:
+        m = _PLAIN_INSERT.match(sql)
+        if m:
+            return self._copy(m.group(1), m.group(2), seq)
         q = translate(sql)
         cur = self._conn.cursor()
         try:
             cur.executemany(q, [_params(p) for p in seq])
+        except psycopg.Error as e:
+            raise _convert(e) from e
+        return Cursor(cur)
+
+    def _copy(self, table: str, cols: str, seq: Iterable[Sequence]) -> Cursor:
+        """A plain many-row INSERT as COPY: the rows stream in one go (the same
+        constraints, defaults and triggers apply; a bad row fails it all)."""
+        cur = self._conn.cursor()
+        try:
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
+                for row in seq:
+                    cp.write_row(_params(row))
         except psycopg.Error as e:
             raise _convert(e) from e
         return Cursor(cur)
@@ -241,8 +260,6 @@ class PgConnection:
 
     def _pragma(self, sql: str) -> "Cursor | _Rows":
         """PRAGMA table_info(t) answers from the catalogue; SQLite's tuning pragmas mean nothing here."""
-        import re
-
         m = re.match(r"\s*PRAGMA\s+table_info\((\w+)\)", sql, re.I)
         return _Rows(self.table_info(m.group(1)) if m else [])
 
