@@ -194,17 +194,10 @@ class Store:
             if max_size_mb:
                 page = self.conn.execute("PRAGMA page_size").fetchone()[0]
                 self.conn.execute(f"PRAGMA max_page_count={max(1, int(max_size_mb * 1024 * 1024 // page))}")
-            if schema_once.current(self.path, self.conn, SCHEMA_VERSION):    # checked by this process already
-                self._mark_dead_runs_if_any()
-            else:
-                self._migrate()
-                schema_once.remember(self.path, self.conn, SCHEMA_VERSION)
-        except DatabaseFault:
-            self.conn.close()
-            raise
         except sqlite3.Error as e:
             self.conn.close()
             raise DatabaseFault(describe_error(e, self.path, self.timeout)) from None
+        self._check_schema(schema_once.current, schema_once.remember)
 
     def _open_postgres(self) -> None:
         from worker.db.pgconn import PgConnection
@@ -213,12 +206,16 @@ class Store:
             self.conn = PgConnection(self.target.dsn(), timeout=self.timeout)
         except sqlite3.Error as e:
             raise DatabaseFault(describe_error(e, self.path, self.timeout)) from None
+        self._check_schema(schema_once.current_pg, schema_once.remember_pg)
+
+    def _check_schema(self, current, remember) -> None:
+        """Migrate unless this process already checked this database (worker/schema_once.py)."""
         try:
-            if schema_once.current_pg(self.path, self.conn, SCHEMA_VERSION):
+            if current(self.path, self.conn, SCHEMA_VERSION):
                 self._mark_dead_runs_if_any()
             else:
                 self._migrate()
-                schema_once.remember_pg(self.path, self.conn, SCHEMA_VERSION)
+                remember(self.path, self.conn, SCHEMA_VERSION)
         except DatabaseFault:
             self.conn.close()
             raise
