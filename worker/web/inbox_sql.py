@@ -47,9 +47,9 @@ class Silenced:
     few comparisons per row instead of a subquery). `by_kind_rule` reads only kind and rule, so a
     GROUP BY on them evaluates it once per group; `by_report` reads the report."""
 
-    by_kind_rule: str = "0"
+    by_kind_rule: str = "FALSE"      # booleans, not 0/1: PostgreSQL's OR and sum take no integers
     kind_rule_args: list = field(default_factory=list)
-    by_report: str = "0"
+    by_report: str = "FALSE"
     report_args: list = field(default_factory=list)
 
     @classmethod
@@ -69,10 +69,10 @@ class Silenced:
                 reports.append(value)
         out = cls()
         if terms:
-            out.by_kind_rule = "coalesce(" + " OR ".join(f"({t})" for t in terms) + ", 0)"
+            out.by_kind_rule = "coalesce(" + " OR ".join(f"({t})" for t in terms) + ", FALSE)"
             out.kind_rule_args = args
         if reports:
-            out.by_report = f"coalesce(CAST(a.report_id AS TEXT) IN ({', '.join('?' for _ in reports)}), 0)"
+            out.by_report = f"coalesce(CAST(a.report_id AS TEXT) IN ({', '.join('?' for _ in reports)}), FALSE)"
             out.report_args = reports
         return out
 
@@ -110,7 +110,7 @@ class _Query:
         if self.found is None:
             return ["a.kind != 'source_failure'"], []
         col = "a.id" if len(self.found) <= lookup_at_most else "+a.id"
-        return ["a.kind != 'source_failure'", f"{col} IN (SELECT value FROM json_each(?))"], [json.dumps(self.found)]
+        return ["a.kind != 'source_failure'", f"{col} IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"], [json.dumps(self.found)]
 
     def base_for_counts(self) -> tuple[list[str], list]:
         # a lookup costs a few times a scanned index entry; counts read every found alert
@@ -286,7 +286,7 @@ def _page(conn: sqlite3.Connection, qy: _Query, offset: int, limit: int) -> list
     rows = {r["id"]: dict(r) for r in cur.execute(
         f"SELECT a.id, a.severity, a.kind, a.rule, a.title, a.created_at, a.report_id, r.issuer, r.region, r.year,"
         f" r.title AS report_title, {state} AS state FROM alerts a LEFT JOIN reports r ON r.id = a.report_id"
-        f" WHERE a.id IN (SELECT value FROM json_each(?))", [*s_args, json.dumps(ids)])}
+        f" WHERE a.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))", [*s_args, json.dumps(ids)])}
     return [rows[i] for i in ids]
 
 
