@@ -137,10 +137,11 @@ def matching_ids(conn: sqlite3.Connection, words: str, use_index: bool = True) -
     """Ids of the alerts whose title or one of whose quotes contains `words` (LIKE: ASCII case folded)."""
     like = like_pattern(words)
     # A newline could join two quotes in alert_text; control characters are no FTS5 query text.
-    if not use_index or not available(conn) or any(ord(ch) < 32 for ch in words):
-        return [r[0] for r in conn.execute(_BY_VIEW, (like, like))]
+    indexed = use_index and available(conn) and not any(ord(ch) < 32 for ch in words)
     if _pg(conn):
-        return search_pg.matching_ids(conn, words)
+        return search_pg.matching_ids(conn, words, use_index=indexed)
+    if not indexed:
+        return [r[0] for r in conn.execute(_BY_VIEW, (like, like))]
     if len(words) < 3:
         if any(ch.isascii() and ch.isalpha() for ch in words):
             return [r[0] for r in conn.execute(f"SELECT alert_id FROM alert_text WHERE {_LIKE}", (like, like))]

@@ -150,7 +150,16 @@ _MATCH = (f"SELECT alert_id FROM alert_text"
           f" ORDER BY alert_id")
 
 
-def matching_ids(conn, words: str) -> list[int]:
-    """Ids of the alerts whose title or one of whose quotes contains `words`, ASCII case folded
-    (the caller has checked `available` and that `words` holds no control character)."""
-    return [r[0] for r in conn.raw.execute(_MATCH, {"like": _ilike(words), "folded": words.translate(_FOLD)})]
+# Without alert_text (no pg_trgm, or the caller asks): the title and each quote of the view.
+_BY_VIEW = (f"SELECT a.id FROM alerts a WHERE (a.title ILIKE %(like)s ESCAPE '\\'"
+            f" AND strpos(translate(a.title, '{_UPPER}', '{_LOWER}'), %(folded)s) > 0)"
+            f" OR EXISTS (SELECT 1 FROM alert_quotes q WHERE q.alert_id = a.id AND q.quote ILIKE %(like)s ESCAPE '\\'"
+            f" AND strpos(translate(q.quote, '{_UPPER}', '{_LOWER}'), %(folded)s) > 0) ORDER BY a.id")
+
+
+def matching_ids(conn, words: str, use_index: bool = True) -> list[int]:
+    """Ids of the alerts whose title or one of whose quotes contains `words`, ASCII case folded:
+    through alert_text (the caller has checked `available`, and that `words` holds no control
+    character, which could match across two quotes there), or else the view."""
+    args = {"like": _ilike(words), "folded": words.translate(_FOLD)}
+    return [r[0] for r in conn.raw.execute(_MATCH if use_index else _BY_VIEW, args)]

@@ -34,6 +34,13 @@ _JUDGED = "a.id IN (SELECT alert_id FROM alert_verdicts)"
 _LOOKUP_AT_MOST = 2000       # a page of at most this many found alerts: read them by id
 
 
+def year_arg(value: str) -> int | None:
+    """The year filter's value: a number, or NULL (matches no report) for anything else, which
+    SQLite would compare as text and PostgreSQL would refuse for an integer column."""
+    v = value.strip()
+    return int(v) if v.lstrip("-").isascii() and v.lstrip("-").isdigit() else None
+
+
 @dataclass
 class Inbox:
     rows: list[dict]
@@ -135,7 +142,7 @@ class _Query:
 
     def report_arg(self, key: str):
         value = self.values[key]
-        return int(value) if key == "year" and value.isdigit() else value
+        return year_arg(value) if key == "year" else value
 
     def reports(self) -> tuple[list[str], list]:
         keys = [k for k in REPORT_KEYS if k in self.values]

@@ -62,7 +62,7 @@ def _where(f: Filters, skip: str | None = None) -> tuple[str, list]:
         if key == skip:
             continue
         where.append(f"{FACETS[key]} = ?")
-        args.append(int(value) if key == "year" and value.isdigit() else value)
+        args.append(inbox_sql.year_arg(value) if key == "year" else value)
     if f.q:
         where.append("(a.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM alert_quotes q"
                      " WHERE q.alert_id = a.id AND q.quote LIKE ? ESCAPE '\\'))")
