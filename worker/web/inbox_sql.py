@@ -117,7 +117,9 @@ class _Query:
         if self.found is None:
             return ["a.kind != 'source_failure'"], []
         col = "a.id" if len(self.found) <= lookup_at_most else "+a.id"
-        return ["a.kind != 'source_failure'", f"{col} IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"], [json.dumps(self.found)]
+        # CAST: json_each's values are text on PostgreSQL, which compares no text with an integer
+        return (["a.kind != 'source_failure'", f"{col} IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"],
+                [json.dumps(self.found)])
 
     def base_for_counts(self) -> tuple[list[str], list]:
         # a lookup costs a few times a scanned index entry; counts read every found alert
@@ -186,7 +188,8 @@ def _groups(conn: sqlite3.Connection, qy: _Query, judged: list[dict]) -> dict[tu
     out: dict[tuple, dict[str, int]] = {}
     sil = qy.silenced
     for kind, rule, sev, status, n, by_report, by_kind_rule in conn.execute(
-            f"SELECT a.kind, a.rule, a.severity, a.status, count(*), sum({sil.by_report}), {sil.by_kind_rule}"
+            f"SELECT a.kind, a.rule, a.severity, a.status, count(*), sum(CASE WHEN {sil.by_report} THEN 1 ELSE 0 END),"
+            f" {sil.by_kind_rule}"
             f" FROM alerts a WHERE {' AND '.join(base + rep)} GROUP BY a.kind, a.rule, a.severity, a.status",
             [*sil.report_args, *sil.kind_rule_args, *base_args, *rep_args]):
         ns = n if by_kind_rule else by_report
