@@ -18,11 +18,16 @@ A database made before these objects gets them on open (`ensure`, inside the
 opening transaction), filled from the alerts it holds; so does one whose
 triggers were lost (a table rebuilt by a migration). Without FTS5 in the
 SQLite library, search falls back to LIKE over the alert_quotes view.
+
+On a PostgreSQL store the same entry points use pg_trgm over a table of the
+same name (alerts/search_pg.py); the inbox's indexes are common to both.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
+
+from alerts import search_pg
 
 VERSION = "1"       # bump when what alert_text holds changes: every database refills it on open
 META_KEY = "alert_search_version"
@@ -68,9 +73,15 @@ def _names(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
 
 
+def _pg(conn) -> bool:
+    return getattr(conn, "dialect", "sqlite") == "postgresql"
+
+
 def available(conn: sqlite3.Connection) -> bool:
     """The search index is there (and so are its triggers)."""
-    return getattr(conn, "dialect", "sqlite") != "postgresql" and set(OBJECTS) <= _names(conn)
+    if _pg(conn):
+        return search_pg.available(conn)
+    return set(OBJECTS) <= _names(conn)
 
 
 def ensure(conn: sqlite3.Connection) -> bool:
@@ -79,8 +90,8 @@ def ensure(conn: sqlite3.Connection) -> bool:
     transaction, after the views. True when the search index was (re)filled."""
     for stmt in INDEXES:
         conn.execute(stmt)
-    if getattr(conn, "dialect", "sqlite") == "postgresql":
-        return False                        # no FTS5 there: LIKE over the view
+    if _pg(conn):
+        return search_pg.ensure(conn)       # pg_trgm over alert_text (alerts/search_pg.py)
     names = _names(conn)
     try:
         for stmt in TABLES:
@@ -126,7 +137,10 @@ def matching_ids(conn: sqlite3.Connection, words: str, use_index: bool = True) -
     """Ids of the alerts whose title or one of whose quotes contains `words` (LIKE: ASCII case folded)."""
     like = like_pattern(words)
     # A newline could join two quotes in alert_text; control characters are no FTS5 query text.
-    if not use_index or not available(conn) or any(ord(ch) < 32 for ch in words):
+    indexed = use_index and available(conn) and not any(ord(ch) < 32 for ch in words)
+    if _pg(conn):
+        return search_pg.matching_ids(conn, words, use_index=indexed)
+    if not indexed:
         return [r[0] for r in conn.execute(_BY_VIEW, (like, like))]
     if len(words) < 3:
         if any(ch.isascii() and ch.isalpha() for ch in words):

@@ -170,9 +170,7 @@ def generate(path: Path, args) -> dict:
                 ("rule", "unit", "2020-01-01T00:00:00+00:00", "operator", "已过期", "2019-06-01T00:00:00+00:00", None),
                 ("kind", "unit_error", None, "operator", "已解除", "2019-06-01T00:00:00+00:00",
                  "2019-07-01T00:00:00+00:00")]
-    import sqlite3
-
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = _connect(path)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO reports (id, key, source, source_name, status, title, issuer, region, year,"
@@ -186,8 +184,22 @@ def generate(path: Path, args) -> dict:
     conn.executemany("INSERT INTO silences (matcher, value, until, created_by, comment, created_at, expired_at)"
                      " VALUES (?,?,?,?,?,?,?)", silences)
     conn.execute("COMMIT")       # no ANALYZE: a real database has no statistics either
+    if str(path).startswith("postgresql://"):
+        for table in ("reports", "alerts"):         # ids given: the identity goes on after them
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     conn.close()
     return {}
+
+
+def _connect(path):
+    """An SQLite file (autocommit: the BEGIN is ours), or a PostgreSQL URL (bench/web_inbox_pg.py)."""
+    if str(path).startswith("postgresql://"):
+        from worker.db.pgconn import PgConnection
+
+        return PgConnection(str(path))
+    import sqlite3
+
+    return sqlite3.connect(path, isolation_level=None)
 
 
 def database(args) -> Path:

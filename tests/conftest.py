@@ -117,9 +117,11 @@ def examples_db_copy(examples_db, tmp_path):
 
 
 def db_rows(db, sql: str, *args) -> list[sqlite3.Row]:
-    """Rows of a query on a database file, by name (a fresh connection: what another process sees)."""
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    """Rows of a query on a database (a file or a PostgreSQL URL), by name (a fresh connection: what
+    another process sees)."""
+    from tests.dbkit import connect
+
+    conn = connect(db)
     try:
         return conn.execute(sql, args).fetchall()
     finally:
@@ -138,37 +140,88 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
+# Both stores: a test that takes `db_url` runs once on an SQLite file and once on
+# a PostgreSQL database (AUDIT_WORKER_TEST_STORES=sqlite picks one kind).
+STORES = [s for s in os.environ.get("AUDIT_WORKER_TEST_STORES", "sqlite,postgresql").split(",") if s]
+
+
 # Users of the web view in `web_db` (tests/webkit.py logs in as them).
 WEB_USERS = {"vera": ("viewer", "vera-reads-1"), "audrey": ("auditor", "audrey-checks-2"),
              "ada": ("admin", "ada-manages-3")}
 
 
-@pytest.fixture(scope="session")
-def web_db(examples_db, tmp_path_factory):
-    """`examples_db` with the users of WEB_USERS, added by the real `users add` command (read-only tests)."""
+def _add_web_users(db) -> None:
+    """The users of WEB_USERS, added by the real `users add` command."""
     from click.testing import CliRunner
 
     from worker.cli import main
 
-    db = tmp_path_factory.mktemp("web") / "web.db"
-    with sqlite3.connect(examples_db) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
     for name, (role, password) in WEB_USERS.items():
         res = CliRunner().invoke(main, ["--db", str(db), "users", "add", name, "--role", role, "--password-stdin"],
                                  input=password + "\n")
         assert res.exit_code == 0, res.output
+
+
+@pytest.fixture(scope="session")
+def web_db_sqlite(examples_db, tmp_path_factory):
+    """`examples_db` with the users of WEB_USERS (an SQLite file)."""
+    db = tmp_path_factory.mktemp("web") / "web.db"
+    with sqlite3.connect(examples_db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    _add_web_users(db)
     return db
 
 
+WEB_PG_TEMPLATE = "aw_web_template"
+
+
+@pytest.fixture(scope="session")
+def web_pg_template(pg_server):
+    """A PostgreSQL database as `web_db_sqlite` (the example reports backfilled, the users added), only
+    ever copied (CREATE DATABASE … TEMPLATE refuses a template someone is connected to): its name."""
+    from click.testing import CliRunner
+
+    from worker.cli import main
+
+    url = pg_server.create_database(WEB_PG_TEMPLATE)
+    res = CliRunner().invoke(main, ["--db", url, "backfill", str(EXAMPLES)])
+    assert res.exit_code == 0, res.output
+    _add_web_users(url)
+    # The commands ran in this process and may leave their connections open: a template takes none.
+    pg_server._admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                             (WEB_PG_TEMPLATE,))
+    return WEB_PG_TEMPLATE
+
+
+@pytest.fixture(scope="session", params=STORES)
+def web_db(request):
+    """The example reports with the users of WEB_USERS, on each store (read-only tests): an SQLite
+    file's path, or a PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("web_db_sqlite")
+    srv = request.getfixturevalue("pg_server")
+    return srv.create_database("aw_web", template=request.getfixturevalue("web_pg_template"))
+
+
 @pytest.fixture
-def web_db_copy(web_db, tmp_path):
+def web_db_copy(web_db, request, tmp_path):
     """A private copy of `web_db`, for a test that changes it (acts, logs in: the audit log grows)."""
+    if str(web_db).startswith("postgresql://"):
+        import uuid
+
+        srv = request.getfixturevalue("pg_server")
+        name = "w_" + uuid.uuid4().hex[:12]
+        # From the template nobody logs in to: the audit log holds the `users add` rows alone.
+        url = srv.create_database(name, template=WEB_PG_TEMPLATE)
+        yield url
+        srv.drop_database(name)
+        return
     out = tmp_path / "w.db"
     with sqlite3.connect(web_db) as src, sqlite3.connect(out) as dst:
         src.backup(dst)
         # Reading tests log in to `web_db` too: this copy's audit log starts with the `users add` rows alone.
-        dst.execute("DELETE FROM web_audit WHERE user IS NULL OR user NOT LIKE 'cli:%'")
-    return str(out)
+        dst.execute("DELETE FROM web_audit WHERE \"user\" IS NULL OR \"user\" NOT LIKE 'cli:%'")
+    yield str(out)
 
 
 # A real PostgreSQL server (tests/pgserver.py), started once per run by the first
@@ -199,9 +252,6 @@ def pg_url(pg_server, request):
     pg_server.drop_database(name)
 
 
-# Both stores: a test that takes `db_url` runs once on an SQLite file and once on
-# a PostgreSQL database (AUDIT_WORKER_TEST_STORES=sqlite picks one kind).
-STORES = [s for s in os.environ.get("AUDIT_WORKER_TEST_STORES", "sqlite,postgresql").split(",") if s]
 
 
 @pytest.fixture(scope="session")

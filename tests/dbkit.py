@@ -31,3 +31,20 @@ def rows(url, sql: str, params=()) -> list:
 def scalar(url, sql: str, params=()):
     got = rows(url, sql, params)
     return got[0][0] if got else None
+
+
+def session(url):
+    """`with session(url) as conn:` a connection to read and write, committed and closed at the end
+    (sqlite3's `with conn:` commits but does not close; PostgreSQL's commits each statement)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _session():
+        conn = connect(url)
+        try:
+            yield conn
+            conn.commit()
+        finally:
+            conn.close()
+
+    return _session()

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.dbkit import connect, session
 from tests.webkit import get
 
 SEV_RANK = {"high": 3, "medium": 2, "low": 1, "info": 0}
@@ -25,9 +26,7 @@ def client(db, page_size: int | None = None, lang: str = "zh"):
 
 def open_alerts(db) -> list[sqlite3.Row]:
     """The inbox by hand: open audit findings (no silences in the example database)."""
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    with conn:
+    with session(db) as conn:
         assert conn.execute("SELECT count(*) FROM silences").fetchone()[0] == 0
         return conn.execute("SELECT * FROM alerts WHERE status = 'open' AND kind != 'source_failure'").fetchall()
 
@@ -69,7 +68,7 @@ def test_a_filter_narrows_the_inbox_and_the_other_counts(web_db):
     assert sum(facet_counts(page, "severity").values()) == len(rows)
 
 def test_search_finds_an_alert_by_a_word_of_its_quote(web_db):
-    conn = sqlite3.connect(web_db)
+    conn = connect(web_db)
     quotes = conn.execute("SELECT q.alert_id, q.quote FROM alert_quotes q JOIN alerts a ON a.id = q.alert_id"
                           " WHERE a.status = 'open' AND q.quote IS NOT NULL").fetchall()
     titles = dict(conn.execute("SELECT id, title FROM alerts WHERE status = 'open'").fetchall())
@@ -101,7 +100,7 @@ def test_pages_split_the_inbox_in_order(web_db):
     assert ids_of(get(c, f"/?page={len(expected) // 5 + 2}").text) == []
 
 def test_alert_page_shows_each_quote_marked_inside_the_original_text(web_db):
-    conn = sqlite3.connect(web_db)
+    conn = connect(web_db)
     row = conn.execute("SELECT q.alert_id, q.quote_start, q.quote_end, COALESCE(r.original_text, r.text)"
                        " FROM alert_quotes q JOIN reports r ON r.id = q.report_id"
                        " WHERE q.quote_start IS NOT NULL AND q.n = 0 ORDER BY q.alert_id LIMIT 1").fetchone()
@@ -116,7 +115,7 @@ def test_alert_page_shows_each_quote_marked_inside_the_original_text(web_db):
     assert "历史" in page and "产生" in page               # the history, with its raised event
 
 def test_report_page_lists_its_tables_and_alerts(web_db):
-    conn = sqlite3.connect(web_db)
+    conn = connect(web_db)
     rid, n_alerts = conn.execute("SELECT report_id, count(*) FROM alerts GROUP BY report_id"
                                  " ORDER BY count(*) DESC LIMIT 1").fetchone()
     issuer, n_tables = conn.execute("SELECT issuer, (SELECT count(*) FROM doc_tables t WHERE t.report_id = r.id)"
@@ -128,8 +127,7 @@ def test_report_page_lists_its_tables_and_alerts(web_db):
     assert len(re.findall(r'class="doc-table"', page)) == n_tables
 
 def test_hostile_text_is_shown_as_text(web_db_copy):
-    conn = sqlite3.connect(web_db_copy)
-    with conn:
+    with session(web_db_copy) as conn:
         alert_id, rid = conn.execute("SELECT id, report_id FROM alerts WHERE status = 'open' LIMIT 1").fetchone()
         conn.execute("UPDATE alerts SET title = '<script>alert(1)</script>标题', message = '<img src=x onerror=alert(2)>'"
                      " WHERE id = ?", (alert_id,))

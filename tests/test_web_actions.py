@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from tests.conftest import db_rows
 from tests.webkit import csrf_of, get, logged_in, post, submit
+from tests.dbkit import session
 
 
 def an_open_alert(db) -> sqlite3.Row:
@@ -121,7 +122,7 @@ def test_auditor_confirms_an_alert_and_the_verdict_shows_at_the_top(web_db_copy)
 
 def test_a_false_alarm_cancels_the_pending_notices(web_db_copy):
     a = an_open_alert(web_db_copy)
-    with sqlite3.connect(web_db_copy) as conn:
+    with session(web_db_copy) as conn:
         ts = "2026-01-01T00:00:00+00:00"
         for channel, kind, status, sent in (("hook", "firing", "pending", None),
                                             ("mail/all", "firing", "pending", None), ("log", "firing", "sent", ts)):
@@ -206,7 +207,7 @@ def test_history_is_one_time_ordered_list_with_who_and_why(web_db_copy):
     def at(minutes: int) -> str:
         return (t0 + timedelta(minutes=minutes)).isoformat()
 
-    with sqlite3.connect(web_db_copy) as conn:
+    with session(web_db_copy) as conn:
         conn.execute("INSERT INTO deliveries (alert_id, channel, kind, status, next_attempt_at, created_at, sent_at)"
                      " VALUES (?, 'hook', 'firing', 'sent', ?, ?, ?)", (a["id"], at(1), at(1), at(2)))
         conn.execute("INSERT INTO silences (matcher, value, until, created_by, comment, created_at, expired_at)"

@@ -20,7 +20,7 @@ def first_open_alert(db) -> int:
 
 def audit(db, web_only: bool = True) -> list[sqlite3.Row]:
     """The audit log; by default only what was done on the web (not the fixture's `users add`)."""
-    where = " WHERE user IS NULL OR user NOT LIKE 'cli:%'" if web_only else ""
+    where = " WHERE \"user\" IS NULL OR \"user\" NOT LIKE 'cli:%'" if web_only else ""
     return db_rows(db, f"SELECT * FROM web_audit{where} ORDER BY id")
 
 

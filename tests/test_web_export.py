@@ -6,11 +6,11 @@ import csv
 import html
 import io
 import re
-import sqlite3
 import zipfile
 from urllib.parse import unquote
 
 from tests.webkit import client, get, logged_in
+from tests.dbkit import connect, session
 
 SEV_RANK = {"high": 3, "medium": 2, "low": 1, "info": 0}
 BOM = b"\xef\xbb\xbf"
@@ -34,7 +34,7 @@ def inbox_ids(c, query: str) -> list[int]:
 
 def a_filter(db) -> tuple[str, list[int]]:
     """severity=high and the commonest kind among the open high alerts, with the ids by hand (inbox order)."""
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     kind, = conn.execute("SELECT kind FROM alerts WHERE severity = 'high' AND status = 'open'"
                          " AND kind != 'source_failure' GROUP BY kind ORDER BY count(*) DESC, kind").fetchone()
     ids = [r[0] for r in conn.execute("SELECT id FROM alerts WHERE severity = 'high' AND kind = ?"
@@ -54,7 +54,7 @@ def test_csv_of_a_filter_has_the_inboxs_rows_in_order(web_db):
     assert rows[0][:4] == ["编号", "级别", "类型", "规则"] and "原文引述" in rows[0]     # the page's language
     assert [int(row[0]) for row in rows[1:]] == ids
     assert {row[1] for row in rows[1:]} == {"高"}
-    conn = sqlite3.connect(web_db)
+    conn = connect(web_db)
     title = conn.execute("SELECT title FROM alerts WHERE id = ?", (ids[0],)).fetchone()[0]
     assert rows[1][rows[0].index("标题")] == title
     assert rows[1][rows[0].index("状态")] == "待处理"
@@ -64,7 +64,7 @@ def test_every_state_and_a_search_follow_the_inbox(web_db_copy):
     from alerts import verdicts
     from worker.storage import Store
 
-    conn = sqlite3.connect(web_db_copy)
+    conn = connect(web_db_copy)
     first, second = [r[0] for r in conn.execute("SELECT id FROM alerts WHERE status = 'open'"
                                                 " AND kind != 'source_failure' ORDER BY id LIMIT 2")]
     conn.close()
@@ -111,8 +111,7 @@ def test_the_download_is_an_attachment_with_a_safe_name(web_db):
 
 
 def test_formula_looking_cells_are_neutralised(web_db_copy):
-    conn = sqlite3.connect(web_db_copy)
-    with conn:
+    with session(web_db_copy) as conn:
         aid = conn.execute("SELECT id FROM alerts WHERE status = 'open' AND kind != 'source_failure'"
                            " ORDER BY id LIMIT 1").fetchone()[0]
         conn.execute("UPDATE alerts SET title = ?, message = ?, source = ? WHERE id = ?",

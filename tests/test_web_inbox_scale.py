@@ -10,6 +10,8 @@ from collections import Counter
 import pytest
 
 from alerts import search
+from tests.dbkit import connect as db_connect
+from tests.dbkit import is_pg, session
 from worker.storage import Store
 from worker.web import queries
 
@@ -18,9 +20,8 @@ ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstu
 
 
 def connect(db) -> sqlite3.Connection:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    return conn
+    """A connection to the database, either store (PostgreSQL's commits each statement)."""
+    return db_connect(db)
 
 
 def like_contains(text, word: str) -> bool:
@@ -54,9 +55,10 @@ def words_of(conn) -> list[str]:
             "a_b", "%", "_"]
 
 
-def test_full_text_search_finds_exactly_what_like_finds(examples_db_copy):
-    conn = sqlite3.connect(examples_db_copy, isolation_level=None)
-    conn.row_factory = sqlite3.Row
+def test_full_text_search_finds_exactly_what_like_finds(web_db_copy):
+    conn = connect(web_db_copy)
+    if not is_pg(web_db_copy):
+        conn.isolation_level = None
     # LIKE's wildcards are searched as text, and ASCII case does not matter (as in LIKE)
     pct = add_alert(conn, "t-pct", "增长率100%_达标", ["Revenue 100%_达标 PDF"])
     add_alert(conn, "t-near", "增长率100x达标", ["a-b 100xx达标"])
@@ -70,8 +72,8 @@ def test_full_text_search_finds_exactly_what_like_finds(examples_db_copy):
     assert len(by_hand_search(conn, "万元")) > 5                    # the 2-character path finds many
 
 
-def test_triggers_keep_the_index_in_step(examples_db_copy):
-    store = Store(examples_db_copy)
+def test_triggers_keep_the_index_in_step(web_db_copy):
+    store = Store(web_db_copy)
     try:
         with store.tx() as c:
             new = add_alert(c, "t-new", "标题甲乙丙", ["原文中的独有词语一"], report_id=1)
@@ -104,7 +106,8 @@ def test_triggers_keep_the_index_in_step(examples_db_copy):
                 quotes.setdefault(r[0], []).append(str(r[1]))
         by_view = {i: (t, "\n".join(quotes[i]) if i in quotes else None) for i, (t, _) in by_view.items()}
         assert text == by_view and len(text) > 20
-        conn.execute("INSERT INTO alert_search (alert_search) VALUES ('integrity-check')")
+        if not store.is_postgres:
+            conn.execute("INSERT INTO alert_search (alert_search) VALUES ('integrity-check')")
     finally:
         store.close()
 
@@ -157,7 +160,12 @@ NOW = "2026-06-01T00:00:00+00:00"
 @pytest.fixture()
 def busy_db(web_db_copy):
     """The example alerts acknowledged, withdrawn, judged and silenced in every combination."""
-    conn = sqlite3.connect(web_db_copy, isolation_level=None)
+    with session(web_db_copy) as conn:
+        _make_busy(conn)
+    return web_db_copy
+
+
+def _make_busy(conn) -> None:
     ids = [r[0] for r in conn.execute("SELECT id FROM alerts ORDER BY id")]
     conn.execute("UPDATE alerts SET status = 'acked' WHERE id IN (?, ?, ?, ?)", (ids[0], ids[3], ids[10], ids[20]))
     conn.execute("UPDATE alerts SET status = 'withdrawn' WHERE id IN (?, ?, ?)", (ids[1], ids[11], ids[21]))
@@ -171,8 +179,6 @@ def busy_db(web_db_copy):
         conn.execute("INSERT INTO silences (matcher, value, until, created_by, comment, created_at, expired_at)"
                      " VALUES (?, ?, ?, 'op', 'c', ?, ?)", (matcher, value, until, NOW, expired))
     add_alert(conn, "t-op", "来源无法访问", [], kind="source_failure", rule="source.down")
-    conn.close()
-    return web_db_copy
 
 
 def state_by_hand(conn, a) -> str:

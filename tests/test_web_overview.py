@@ -6,11 +6,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import sqlite3
 import xml.etree.ElementTree as ET
 
 from tests.conftest import seed_path
 from tests.webkit import client, get, logged_in
+from tests.dbkit import connect, session
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & 局'
@@ -34,7 +34,7 @@ def alert_table(page: str) -> dict[tuple[str, int], dict[str, int]]:
 
 
 def by_hand(db, where: str = "", *args) -> dict[tuple[str, int], dict[str, int]]:
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     out: dict = {}
     for issuer, year, sev in conn.execute(
             "SELECT r.issuer, r.year, a.severity FROM alerts a JOIN reports r ON r.id = a.report_id"
@@ -76,7 +76,7 @@ def test_stacked_bars_are_as_long_as_their_counts(web_db):
 def test_filters_by_year_and_region(web_db):
     c = logged_in(web_db)
     assert alert_table(get(c, "/overview?year=2020").text) == by_hand(web_db, " AND r.year = ?", 2020)
-    region = sqlite3.connect(web_db).execute("SELECT region FROM reports WHERE region LIKE '北京%'"
+    region = connect(web_db).execute("SELECT region FROM reports WHERE region LIKE '北京%'"
                                              " ORDER BY id").fetchone()[0]
     page = get(c, "/overview?region=" + region).text
     assert alert_table(page) == by_hand(web_db, " AND r.region = ?", region)
@@ -89,7 +89,7 @@ def test_execution_rate_of_a_report_with_known_budget_and_outturn(web_db):
     budget = float(re.search(r"全年预算数([\d.]+)万元", text).group(1))
     spent = float(re.search(r"资金总体支出([\d.]+)万元", text).group(1))
     assert round(100 * spent / budget, 2) == 98.48 and "预算执行率为98.48%" in text
-    conn = sqlite3.connect(web_db)
+    conn = connect(web_db)
     rid, issuer, year = conn.execute("SELECT id, issuer, year FROM reports WHERE source LIKE '%000_%'").fetchone()
     page = get(logged_in(web_db), "/overview").text
     rows = re.findall(r'<tr class="chosen" data-chosen="1" data-report="(\d+)" data-basis="(\w+)">(.*?)</tr>',
@@ -117,8 +117,7 @@ def test_execution_rate_of_a_report_with_known_budget_and_outturn(web_db):
 
 
 def test_hostile_issuer_names_are_escaped_in_the_svg_and_the_tables(web_db_copy):
-    conn = sqlite3.connect(web_db_copy)
-    with conn:
+    with session(web_db_copy) as conn:
         rid = conn.execute("SELECT report_id FROM execution_rates WHERE basis = 'stated' ORDER BY report_id"
                            ).fetchone()[0]
         conn.execute("UPDATE reports SET issuer = ? WHERE id = ?", (HOSTILE + "\x1b[31m\x07", rid))
@@ -148,8 +147,7 @@ def test_svg_builder_escapes_and_stays_well_formed():
 
 
 def set_scores(db, scores: dict[int, float]) -> None:
-    conn = sqlite3.connect(db)
-    with conn:
+    with session(db) as conn:
         for rid, s in scores.items():
             feats = [{"feature": "f_growth", "label": f"增长<{rid}>", "z": 3.5 - rid}]
             conn.execute("UPDATE reports SET risk_score = ?, risk_features = ? WHERE id = ?",
@@ -158,7 +156,7 @@ def set_scores(db, scores: dict[int, float]) -> None:
 
 
 def test_risk_ranking_follows_the_stored_scores(web_db_copy):
-    conn = sqlite3.connect(web_db_copy)
+    conn = connect(web_db_copy)
     ids = [r[0] for r in conn.execute("SELECT id FROM reports ORDER BY id")]
     model_alerts = {r[0] for r in conn.execute(
         "SELECT report_id FROM alerts WHERE rule LIKE 'models.%' AND status != 'withdrawn'")}
@@ -173,16 +171,16 @@ def test_risk_ranking_follows_the_stored_scores(web_db_copy):
     assert f'href="/reports/{ids[1]}"' in table(page, "risk")
     assert "0.900" in table(page, "risk") and f"增长&lt;{ids[1]}&gt; (z={3.5 - ids[1]})" in page
     # the year filter applies to the ranking
-    year = sqlite3.connect(web_db_copy).execute("SELECT year FROM reports WHERE id = ?", (ids[1],)).fetchone()[0]
+    year = connect(web_db_copy).execute("SELECT year FROM reports WHERE id = ?", (ids[1],)).fetchone()[0]
     page = get(logged_in(web_db_copy), f"/overview?year={year}").text
     shown = {int(i) for i in re.findall(r'<tr data-report="(\d+)">', table(page, "risk"))}
-    conn = sqlite3.connect(web_db_copy)
+    conn = connect(web_db_copy)
     assert shown and all(conn.execute("SELECT year FROM reports WHERE id = ?", (i,)).fetchone()[0] == year
                          for i in shown)
 
 
 def test_risk_ranking_lists_the_models_alerts_as_reasons(web_db):
-    conn = sqlite3.connect(web_db)
+    conn = connect(web_db)
     alerts = conn.execute("SELECT id, rule, report_id FROM alerts WHERE rule LIKE 'models.%'"
                           " AND status != 'withdrawn'").fetchall()
     assert alerts, "the example database has alerts of the statistical models"
@@ -201,7 +199,7 @@ def test_rule_trust_counts_the_latest_verdict_of_each_alert(web_db_copy):
     from alerts import verdicts
     from worker.storage import Store
 
-    conn = sqlite3.connect(web_db_copy)
+    conn = connect(web_db_copy)
     rule, = conn.execute("SELECT rule FROM alerts WHERE kind != 'source_failure' AND status = 'open'"
                          " GROUP BY rule HAVING count(*) >= 3 ORDER BY rule").fetchone()
     ids = [r[0] for r in conn.execute("SELECT id FROM alerts WHERE rule = ? AND status = 'open' ORDER BY id",

@@ -13,13 +13,13 @@ from __future__ import annotations
 import io
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import WEB_USERS, db_rows
+from tests.conftest import STORES, WEB_USERS, db_rows
+from tests.dbkit import connect, is_pg, session
 from tests.pdfdraw import MARGIN, Drawing, have_font
 from tests.webkit import client, get, logged_in
 
@@ -64,14 +64,16 @@ def cli(*args: str, config: Path | None = None, code: int = 0) -> str:
     return res.output
 
 
-def make(folder: Path, drawn: Drawn, config: Path | None = None) -> tuple[Path, Path]:
-    """The PDF written to `folder` and backfilled into a new database there, with a viewer; (db, pdf)."""
+def make(folder: Path, drawn: Drawn, config: Path | None = None, url: str | None = None) -> tuple:
+    """The PDF written to `folder` and backfilled into a new database there (or the empty PostgreSQL
+    database at `url`), with a viewer; (db, pdf)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "in").mkdir()
     pdf = folder / "in" / "water.pdf"
     pdf.write_bytes(drawn.pdf)
-    db = folder / "db" / "w.db"
-    db.parent.mkdir()
+    db: Path | str = url or folder / "db" / "w.db"
+    if url is None:
+        db.parent.mkdir()
     cli("--db", str(db), "backfill", str(folder / "in"), config=config)
     role, password = WEB_USERS["vera"]
     from worker.cli import main
@@ -96,16 +98,24 @@ def drawn() -> Drawn:
     return Drawn()
 
 
-@pytest.fixture(scope="module")
-def water(tmp_path_factory, drawn):
-    return make(tmp_path_factory.mktemp("water"), drawn)
+@pytest.fixture(scope="module", params=STORES)
+def water(request, tmp_path_factory, drawn):
+    """The PDF backfilled, on each store: (database, pdf)."""
+    folder = tmp_path_factory.mktemp("water")
+    if request.param == "sqlite":
+        yield make(folder, drawn)
+        return
+    srv = request.getfixturevalue("pg_server")
+    name = "water_" + folder.name.lower().replace("-", "_")[-12:]
+    yield make(folder, drawn, url=srv.create_database(name))
+    srv.drop_database(name)
 
 
 def quote_boxes(db):
     from worker import text_boxes
 
     _, rid, q = the_alert(db)
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         original = conn.execute("SELECT COALESCE(original_text, text) FROM reports WHERE id = ?", (rid,)).fetchone()[0]
         return text_boxes.for_quote(conn, rid, q["start"], q["end"], original, page=q["page"])
@@ -252,18 +262,18 @@ def test_the_original_kept_beside_the_database_then_gone(tmp_path, drawn):
     png_of(get(c, url))
 
 
-def test_a_broken_original_is_a_422_not_a_500(tmp_path, drawn):
-    db, pdf = make(tmp_path / "w", drawn)
+def test_a_broken_original_is_a_422_not_a_500(tmp_path, drawn, db_url):
+    db, pdf = make(tmp_path / "w", drawn, url=db_url if is_pg(db_url) else None)
     aid, rid, _ = the_alert(db)
     (doc,) = rows(db, "SELECT sha256 FROM documents WHERE report_id = ?", rid)
     pdf.unlink()
-    (db.parent / "originals" / f"{doc['sha256']}.pdf").unlink()
+    if not is_pg(db):                        # a PostgreSQL store keeps no copy beside it
+        (db.parent / "originals" / f"{doc['sha256']}.pdf").unlink()
     # Bytes with the right hash cannot be forged; a blob of the same hash holding garbage stands for a
     # copy damaged in the database.
     import zlib
 
-    conn = sqlite3.connect(db)
-    with conn:
+    with session(db) as conn:
         conn.execute("INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
                      (doc["sha256"], 9, zlib.compress(b"%PDF-1.4 broken")))
     conn.close()
@@ -281,12 +291,11 @@ def test_keep_originals_off_keeps_nothing(tmp_path, drawn):
     png_of(get(logged_in(db, "vera"), f"/reports/{rid}/pages/2.png?alert={aid}"))     # from the file itself
 
 
-def test_reparse_rewrites_the_boxes_and_a_failure_clears_them(tmp_path, drawn):
-    db, pdf = make(tmp_path / "w", drawn)
+def test_reparse_rewrites_the_boxes_and_a_failure_clears_them(tmp_path, drawn, db_url):
+    db, pdf = make(tmp_path / "w", drawn, url=db_url if is_pg(db_url) else None)
     rid = the_alert(db)[1]
     before = [tuple(r) for r in rows(db, "SELECT * FROM text_boxes WHERE report_id = ? ORDER BY text_start", rid)]
-    conn = sqlite3.connect(db)
-    with conn:
+    with session(db) as conn:
         conn.execute("UPDATE text_boxes SET x0 = -1 WHERE report_id = ?", (rid,))
         conn.execute("INSERT INTO text_boxes VALUES (?, 0, 7, 9000, 9001, 1, 1, 2, 2, 10, 10)", (rid,))
     conn.close()
@@ -313,3 +322,19 @@ def test_a_partial_line_is_interpolated_by_character_widths():
     assert quote_boxes([line], 12, 14, padded, page=2) == []
     (uniform,) = quote_boxes([line], 13, 16)            # without the text: one character, one sixth
     assert (uniform.x0, uniform.x1) == (121.0, 142.0)
+
+
+def test_a_postgresql_store_keeps_no_copy_and_shows_the_file_read(tmp_path, drawn, pg_url, monkeypatch):
+    """A PostgreSQL store has no folder of its own: nothing is written beside a URL taken for a path
+    (here the working directory), and the page is drawn from the file backfill read while it is there."""
+    monkeypatch.chdir(tmp_path)
+    db, pdf = make(tmp_path / "w", drawn, url=pg_url)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w"]
+    assert not list(tmp_path.rglob("originals"))
+    aid, rid, _ = the_alert(db)
+    c = logged_in(db, "vera")
+    url = f"/reports/{rid}/pages/2.png?alert={aid}"
+    png_of(get(c, url))
+    pdf.unlink()
+    r = get(c, url)
+    assert r.status_code == 404 and "无法显示第 2 页的图像" in r.text

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import db_rows
+from tests.conftest import STORES, db_rows
 from tests.webkit import client, get, logged_in
 
 # Two years of one issuer, written by hand. In 2023 the 项目支出 of 20103 is
@@ -46,8 +46,9 @@ def report_text(year: int, t: str, tb: str, tp: str, xp: str, a: str, ab: str, a
 """
 
 
-@pytest.fixture(scope="module")
-def two_years(tmp_path_factory):
+@pytest.fixture(scope="module", params=STORES)
+def two_years(request, tmp_path_factory):
+    """Two years of one department backfilled, on each store: (database, {year: report id})."""
     from worker.cli import main
 
     d = tmp_path_factory.mktemp("two_years")
@@ -55,12 +56,19 @@ def two_years(tmp_path_factory):
                                              "40.00", "40.00", "40.00", "68.00"), encoding="utf-8")
     (d / "y2023.txt").write_text(report_text(2023, "300.00", "200.00", "100.00", "110.00", "260.00", "200.00",
                                              "60.00", "40.00", "40.00", "66.67", HOSTILE), encoding="utf-8")
-    db = d / "r.db"
+    srv = name = None
+    db: object = d / "r.db"
+    if request.param == "postgresql":
+        srv = request.getfixturevalue("pg_server")
+        name = "two_years_" + d.name.lower().replace("-", "_")[-12:]
+        db = srv.create_database(name)
     res = CliRunner().invoke(main, ["--db", str(db), "backfill", str(d)])
     assert res.exit_code == 0, res.output
     ids = {r["year"]: r["id"] for r in rows(db, "SELECT id, year FROM reports")}
     assert sorted(ids) == [2022, 2023]
-    return db, ids
+    yield db, ids
+    if srv is not None:
+        srv.drop_database(name)
 
 
 rows = db_rows      # tests/conftest.py: a fresh connection per query
@@ -329,14 +337,14 @@ def test_an_unknown_report_is_404(two_years, web_db):
     assert get(logged_in(web_db, "vera"), "/reports/999999").status_code == 404
 
 
-def test_a_grid_extracted_from_html_shows_the_tables_own_cells(tmp_path):
+def test_a_grid_extracted_from_html_shows_the_tables_own_cells(tmp_path, db_url):
     """A table extracted as a grid (one row a line, cells between "|") is shown with its labels and headers."""
     from bench.reportgen import generate
     from worker.cli import main
 
-    generate(tmp_path, pdf=0, xlsx=0, html=1, seed=7)
-    db = tmp_path / "g.db"
-    res = CliRunner().invoke(main, ["--db", str(db), "backfill", str(tmp_path)])
+    generate(tmp_path / "in", pdf=0, xlsx=0, html=1, seed=7)
+    db = db_url
+    res = CliRunner().invoke(main, ["--db", str(db), "backfill", str(tmp_path / "in")])
     assert res.exit_code == 0, res.output
     (rid,) = [r["id"] for r in rows(db, "SELECT id FROM reports")]
     text, p = page_of(db, rid)

@@ -23,7 +23,7 @@ _QUERY = "SELECT id, key, source FROM reports WHERE status != 'duplicate' ORDER 
 
 
 def stored_count(store: Store) -> int:
-    return store.conn.execute(f"SELECT COUNT(*) FROM ({_QUERY})").fetchone()[0]
+    return store.conn.execute(f"SELECT COUNT(*) FROM ({_QUERY}) AS picked").fetchone()[0]
 
 
 def stored_items(store: Store, limits: Limits, notes: list[str]) -> Iterator[tuple[str, str, list[Doc]]]:

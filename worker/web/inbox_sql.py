@@ -34,6 +34,13 @@ _JUDGED = "a.id IN (SELECT alert_id FROM alert_verdicts)"
 _LOOKUP_AT_MOST = 2000       # a page of at most this many found alerts: read them by id
 
 
+def year_arg(value: str) -> int | None:
+    """The year filter's value: a number, or NULL (matches no report) for anything else, which
+    SQLite would compare as text and PostgreSQL would refuse for an integer column."""
+    v = value.strip()
+    return int(v) if v.lstrip("-").isascii() and v.lstrip("-").isdigit() else None
+
+
 @dataclass
 class Inbox:
     rows: list[dict]
@@ -47,9 +54,9 @@ class Silenced:
     few comparisons per row instead of a subquery). `by_kind_rule` reads only kind and rule, so a
     GROUP BY on them evaluates it once per group; `by_report` reads the report."""
 
-    by_kind_rule: str = "0"
+    by_kind_rule: str = "FALSE"      # booleans, not 0/1: PostgreSQL's OR and sum take no integers
     kind_rule_args: list = field(default_factory=list)
-    by_report: str = "0"
+    by_report: str = "FALSE"
     report_args: list = field(default_factory=list)
 
     @classmethod
@@ -69,10 +76,10 @@ class Silenced:
                 reports.append(value)
         out = cls()
         if terms:
-            out.by_kind_rule = "coalesce(" + " OR ".join(f"({t})" for t in terms) + ", 0)"
+            out.by_kind_rule = "coalesce(" + " OR ".join(f"({t})" for t in terms) + ", FALSE)"
             out.kind_rule_args = args
         if reports:
-            out.by_report = f"coalesce(CAST(a.report_id AS TEXT) IN ({', '.join('?' for _ in reports)}), 0)"
+            out.by_report = f"coalesce(CAST(a.report_id AS TEXT) IN ({', '.join('?' for _ in reports)}), FALSE)"
             out.report_args = reports
         return out
 
@@ -110,7 +117,9 @@ class _Query:
         if self.found is None:
             return ["a.kind != 'source_failure'"], []
         col = "a.id" if len(self.found) <= lookup_at_most else "+a.id"
-        return ["a.kind != 'source_failure'", f"{col} IN (SELECT value FROM json_each(?))"], [json.dumps(self.found)]
+        # CAST: json_each's values are text on PostgreSQL, which compares no text with an integer
+        return (["a.kind != 'source_failure'", f"{col} IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"],
+                [json.dumps(self.found)])
 
     def base_for_counts(self) -> tuple[list[str], list]:
         # a lookup costs a few times a scanned index entry; counts read every found alert
@@ -135,7 +144,7 @@ class _Query:
 
     def report_arg(self, key: str):
         value = self.values[key]
-        return int(value) if key == "year" and value.isdigit() else value
+        return year_arg(value) if key == "year" else value
 
     def reports(self) -> tuple[list[str], list]:
         keys = [k for k in REPORT_KEYS if k in self.values]
@@ -179,7 +188,8 @@ def _groups(conn: sqlite3.Connection, qy: _Query, judged: list[dict]) -> dict[tu
     out: dict[tuple, dict[str, int]] = {}
     sil = qy.silenced
     for kind, rule, sev, status, n, by_report, by_kind_rule in conn.execute(
-            f"SELECT a.kind, a.rule, a.severity, a.status, count(*), sum({sil.by_report}), {sil.by_kind_rule}"
+            f"SELECT a.kind, a.rule, a.severity, a.status, count(*), sum(CASE WHEN {sil.by_report} THEN 1 ELSE 0 END),"
+            f" {sil.by_kind_rule}"
             f" FROM alerts a WHERE {' AND '.join(base + rep)} GROUP BY a.kind, a.rule, a.severity, a.status",
             [*sil.report_args, *sil.kind_rule_args, *base_args, *rep_args]):
         ns = n if by_kind_rule else by_report
@@ -286,7 +296,7 @@ def _page(conn: sqlite3.Connection, qy: _Query, offset: int, limit: int) -> list
     rows = {r["id"]: dict(r) for r in cur.execute(
         f"SELECT a.id, a.severity, a.kind, a.rule, a.title, a.created_at, a.report_id, r.issuer, r.region, r.year,"
         f" r.title AS report_title, {state} AS state FROM alerts a LEFT JOIN reports r ON r.id = a.report_id"
-        f" WHERE a.id IN (SELECT value FROM json_each(?))", [*s_args, json.dumps(ids)])}
+        f" WHERE a.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))", [*s_args, json.dumps(ids)])}
     return [rows[i] for i in ids]
 
 

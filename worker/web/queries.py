@@ -62,7 +62,7 @@ def _where(f: Filters, skip: str | None = None) -> tuple[str, list]:
         if key == skip:
             continue
         where.append(f"{FACETS[key]} = ?")
-        args.append(int(value) if key == "year" and value.isdigit() else value)
+        args.append(inbox_sql.year_arg(value) if key == "year" else value)
     if f.q:
         where.append("(a.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM alert_quotes q"
                      " WHERE q.alert_id = a.id AND q.quote LIKE ? ESCAPE '\\'))")
@@ -90,7 +90,7 @@ def matching(conn: sqlite3.Connection, f: Filters, limit: int) -> sqlite3.Cursor
     The search is the inbox's (alerts/search.py, through the FTS index), not `_where`'s LIKE over every quote."""
     where, args = _where(Filters(f.values))
     if f.q:
-        where += " AND a.id IN (SELECT value FROM json_each(?))"
+        where += " AND a.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"
         args.append(search.as_json(search.matching_ids(conn, f.q)))
     return conn.execute(f"SELECT a.*, r.title AS report_title, r.issuer, r.region, r.year, {STATE} AS state"
                         f" {FROM}{where} ORDER BY {ORDER} LIMIT ?", args + [limit])

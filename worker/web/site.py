@@ -81,8 +81,16 @@ class Site:
     def page_size(self) -> int:
         return int(self.web.get("page_size") or 50)
 
-    def connect(self) -> sqlite3.Connection:
-        """A connection that can only read (the pages)."""
+    def connect(self) -> Any:
+        """A connection that can only read (the pages): sqlite3's with `query_only`, or on a
+        PostgreSQL store its connection with sqlite3's API in read-only transactions."""
+        from worker.db.urls import is_postgres
+
+        if is_postgres(self.db_path):
+            from worker.db.pgconn import PgConnection
+            from worker.db.urls import target
+
+            return PgConnection(target(self.db_path).dsn(), timeout=10.0, read_only=True)
         conn = sqlite3.connect(self.db_path, timeout=10.0)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA query_only = ON")
