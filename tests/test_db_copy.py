@@ -290,3 +290,34 @@ def test_rows_are_streamed_in_batches_bounded_by_their_size(tmp_path, monkeypatc
     assert sum(big) == 200 and sum(small) == 5000
     assert big[0] == 64 and 4 <= max(big[1:]) <= 8      # 1 MB a batch: 128 KB rows 8 at a time at most
     assert small[0] == 64 and max(small[1:]) == copymod.BATCH
+
+
+def test_a_search_table_kept_by_triggers_is_left_to_them_and_replaced_with_force(four, pg_url):
+    """A derived table a PostgreSQL store fills from `alerts` by trigger (as a search index is) is not copied:
+    the trigger fills it as the alerts arrive; --force empties it with the rest (TRUNCATE fires no row trigger)."""
+    import psycopg
+
+    ok("db", "upgrade", "--db", pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        c.execute("CREATE TABLE IF NOT EXISTS alert_text (alert_id BIGINT PRIMARY KEY, title TEXT)")
+        c.execute("CREATE FUNCTION t_alert_text() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                  " INSERT INTO alert_text VALUES (NEW.id, NEW.title); RETURN NEW; END $$")
+        c.execute("CREATE TRIGGER alert_text_ins AFTER INSERT ON alerts FOR EACH ROW EXECUTE FUNCTION t_alert_text()")
+    ok("db", "copy", "--from", four, "--to", pg_url)
+    want = dbkit.rows(four, "SELECT id, title FROM alerts ORDER BY id")
+    assert dbkit.rows(pg_url, "SELECT alert_id, title FROM alert_text ORDER BY alert_id") == want
+    ok("db", "copy", "--from", four, "--to", pg_url, "--force")
+    assert dbkit.rows(pg_url, "SELECT alert_id, title FROM alert_text ORDER BY alert_id") == want
+
+
+def test_a_row_postgresql_cannot_hold_fails_the_copy_with_nothing_written(four, pg_url, tmp_path):
+    src = fresh(four, tmp_path)
+    conn = sqlite3.connect(src)
+    conn.execute("UPDATE reports SET title = 'a' || char(0) || 'b' WHERE id = 2")     # SQLite keeps a NUL
+    conn.commit()
+    conn.close()
+    res = cli("db", "copy", "--from", src, "--to", pg_url)
+    assert res.exit_code == 4, res.output
+    assert "copy failed (rolled back, nothing was written) at table reports" in res.output
+    assert "NUL" in res.output and "Traceback" not in res.output
+    assert {n for n in counts(pg_url).values()} == {0}

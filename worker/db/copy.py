@@ -41,6 +41,13 @@ SKIP_PREFIXES = ("alert_search", "sqlite_")
 SCHEMA_META = {"schema_version", "views_sha", "alert_search_version"}
 
 
+try:
+    from psycopg import Error as _PgError
+    _ERRORS: tuple[type[BaseException], ...] = (_PgError,)
+except ImportError:             # an SQLite-only install: no psycopg, no raw PostgreSQL errors
+    _ERRORS = ()
+
+
 class CopyRefused(Exception):
     """The copy was not started (a target holding data, the same database twice); nothing was written."""
 
@@ -90,10 +97,10 @@ def derived(table: str) -> bool:
 
 
 # -- the schema, read from either store --------------------------------------------------------
-def tables(conn) -> list[str]:
-    """Base tables (not views), derived ones left out."""
+def tables(conn, with_derived: bool = False) -> list[str]:
+    """Base tables (not views), derived ones left out unless `with_derived` (sqlite_* never)."""
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    return [n for n in names if not derived(n)]
+    return [n for n in names if not n.startswith("sqlite_") and (with_derived or not derived(n))]
 
 
 def columns(conn, table: str) -> list[str]:
@@ -210,7 +217,9 @@ def _held(conn, names: list[str]) -> list[tuple[str, int]]:
 
 def _empty(conn, pg: bool, order: list[str]) -> None:
     if pg:
-        rest = [t for t in order if t != "meta"]
+        # TRUNCATE fires no row triggers: a derived table kept by them (a search table) is emptied with the rest
+        extra = [t for t in tables(conn, with_derived=True) if derived(t)]
+        rest = [t for t in order if t != "meta"] + extra
         if rest:
             conn.execute(f"TRUNCATE {', '.join(chr(34) + t + chr(34) for t in rest)} CASCADE")
     else:
@@ -288,7 +297,7 @@ def copy(source, target, *, force: bool = False,
                 raise DatabaseFault("row counts differ after the copy (" + ", ".join(
                     f"{t.table}: {t.source} in the source, {t.target} in the target" for t in bad)
                     + "); rolled back, nothing was written")
-    except sqlite3.Error as e:
+    except _ERRORS + (sqlite3.Error,) as e:     # psycopg's own from COPY and the catalogue reads on .raw
         from worker.db.errors import describe_error
 
         raise DatabaseFault(f"copy failed (rolled back, nothing was written) at table {current}: "
@@ -356,7 +365,11 @@ def _copy_table(reader: Reader, conn, pg: bool, table: str, fks: list[tuple[str,
         where = f"WHERE key NOT IN ({', '.join(_literal(k) for k in skip)})"
         count.source = len(have) + sum(len(b) for b in reader.rows(table, ["key"], where))
     select = [f"NULL AS {c}" if c in own else f'"{c}"' for c in cols]
-    _write(conn, pg, table, cols, reader.rows(table, select, where))
+    batches = reader.rows(table, select, where)
+    try:
+        _write(conn, pg, table, cols, batches)
+    finally:
+        batches.close()           # its cursor closed now, not when an error's traceback lets it go
     for c in own:
         for batch in reader.rows(table, ["id", f'"{c}"'], f'WHERE "{c}" IS NOT NULL'):
             conn.executemany(f'UPDATE "{table}" SET "{c}" = ? WHERE id = ?', [(v, i) for i, v in batch])
