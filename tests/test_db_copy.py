@@ -204,7 +204,7 @@ def test_bad_urls_and_unreachable_servers_end_with_one_line(four, pg_server, tmp
     res = cli("db", "copy", "--from", missing, "--to", tmp_path / "t.db")
     assert res.exit_code == 2 and "no database at" in res.output
     assert not missing.exists() and not (tmp_path / "t.db").exists()
-    res = cli("db", "copy", "--from", four, "--to", four)
+    res = cli("db", "copy", "--from", four, "--to", f"sqlite:///{four.parent}/../{four.parent.name}/{four.name}")
     assert res.exit_code == 1 and "same database" in res.output
 
 

@@ -251,13 +251,21 @@ def _drop_search_triggers(conn) -> None:
     conn.execute("DELETE FROM meta WHERE key = ?", (search.META_KEY,))
 
 
+def _same(a, b) -> bool:
+    import os
+
+    if a.is_postgres != b.is_postgres:
+        return False
+    return a.path == b.path if a.is_postgres else os.path.realpath(a.path) == os.path.realpath(b.path)
+
+
 def copy(source, target, *, force: bool = False,
          progress: Callable[[TableCount], None] | None = None) -> CopyResult:
     """Copy every table of `source` (a Store) into `target` (a Store); see the module's docstring.
     Raises CopyRefused before writing anything, DatabaseFault when the copy failed (rolled back)."""
     import sqlite3
 
-    if source.is_postgres == target.is_postgres and source.path == target.path:
+    if _same(source, target):
         raise CopyRefused(f"--from and --to name the same database ({source.path})")
     started = time.perf_counter()
     result = CopyResult(source=source.path, target=target.path)
