@@ -53,9 +53,12 @@ def four(tmp_path_factory):
 
 
 def fresh(four, tmp_path):
-    """A copy of the source file for a test that changes it."""
+    """A copy of the source for a test that changes it (SQLite's backup: the WAL's pages included)."""
     db = tmp_path / "src.db"
-    shutil.copy(four, db)
+    a, b = sqlite3.connect(four), sqlite3.connect(db)
+    a.backup(b)
+    a.close()
+    b.close()
     return db
 
 
