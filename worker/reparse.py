@@ -23,7 +23,8 @@ _QUERY = "SELECT id, key, source FROM reports WHERE status != 'duplicate' ORDER 
 
 
 def stored_count(store: Store) -> int:
-    return store.conn.execute(f"SELECT COUNT(*) FROM ({_QUERY})").fetchone()[0]
+    # The subquery's alias: PostgreSQL requires one.
+    return store.conn.execute(f"SELECT COUNT(*) FROM ({_QUERY}) AS stored").fetchone()[0]
 
 
 def stored_items(store: Store, limits: Limits, notes: list[str]) -> Iterator[tuple[str, str, list[Doc]]]:
