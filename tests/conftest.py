@@ -286,3 +286,16 @@ def examples_url_copy(examples_url, request, tmp_path):
     _pg_quiet(srv, "aw_examples")
     yield srv.create_database(name, template="aw_examples")
     srv.drop_database(name)
+
+
+def fresh_db(request, tmp_path_factory, store: str, stem: str):
+    """A fresh database on `store` ("sqlite" or "postgresql") for a fixture of any
+    scope (a module's data backfilled once per store): (its path or URL, a function dropping it)."""
+    if store == "sqlite":
+        return str(tmp_path_factory.mktemp(stem) / f"{stem}.db"), lambda: None
+    import uuid
+
+    srv = request.getfixturevalue("pg_server")
+    name = f"t_{stem}_{uuid.uuid4().hex[:12]}"
+    url = srv.create_database(name, template=request.getfixturevalue("pg_template"))
+    return url, lambda: srv.drop_database(name)
