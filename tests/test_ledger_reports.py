@@ -107,3 +107,16 @@ def test_detectors_rerun_on_the_stored_ledger_change_nothing(corpus):
     _, db, _, alerts = corpus
     out = cli("--db", db, "detect")
     assert f"alerts: 0 new, 0 updated, 0 withdrawn, {len(alerts)} unchanged" in out
+
+
+def test_originals_are_kept_beside_an_sqlite_file_and_never_in_a_folder_named_after_a_url(db_url, tmp_path,
+                                                                                          monkeypatch):
+    # A PostgreSQL URL is no path: its "folder" was once made in the working directory, named after the URL.
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    cli("--db", db_url, "backfill", str(FIXTURES / "template_shanghai_2024.pdf"))
+    if db_url.startswith("postgresql://"):
+        assert list(work.iterdir()) == []
+    else:
+        assert len(list((Path(db_url).parent / "originals").glob("*.pdf"))) == 1 and list(work.iterdir()) == []

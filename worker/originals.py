@@ -25,8 +25,9 @@ FOLDER = "originals"
 
 
 def directory(db_path: str) -> Path | None:
-    """Where originals are kept for the database at `db_path` (None for an in-memory one)."""
-    if not db_path or db_path == ":memory:":
+    """Where originals are kept for the database at `db_path` (None for an in-memory one,
+    and for a PostgreSQL store: a URL has no folder; its PDFs are found as blobs or at their path)."""
+    if not db_path or db_path == ":memory:" or str(db_path).startswith(("postgresql://", "postgres://")):
         return None
     return Path(db_path).resolve().parent / FOLDER
 
