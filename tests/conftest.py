@@ -280,3 +280,72 @@ def db_url(request, tmp_path):
     url = srv.create_database(name, template=template)
     yield url
     srv.drop_database(name)
+
+
+@pytest.fixture
+def second_db_url(db_url, request, tmp_path):
+    """Another fresh database of the same store as `db_url` (a test comparing two databases)."""
+    if not str(db_url).startswith("postgresql://"):
+        yield str(tmp_path / "second.db")
+        return
+    import uuid
+
+    srv = request.getfixturevalue("pg_server")
+    name = "t_second_" + uuid.uuid4().hex[:12]
+    yield srv.create_database(name, template=request.getfixturevalue("pg_template"))
+    srv.drop_database(name)
+
+
+def _pg_quiet(srv, name: str) -> None:
+    """Close every connection to database `name` (in-process CLI runs leave theirs open), so it can be a template."""
+    srv._admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s"
+                       " AND pid <> pg_backend_pid()", (name,))
+
+
+@pytest.fixture(scope="session", params=STORES)
+def examples_url(request, tmp_path_factory):
+    """`examples_db` on each store: the SQLite file, or a PostgreSQL database the
+    example reports were backfilled into (read-only tests; see `examples_url_copy`)."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("examples_db"))
+    from click.testing import CliRunner
+
+    from worker.cli import main
+
+    srv = request.getfixturevalue("pg_server")
+    url = srv.create_database("aw_examples", template=request.getfixturevalue("pg_template"))
+    res = CliRunner().invoke(main, ["--db", url, "backfill", str(EXAMPLES)])
+    assert res.exit_code == 0, res.output
+    _pg_quiet(srv, "aw_examples")
+    return url
+
+
+@pytest.fixture
+def examples_url_copy(examples_url, request, tmp_path):
+    """A private copy of `examples_url`, for a test that changes it."""
+    if not examples_url.startswith("postgresql://"):
+        out = tmp_path / "a.db"
+        with sqlite3.connect(examples_url) as src, sqlite3.connect(out) as dst:
+            src.backup(dst)
+        yield str(out)
+        return
+    import uuid
+
+    srv = request.getfixturevalue("pg_server")
+    name = "t_examples_" + uuid.uuid4().hex[:12]
+    _pg_quiet(srv, "aw_examples")
+    yield srv.create_database(name, template="aw_examples")
+    srv.drop_database(name)
+
+
+def fresh_db(request, tmp_path_factory, store: str, stem: str):
+    """A fresh database on `store` ("sqlite" or "postgresql") for a fixture of any
+    scope (a module's data backfilled once per store): (its path or URL, a function dropping it)."""
+    if store == "sqlite":
+        return str(tmp_path_factory.mktemp(stem) / f"{stem}.db"), lambda: None
+    import uuid
+
+    srv = request.getfixturevalue("pg_server")
+    name = f"t_{stem}_{uuid.uuid4().hex[:12]}"
+    url = srv.create_database(name, template=request.getfixturevalue("pg_template"))
+    return url, lambda: srv.drop_database(name)

@@ -11,12 +11,27 @@ import logging
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES
+from dbkit import is_pg, scalar
 
 from worker.cli import main
 
 SEED = EXAMPLES / "004_06066fc72a3963be.txt"
 SOURCE = '[[sources]]\nname = "s"\nkind = "html_index"\nurl = "https://portal.example.gov.cn/list.html"\n'
 GROUPS = 'groups = [{name = "a", to = ["a@example.gov.cn"]}]\n'
+
+
+@pytest.fixture
+def unopened(db_url, tmp_path):
+    """(a database a refused command is given, a check that it was never opened): an SQLite
+    file never made; on PostgreSQL a database that does not exist (opening it would fail
+    with exit 4, "database … does not exist", not 2 with the configuration's error)."""
+    if not is_pg(db_url):
+        path = tmp_path / "x.db"
+        return str(path), lambda: not path.exists()
+    import re
+
+    url = re.sub(r"@/[^?]+", "@/never_made", db_url)
+    return url, lambda: scalar(db_url, "SELECT count(*) FROM pg_database WHERE datname = 'never_made'") == 0
 
 
 def check(tmp_path, toml: str, *extra, env=None):
@@ -44,14 +59,15 @@ def check(tmp_path, toml: str, *extra, env=None):
     (SOURCE + 'allowed_hosts = ["https://cdn.example.gov.cn/x"]\n', "sources[0].allowed_hosts[0]: expected a bare host"),
     ('[[sources]]\nname = "s"\nkind = "rss"\nurl = "file:///etc/passwd"\n', "sources[0].url: expected an http://"),
 ])
-def test_config_check_refuses_what_a_run_would_crash_on(tmp_path, toml, words):
+def test_config_check_refuses_what_a_run_would_crash_on(tmp_path, toml, words, unopened):
     res, cfg = check(tmp_path, toml, "--no-env")
     assert res.exit_code == 2, res.output
     assert words in res.output and str(cfg) in res.output
     # The same config stops every command on load, before the database is touched.
-    run = CliRunner().invoke(main, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "backfill", str(SEED)])
+    db, never_opened = unopened
+    run = CliRunner().invoke(main, ["--config", str(cfg), "--db", db, "backfill", str(SEED)])
     assert run.exit_code == 2 and words in run.output
-    assert not (tmp_path / "x.db").exists()
+    assert never_opened()
 
 
 def test_a_short_poll_is_allowed_when_asked_for(tmp_path):
@@ -59,15 +75,16 @@ def test_a_short_poll_is_allowed_when_asked_for(tmp_path):
     assert res.exit_code == 0 and "OK" in res.output
 
 
-def test_a_secret_written_as_the_variable_name_is_refused_and_never_echoed(tmp_path):
+def test_a_secret_written_as_the_variable_name_is_refused_and_never_echoed(tmp_path, unopened):
     toml = '[channels.hook]\ntype = "webhook"\nurl = "https://r.example/x"\nsecret_env = "s3cr3t-Value/42"\n'
     res, cfg = check(tmp_path, toml)
     assert res.exit_code == 2
     assert "channels.hook.secret_env: expected the NAME of an environment variable" in res.output
     assert "s3cr3t" not in res.output
-    run = CliRunner().invoke(main, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "status", "--json"])
+    db, never_opened = unopened
+    run = CliRunner().invoke(main, ["--config", str(cfg), "--db", db, "status", "--json"])
     assert run.exit_code == 2 and "s3cr3t" not in run.output
-    assert not (tmp_path / "x.db").exists()           # so it is never stored either
+    assert never_opened()           # so it is never stored either
 
 
 def test_environment_variables_named_must_be_set(tmp_path):
@@ -85,14 +102,15 @@ def test_environment_variables_named_must_be_set(tmp_path):
     assert res.exit_code == 0
 
 
-def test_a_password_in_a_source_url_is_refused_and_never_shown(tmp_path):
+def test_a_password_in_a_source_url_is_refused_and_never_shown(tmp_path, unopened):
     toml = '[[sources]]\nname = "s"\nkind = "html_index"\nurl = "https://robot:hunter2@portal.example/list"\n'
     res, cfg = check(tmp_path, toml)
     assert res.exit_code == 2 and "sources[0].url: contains a user name or password" in res.output
     assert "hunter2" not in res.output
-    run = CliRunner().invoke(main, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "sources", "list"])
+    db, never_opened = unopened
+    run = CliRunner().invoke(main, ["--config", str(cfg), "--db", db, "sources", "list"])
     assert run.exit_code == 2 and "hunter2" not in run.output
-    assert not (tmp_path / "x.db").exists()
+    assert never_opened()
 
 
 def test_a_password_in_a_webhook_url_is_refused_as_sending_would(tmp_path):
@@ -145,7 +163,7 @@ def test_logs_mask_secret_values_and_url_passwords(monkeypatch):
     assert out.count("***") >= 4
 
 
-def test_one_bad_source_is_that_sources_failure_and_the_others_go_on(tmp_path, httpserver):
+def test_one_bad_source_is_that_sources_failure_and_the_others_go_on(tmp_path, httpserver, db_url):
     """Configs loaded without checks (or a fault the checks cannot foresee): the
     crash is recorded against its source; the others are polled, detected, alerted."""
     from worker.app import App
@@ -163,7 +181,7 @@ def test_one_bad_source_is_that_sources_failure_and_the_others_go_on(tmp_path, h
                  "link_pattern": "(决算", "allow_private": True},
                 {"name": "bad_hosts", "kind": "html_index", "url": 12345, "allow_private": True},
                 {"name": "good", "kind": "local_dir", "path": str(folder)}]}
-    app = App(Config(path=None, data=data), Store(tmp_path / "s.db"))
+    app = App(Config(path=None, data=data), Store(db_url))
     try:
         summary = app.run_once(deliver=False)
         errors = {r.source: r.error for r, _ in summary.polls}

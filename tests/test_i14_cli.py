@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -13,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, seed_path
+from dbkit import connect, rows
 from servers import Receiver
 
 from worker.cli import main
@@ -32,19 +32,23 @@ def proc(*args):
 
 
 @pytest.fixture
-def stored(examples_db):
-    """The example reports backfilled (shared; not modified: see `db`)."""
-    return examples_db
+def stored(examples_url):
+    """The example reports backfilled, on each store (shared; not modified: see `db`)."""
+    return examples_url
 
 
 @pytest.fixture
-def db(examples_db_copy):
-    return examples_db_copy
+def db(examples_url_copy):
+    return examples_url_copy
 
 
-def rows(db, sql, *args):
-    with sqlite3.connect(db) as c:
-        return c.execute(sql, args).fetchall()
+def change(db, sql, *args) -> None:
+    conn = connect(db)
+    try:
+        conn.execute(sql, args)
+        conn.commit()
+    finally:
+        conn.close()
 
 
 # -- item 6: silence accepts only what can match -----------------------------------
@@ -78,8 +82,8 @@ def test_silence_accepts_rules_models_operator_and_a_future_end(db):
 
 
 # -- item 11: --rules and --facts name something -----------------------------------
-def test_unknown_rule_ids_exit_2_with_close_matches(tmp_path):
-    db = str(tmp_path / "r.db")
+def test_unknown_rule_ids_exit_2_with_close_matches(db_url):
+    db = db_url
     res = cli("--db", db, "backfill", str(seed_path("003")), "--rules", "execution_rate.projct")
     assert res.exit_code == 2 and "execution_rate.project" in res.output and "did you mean" in res.output
     assert not rows(db, "SELECT name FROM sqlite_master WHERE name = 'reports'") or \
@@ -108,8 +112,8 @@ def test_reports_show_unknown_fact_kind(stored):
     assert res.exit_code == 0 and "stated ratios and differences" in res.output
 
 
-def test_rules_list_shows_rules_and_models(tmp_path):
-    res = cli("--db", str(tmp_path / "x.db"), "rules", "list")
+def test_rules_list_shows_rules_and_models(db_url):
+    res = cli("--db", db_url, "rules", "list")
     assert res.exit_code == 0
     lines = res.output.splitlines()
     for mid in MODEL_IDS:
@@ -132,9 +136,8 @@ def test_alerts_list_is_by_severity_then_newest(db):
     # The oldest high alert made newest, a low alert made the newest of all.
     high = rows(db, "SELECT min(id) FROM alerts WHERE severity = 'high'")[0][0]
     low = rows(db, "SELECT max(id) FROM alerts WHERE severity = 'low'")[0][0]
-    with sqlite3.connect(db) as c:
-        c.execute("UPDATE alerts SET created_at = '2099-01-01T00:00:00+00:00' WHERE id = ?", (high,))
-        c.execute("UPDATE alerts SET created_at = '2099-06-01T00:00:00+00:00' WHERE id = ?", (low,))
+    change(db, "UPDATE alerts SET created_at = '2099-01-01T00:00:00+00:00' WHERE id = ?", high)
+    change(db, "UPDATE alerts SET created_at = '2099-06-01T00:00:00+00:00' WHERE id = ?", low)
     got = listed(db)
     assert len(got) == rows(db, "SELECT count(*) FROM alerts WHERE status != 'withdrawn'")[0][0]
     assert got[0]["id"] == high                                       # newest of the most severe
@@ -158,8 +161,8 @@ def test_alerts_list_status_filter_and_json(db):
     assert cli("--db", db, "alerts", "ack", str(acked), "--by", "李审计", "--comment", "已转办").exit_code == 0
     assert cli("--db", db, "silence", "--kind", "unit_error", "--until", until, "--by", "张审计",
                "--comment", "已知").exit_code == 0
-    with sqlite3.connect(db) as c:      # as the engine withdraws one (alerts.engine.store_findings)
-        c.execute("UPDATE alerts SET status = 'withdrawn' WHERE id = ?", (gone,))
+    # as the engine withdraws one (alerts.engine.store_findings)
+    change(db, "UPDATE alerts SET status = 'withdrawn' WHERE id = ?", gone)
     a = listed(db, "--status", "acked")
     assert [x["id"] for x in a] == [acked] and a[0]["state"] == "acked" and a[0]["silence"] is None
     s = listed(db, "--status", "silenced")
@@ -180,7 +183,7 @@ def test_alerts_list_status_filter_and_json(db):
     assert res.exit_code == 2 and "open" in res.output and "silenced" in res.output
 
 
-def test_alerts_show_lists_the_deliveries(tmp_path, monkeypatch):
+def test_alerts_show_lists_the_deliveries(tmp_path, monkeypatch, db_url):
     monkeypatch.setenv("AW_I14_SECRET", "a-signing-secret")
     with Receiver(default=503) as rx:
         cfg = tmp_path / "c.toml"
@@ -188,7 +191,7 @@ def test_alerts_show_lists_the_deliveries(tmp_path, monkeypatch):
                        f'[channels.log]\ntype = "file"\npath = "{tmp_path}/a.jsonl"\n'
                        f'[channels.hook]\ntype = "webhook"\nurl = "{rx.url}"\nsecret_env = "AW_I14_SECRET"\n'
                        f'allow_private = true\n', encoding="utf-8")
-        db = str(tmp_path / "d.db")
+        db = db_url
         res = cli("--config", str(cfg), "--db", db, "backfill", str(seed_path("003")), "--deliver")
         assert res.exit_code == 0, res.output
         assert rx.requests                                            # the receiver did answer 503

@@ -1,7 +1,11 @@
 """Issue 14, item 3: after `make demo` the next commands show the demo's data
 without --db, the demo never deletes a database holding anything else, and
 commands that only read never create a database. Real `make`, real CLI
-subprocesses, in a temporary copy of the repository's demo files."""
+subprocesses, in a temporary copy of the repository's demo files.
+
+SQLite only: the demo is the embedded store's (config.toml's [database] path, a
+file `make demo` resets), and "creates no database" is about files; a
+PostgreSQL database is there or the connection says why not (App.open)."""
 from __future__ import annotations
 
 import os

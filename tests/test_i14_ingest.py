@@ -1,6 +1,6 @@
 """Issue 14, ingestion: duplicates inside one backfill (4), list pages (5),
 --since/--until and `backfill --reparse` alone (10), a corrected detail page
-behind a list page that answers 304 (11). Real folders, a real database,
+behind a list page that answers 304 (11). Real folders, a real database (each store),
 real CLI subprocesses and a real HTTP server (pytest-httpserver)."""
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import hashlib
 import html
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, ROOT, db_rows as rows, seed_path
+from conftest import EXAMPLES, FIXTURES, ROOT, seed_path
+from dbkit import connect
 
 from worker.app import App
 from worker.config import Config
@@ -23,6 +23,15 @@ from worker.ingest import Doc, _prepare
 from worker.storage import Store
 
 CORPUS = Path("/work/shared/corpus")
+
+
+def rows(db, sql: str, *args) -> list:
+    """Rows of a query by name, through a fresh connection (what another process sees), on either store."""
+    conn = connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -179,8 +188,8 @@ def test_no_real_report_in_html_is_taken_for_a_list_page():
 
 # -- 10: --since / --until and backfill --reparse alone -----------------------------------
 
-def test_out_of_range_reports_are_recorded_as_such_and_read_in_later(tmp_path):
-    db = tmp_path / "y.db"
+def test_out_of_range_reports_are_recorded_as_such_and_read_in_later(tmp_path, db_url, second_db_url):
+    db = db_url
     r = cli("--db", str(db), "backfill", str(EXAMPLES), "--since", "2023", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "2 outside --since/--until" in r.stdout
@@ -202,22 +211,22 @@ def test_out_of_range_reports_are_recorded_as_such_and_read_in_later(tmp_path):
         assert rows(db, "SELECT status FROM reports WHERE id = ?", row["id"])[0][0] == "parsed"
         assert rows(db, "SELECT COUNT(*) FROM alerts WHERE report_id = ?", row["id"])[0][0] > 0
     # --until, the other side.
-    db2 = tmp_path / "u.db"
+    db2 = second_db_url
     r = cli("--db", str(db2), "backfill", str(EXAMPLES), "--until", "2020", cwd=tmp_path)
     late = rows(db2, "SELECT status, error FROM reports WHERE year > 2020")
     assert late and all(x["status"] == "out_of_range" and "晚于 --until 2020" in x["error"] for x in late)
 
 
-def test_backfill_reparse_alone_reparses_every_stored_report(tmp_path):
+def test_backfill_reparse_alone_reparses_every_stored_report(tmp_path, db_url):
     folder = tmp_path / "r"
     shutil.copytree(EXAMPLES, folder)
-    db = tmp_path / "p.db"
+    db = db_url
     assert cli("--db", str(db), "backfill", str(folder), cwd=tmp_path).returncode == 0
     before = rows(db, "SELECT id, parsed_at FROM reports ORDER BY id")
     facts = rows(db, "SELECT COUNT(*) FROM facts")[0][0]
     alerts = rows(db, "SELECT fingerprint FROM alerts ORDER BY id")
     old = "2000-01-01T00:00:00+00:00"
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     conn.execute("UPDATE reports SET parsed_at = ?", (old,))       # to see each report parsed again
     conn.execute("UPDATE alerts SET last_seen_at = ?", (old,))     # to see the detectors run on it
     conn.commit()
@@ -236,7 +245,7 @@ def test_backfill_reparse_alone_reparses_every_stored_report(tmp_path):
     gone.unlink()
     r = cli("--db", str(db), "backfill", "--reparse", cwd=tmp_path)
     assert r.returncode == 0 and f"{len(before) - 1} re-parsed" in r.stdout and "已不存在" in r.stdout
-    # No database: a mistake, not a first run.
+    # No database: a mistake, not a first run (an SQLite file that is not there, whichever the store above).
     r = cli("--db", str(tmp_path / "none.db"), "backfill", "--reparse", cwd=tmp_path)
     assert r.returncode == 2 and "no database at" in r.stderr and not (tmp_path / "none.db").exists()
 
@@ -281,7 +290,7 @@ def detail(text: str) -> str:
             f"<div class='TRS_Editor'>{paras}</div></body></html>")
 
 
-def test_a_corrected_detail_page_is_refetched_while_the_list_page_answers_304(httpserver, tmp_path):
+def test_a_corrected_detail_page_is_refetched_while_the_list_page_answers_304(httpserver, tmp_path, db_url):
     site = Site(httpserver)
     site.put("/list/index.html", "<html><body><ul class='list'>"
                                  "<li><a href='/art/1.html'>某县财政局2023年度部门决算</a></li></ul></body></html>")
@@ -290,7 +299,7 @@ def test_a_corrected_detail_page_is_refetched_while_the_list_page_answers_304(ht
                       "respect_robots_txt": False},
             "sources": [{"name": "county", "kind": "html_index", "url": httpserver.url_for("/list/index.html"),
                          "link_selector": "ul.list a", "link_pattern": "决算", "allow_private": True}]}
-    app = App(Config(path=None, data=data), Store(tmp_path / "s.db"))
+    app = App(Config(path=None, data=data), Store(db_url))
     key = httpserver.url_for("/art/1.html")
     s1 = app.run_once(deliver=False)
     assert s1.counts["ingested"] == 1
@@ -314,14 +323,14 @@ def test_a_corrected_detail_page_is_refetched_while_the_list_page_answers_304(ht
     # `backfill --reparse` alone re-reads the polled report from the bytes kept in the database.
     app.store.close()
     httpserver.clear()          # the site is gone: nothing may be fetched
-    r = cli("--db", str(tmp_path / "s.db"), "backfill", "--reparse", cwd=tmp_path)
+    r = cli("--db", db_url, "backfill", "--reparse", cwd=tmp_path)
     assert r.returncode == 0 and "1 re-parsed" in r.stdout, r.stdout + r.stderr
-    again = rows(tmp_path / "s.db", "SELECT status, text, source_name FROM reports WHERE key = ?", key)[0]
+    again = rows(db_url, "SELECT status, text, source_name FROM reports WHERE key = ?", key)[0]
     assert again["status"] == "parsed" and "执行数为780万元" in again["text"] and again["source_name"] == "county"
 
 
 @pytest.mark.parametrize("kind", ["rss"])
-def test_a_feed_answering_304_still_revalidates_its_reports(httpserver, tmp_path, kind):
+def test_a_feed_answering_304_still_revalidates_its_reports(httpserver, tmp_path, kind, db_url):
     site = Site(httpserver)
     site.put("/art/1.html", detail(REPORT_V1))
     site.put("/rss.xml", f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>财政</title>
@@ -330,7 +339,7 @@ def test_a_feed_answering_304_still_revalidates_its_reports(httpserver, tmp_path
     data = {"fetch": {"per_host_interval_seconds": 0.0, "timeout_seconds": 5.0, "retries": 0,
                       "respect_robots_txt": False},
             "sources": [{"name": "feed", "kind": kind, "url": httpserver.url_for("/rss.xml"), "allow_private": True}]}
-    app = App(Config(path=None, data=data), Store(tmp_path / "f.db"))
+    app = App(Config(path=None, data=data), Store(db_url))
     assert app.run_once(deliver=False).counts["ingested"] == 1
     site.put("/art/1.html", detail(REPORT_V2))
     site.hits.clear()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,8 @@ from pathlib import Path
 import pytest
 from pdfdraw import Drawing, have_font
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, STORES, fresh_db
+from tests.dbkit import connect
 
 # Alerts about a computed feature of a whole report: nothing in the text to quote.
 UNQUOTED_RULES = {"models.peer.outlier", "models.iforest.risk", "models.benford.first_digit"}
@@ -36,14 +36,14 @@ def run_cli(*args: str) -> str:
     return res.stdout
 
 
-def backfill(db: Path, path: Path) -> list[dict]:
+def backfill(db: str, path: Path) -> list[dict]:
     run_cli("--db", str(db), "backfill", str(path))
     return [json.loads(line) for line in run_cli("--db", str(db), "alerts", "export", "--format", "jsonl").splitlines()
             if line.strip()]
 
 
-def originals(db: Path) -> dict[int, str]:
-    conn = sqlite3.connect(db)
+def originals(db: str) -> dict[int, str]:
+    conn = connect(db)
     try:
         return {rid: (orig if orig is not None else text)
                 for rid, text, orig in conn.execute("SELECT id, text, original_text FROM reports")}
@@ -77,11 +77,12 @@ def quote_problems(alerts: list[dict], stored: dict[int, str]) -> list[str]:
 
 # -- the demo ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
+@pytest.fixture(scope="module", params=STORES)
+def demo(request, tmp_path_factory):
+    db, drop = fresh_db(request, tmp_path_factory, request.param, "demo")
     alerts = backfill(db, EXAMPLES)
-    return db, alerts
+    yield db, alerts
+    drop()
 
 
 def test_every_demo_quote_is_word_for_word_in_the_report(demo):
@@ -199,15 +200,16 @@ def two_page_pdf() -> bytes:
     return d.pdf()
 
 
-@pytest.fixture(scope="module")
-def own(tmp_path_factory):
+@pytest.fixture(scope="module", params=STORES)
+def own(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("own")
     (folder / "trad.html").write_text(TRADITIONAL_HTML, encoding="utf-8")
     (folder / "flat.txt").write_text(FLAT_TABLE, encoding="utf-8")
     if have_font():
         (folder / "water.pdf").write_bytes(two_page_pdf())
-    db = folder / "own.db"
-    return folder, db, backfill(db, folder)
+    db, drop = fresh_db(request, tmp_path_factory, request.param, "own")
+    yield folder, db, backfill(db, folder)
+    drop()
 
 
 def by_file(alerts, name):
@@ -256,7 +258,7 @@ def test_a_pdf_quote_names_the_page_it_stands_on(own):
     assert ex.text[q["start"]:q["end"]] == q["text"]
 
 
-def test_last_years_figure_is_quoted_from_last_years_report(tmp_path):
+def test_last_years_figure_is_quoted_from_last_years_report(tmp_path, db_url):
     """A cross-year alert quotes two reports: each quote where it stands, in its own report."""
     folder = tmp_path / "years"
     folder.mkdir()
@@ -266,7 +268,7 @@ def test_last_years_figure_is_quoted_from_last_years_report(tmp_path):
     (folder / "y2024.txt").write_text("某县文化局2024年度部门决算\n第三部分 2024年度部门决算情况说明\n"
                                       "一、收入支出决算总体情况说明\n"
                                       "2024年度本年支出合计120.00万元,比上年增加30.00万元,增长33.33%。\n", encoding="utf-8")
-    db = tmp_path / "years.db"
+    db = db_url
     alerts = backfill(db, folder)
     assert quote_problems(alerts, originals(db)) == []
     (a,) = [a for a in alerts if a["rule"] == "models.cross_year.previous"]

@@ -4,6 +4,9 @@ in-place upgrade of a database made by the previous version (schema 1).
 The old database is built from tests/fixtures/schema_v1.sql (the CREATE
 statements of that version) and filled with a real report parsed and encoded
 the way that version stored it; the current code then opens it.
+
+A new database and the views run on each store (`db_url`); the upgrade of an
+old database is SQLite's alone: PostgreSQL stores begin at schema 4.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES, FIXTURES, ROOT, parse_bytes, seed_path
+from tests.dbkit import scalar
 
 V1_SCHEMA = (FIXTURES / "schema_v1.sql").read_text(encoding="utf-8")
 REBUILT = ("reports", "documents", "facts", "numbers", "alerts", "alert_events", "delivery_recipients",
@@ -23,8 +27,20 @@ REBUILT = ("reports", "documents", "facts", "numbers", "alerts", "alert_events",
 TS = "2024-01-01T00:00:00+00:00"
 
 
+# PostgreSQL's catalogue as PRAGMA foreign_key_list reads SQLite's: (column, parent table, on delete).
+PG_FKS = """SELECT a.attname, p.relname, CASE k.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'r' THEN 'RESTRICT'
+                   WHEN 'a' THEN 'NO ACTION' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END
+              FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid
+              JOIN pg_namespace n ON n.oid = t.relnamespace
+              CROSS JOIN LATERAL unnest(k.conkey) AS c(attnum)
+              JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = c.attnum
+             WHERE k.contype = 'f' AND n.nspname = current_schema() AND t.relname = ?"""
+
+
 def fks(conn, table) -> set[tuple]:
     """(column, parent table, on delete) of each foreign key of a table."""
+    if getattr(conn, "dialect", "") == "postgresql":
+        return {tuple(r) for r in conn.execute(PG_FKS, (table,))}
     return {(r[3], r[2], r[6]) for r in conn.execute(f"PRAGMA foreign_key_list({table})")}
 
 
@@ -85,10 +101,10 @@ def make_v1(path: Path) -> dict:
     return {"before": before, "parsed": parsed}
 
 
-def test_new_database_has_foreign_keys_and_readable_columns(tmp_path):
+def test_new_database_has_foreign_keys_and_readable_columns(db_url):
     from worker.storage import SCHEMA_VERSION, Store
 
-    s = Store(tmp_path / "n.db")
+    s = Store(db_url)
     c = s.conn
     assert s.get_meta("schema_version") == str(SCHEMA_VERSION) == "4"
     assert ("report_id", "reports", "CASCADE") in fks(c, "fact_rows")
@@ -99,8 +115,8 @@ def test_new_database_has_foreign_keys_and_readable_columns(tmp_path):
         assert ("report_id", "reports", "CASCADE") in fks(c, t), t
     # No column an analyst has to quote, and offsets say what they are offsets of.
     for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-        cols = {r[1] for r in c.execute(f'PRAGMA table_info("{t}")')}
-        assert not cols & {"end", "where", "start"}, (t, cols)
+        cols = {r[1] for r in c.execute(f"PRAGMA table_info({t})")}
+        assert cols and not cols & {"end", "where", "start"}, (t, cols)
     assert {"raw_start", "raw_end"} <= {r[1] for r in c.execute("PRAGMA table_info(numbers)")}
     assert {"raw_start", "raw_end", "found_in"} <= {r[1] for r in c.execute("PRAGMA table_info(ledger)")}
     assert {"table_start", "table_end"} <= {r[1] for r in c.execute("PRAGMA table_info(doc_tables)")}
@@ -198,6 +214,19 @@ def test_upgrade_runs_once_and_a_newer_database_is_refused(tmp_path):
     c.close()
 
 
+def test_a_database_of_a_newer_version_is_refused(db_url):
+    from worker.storage import DatabaseFault, Store
+
+    s = Store(db_url)
+    views_sha = s.get_meta("views_sha")
+    s.set_meta("schema_version", "99")
+    s.close()
+    with pytest.raises(DatabaseFault, match="newer audit-worker"):
+        Store(db_url)
+    assert scalar(db_url, "SELECT value FROM meta WHERE key = 'views_sha'") == views_sha      # nothing touched
+    assert scalar(db_url, "SELECT value FROM meta WHERE key = 'schema_version'") == "99"
+
+
 def test_reports_show_json_reads_an_upgraded_database(tmp_path):
     db = tmp_path / "old.db"
     make_v1(db)
@@ -210,13 +239,13 @@ def test_reports_show_json_reads_an_upgraded_database(tmp_path):
     assert {"amount", "line_item", "claim"} <= kinds
 
 
-def test_views_on_the_example_reports(tmp_path):
+def test_views_on_the_example_reports(db_url):
     """Figures checked by hand against the example reports' own words."""
     from worker.app import App
     from worker.config import Config
     from worker.storage import Store
 
-    app = App(Config(path=None, data={}), Store(tmp_path / "d.db"))
+    app = App(Config(path=None, data={}), Store(db_url))
     app.backfill([EXAMPLES], detect=True)
     c = app.store.conn
     rid = {r["issuer"]: r["id"] for r in c.execute("SELECT id, issuer FROM reports")}

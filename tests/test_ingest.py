@@ -1,10 +1,11 @@
-"""Ingestion into a real SQLite file: provenance, idempotence, bad input."""
+"""Ingestion into a real database (each store): provenance, idempotence, bad input."""
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, FIXTURES
+from dbkit import connect
 
 from worker.cli import main
 from worker.extract import Limits
@@ -148,9 +149,9 @@ def test_oversized_documents_are_refused(app, tmp_path):
     assert out2.status == "failed" and "过大" in out2.reason
 
 
-def test_cli_backfill_exit_status_and_summary(tmp_path, folder):
+def test_cli_backfill_exit_status_and_summary(tmp_path, folder, db_url):
     runner = CliRunner()
-    db = str(tmp_path / "cli.db")
+    db = db_url
     res = runner.invoke(main, ["--db", db, "backfill", str(folder), "--no-detect"])
     assert res.exit_code == 0, res.output
     assert "5 ingested, 0 failed" in res.output
@@ -190,27 +191,29 @@ def test_a_run_keeps_counts_for_all_but_lists_only_what_is_worth_a_line(app, tmp
 
 def _stored(db) -> dict:
     """Everything read from the reports, by file name: facts, numbers, ledger, alerts."""
-    import sqlite3
+    c = connect(db)
 
-    c = sqlite3.connect(db)
+    def rows(sql, *args):
+        return [tuple(r) for r in c.execute(sql, args).fetchall()]
+
     try:
         out = {}
-        for rid, key in c.execute("SELECT id, key FROM reports"):
+        for rid, key in rows("SELECT id, key FROM reports"):
             name = Path(key).name
             out[name] = (
-                c.execute("SELECT kind, name, quote_start, quote_end, data FROM facts WHERE report_id = ? "
-                          "ORDER BY seq", (rid,)).fetchall(),
-                c.execute("SELECT f.seq, n.field, n.value, n.unit, n.raw_start, n.raw_end FROM numbers n "
-                          "JOIN facts f ON f.report_id = n.report_id AND f.seq = n.seq WHERE f.report_id = ? ORDER BY f.seq, n.field",
-                          (rid,)).fetchall(),
-                c.execute("SELECT * FROM ledger WHERE report_id = ? ORDER BY seq", (rid,)).fetchall(),
-                sorted(c.execute("SELECT rule, title, message FROM alerts WHERE report_id = ?", (rid,))))
+                rows("SELECT kind, name, quote_start, quote_end, data FROM facts WHERE report_id = ? ORDER BY seq",
+                     rid),
+                rows("SELECT f.seq, n.field, n.value, n.unit, n.raw_start, n.raw_end FROM numbers n "
+                     "JOIN facts f ON f.report_id = n.report_id AND f.seq = n.seq WHERE f.report_id = ? "
+                     "ORDER BY f.seq, n.field", rid),
+                rows("SELECT * FROM ledger WHERE report_id = ? ORDER BY seq", rid),
+                sorted(rows("SELECT rule, title, message FROM alerts WHERE report_id = ?", rid)))
         return out
     finally:
         c.close()
 
 
-def test_reports_read_in_worker_processes_are_stored_as_when_read_here(tmp_path):
+def test_reports_read_in_worker_processes_are_stored_as_when_read_here(tmp_path, db_url, second_db_url):
     # The workers ship back only what is written (encoded rows, not the parsed
     # objects): the database must hold exactly what reading in this process gives.
     from worker.app import App
@@ -222,14 +225,15 @@ def test_reports_read_in_worker_processes_are_stored_as_when_read_here(tmp_path)
     for p in sorted(EXAMPLES.glob("*.*")) + sorted((Path(__file__).parent.parent / "bench" / "heldout").rglob("*.txt"))[:6]:
         shutil.copy(p, folder / p.name)
     stored = []
-    for name, limits in (("pool", ""), ("here", "document_seconds = 0\ndocument_memory_mb = 0\n")):
+    for name, limits, url in (("pool", "", db_url),
+                              ("here", "document_seconds = 0\ndocument_memory_mb = 0\n", second_db_url)):
         cfg = tmp_path / f"{name}.toml"
         cfg.write_text("[limits]\n" + limits, encoding="utf-8")
-        app = App(load(str(cfg)), Store(tmp_path / f"{name}.db"))
+        app = App(load(str(cfg)), Store(url))
         s = app.backfill([folder], jobs=2)
         assert s.counts["ingested"] >= 5, s.text()
         app.store.close()
-        stored.append(_stored(tmp_path / f"{name}.db"))
+        stored.append(_stored(url))
     pool, here = stored
     assert pool.keys() == here.keys()
     assert sum(len(v[0]) for v in here.values()) > 100       # facts were read at all

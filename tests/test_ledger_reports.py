@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, STORES, fresh_db
 from worker.cli import main
 
 LEDGER_RULES = ("ledger.", "statements.", "disclosure.", "wording.")
@@ -26,15 +26,23 @@ def cli(*args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
+def generated(tmp_path_factory):
     from bench.reportgen import generate
 
     out = tmp_path_factory.mktemp("corpus")
     labels = generate(out, pdf=4, xlsx=2, html=2, seed=7)
-    db = str(out / "r.db")
+    return out, {d["file"]: d for d in labels}
+
+
+@pytest.fixture(scope="module", params=STORES)
+def corpus(generated, request, tmp_path_factory):
+    """The generated publications backfilled into each store once."""
+    out, labels = generated
+    db, drop = fresh_db(request, tmp_path_factory, request.param, "ledger")
     cli("--db", db, "backfill", str(out))
     alerts = [json.loads(line) for line in cli("--db", db, "alerts", "export", "--format", "jsonl").splitlines()]
-    return out, db, {d["file"]: d for d in labels}, alerts
+    yield out, db, labels, alerts
+    drop()
 
 
 def test_every_table_of_every_format_is_read(corpus):
@@ -79,10 +87,11 @@ def test_alerts_quote_the_report_and_name_the_page(corpus):
                 assert q.get("page"), a["title"]
         if Path(a["source"]).suffix == ".pdf":
             assert a["evidence"].get("page"), a["title"]
+    store.close()
 
 
-def test_the_published_template_is_read_and_raises_nothing(tmp_path):
-    db = str(tmp_path / "t.db")
+def test_the_published_template_is_read_and_raises_nothing(db_url):
+    db = db_url
     cli("--db", db, "backfill", str(FIXTURES / "template_shanghai_2024.pdf"))
     ver = json.loads(cli("--db", db, "reports", "show", "1", "--json"))["verification"]
     assert ver["blank_form"]
@@ -98,3 +107,16 @@ def test_detectors_rerun_on_the_stored_ledger_change_nothing(corpus):
     _, db, _, alerts = corpus
     out = cli("--db", db, "detect")
     assert f"alerts: 0 new, 0 updated, 0 withdrawn, {len(alerts)} unchanged" in out
+
+
+def test_originals_are_kept_beside_an_sqlite_file_and_never_in_a_folder_named_after_a_url(db_url, tmp_path,
+                                                                                          monkeypatch):
+    # A PostgreSQL URL is no path: its "folder" was once made in the working directory, named after the URL.
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    cli("--db", db_url, "backfill", str(FIXTURES / "template_shanghai_2024.pdf"))
+    if db_url.startswith("postgresql://"):
+        assert list(work.iterdir()) == []
+    else:
+        assert len(list((Path(db_url).parent / "originals").glob("*.pdf"))) == 1 and list(work.iterdir()) == []

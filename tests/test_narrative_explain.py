@@ -36,10 +36,10 @@ def test_each_claim_gets_a_verdict_and_the_readings_tried():
     assert s["abstention_rate"] == round(1 / 3, 3)
 
 
-def test_rules_test_explain_and_reports_show_count_abstentions(tmp_path):
+def test_rules_test_explain_and_reports_show_count_abstentions(tmp_path, db_url):
     f = tmp_path / "r.txt"
     f.write_text(TEXT, encoding="utf-8")
-    db = str(tmp_path / "x.db")
+    db = db_url
     runner = CliRunner()
     res = runner.invoke(main, ["--db", db, "rules", "test", str(f), "--explain", "--json"])
     assert res.exit_code == 0, res.output

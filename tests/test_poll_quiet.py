@@ -1,13 +1,16 @@
 """Polling unchanged sources cheaply (issue 16): the schema checked once per
 process and file, a connection per polling thread, no write lock for a source
 that did not change, its state still recorded; a changed or failing source
-is still picked up and recorded with its reason. Statements are observed with
-sqlite's trace callback on every connection the run opens."""
+is still picked up and recorded with its reason. Statements are observed on
+every connection the run opens: sqlite's trace callback, or on PostgreSQL the
+statements each PgConnection is given (each store: `db_url`)."""
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
+from dbkit import connect, is_pg
 from servers import Portal
 
 from worker import alarms, pinned, schema_once
@@ -45,8 +48,39 @@ class Trace:
             return conn
 
         monkeypatch.setattr(sqlite3, "connect", connect)
+        self._trace_pg(monkeypatch)
         for c in extra:
-            c.set_trace_callback(self.main.append)
+            if isinstance(c, sqlite3.Connection):
+                c.set_trace_callback(self.main.append)
+            else:
+                c.traced = self.main
+
+    def _trace_pg(self, monkeypatch) -> None:
+        from worker.db.pgconn import PgConnection
+
+        init, execute, executemany = PgConnection.__init__, PgConnection.execute, PgConnection.executemany
+
+        def traced_init(conn, *a, **kw):
+            init(conn, *a, **kw)
+            conn.traced = []
+            with self.lock:
+                self.opened.append(conn.traced)
+
+        def log(conn, sql):
+            if getattr(conn, "traced", None) is not None:
+                conn.traced.append(sql)
+
+        def traced_execute(conn, sql, *a, **kw):
+            log(conn, sql)
+            return execute(conn, sql, *a, **kw)
+
+        def traced_executemany(conn, sql, *a, **kw):
+            log(conn, sql)
+            return executemany(conn, sql, *a, **kw)
+
+        monkeypatch.setattr(PgConnection, "__init__", traced_init)
+        monkeypatch.setattr(PgConnection, "execute", traced_execute)
+        monkeypatch.setattr(PgConnection, "executemany", traced_executemany)
 
     def count(self, statements: list[str], prefix: str) -> int:
         return sum(1 for s in statements if s.lstrip().upper().startswith(prefix))
@@ -67,20 +101,20 @@ def build(portal: Portal, n: int = N) -> list[dict]:
     return sources
 
 
-def make_app(tmp_path, sources) -> App:
+def make_app(db_url, sources) -> App:
     data = {"fetch": {"per_host_interval_seconds": 0.0, "per_host_concurrency": 4, "retries": 0,
                       "timeout_seconds": 5.0},
             "alerts": {"source_failure_threshold": 2}, "sources": sources}
-    return App(Config(path=None, data=data), Store(tmp_path / "q.db"))
+    return App(Config(path=None, data=data), Store(db_url))
 
 
 def states(app) -> dict:
     return {r["name"]: dict(r) for r in app.store.conn.execute("SELECT * FROM source_state")}
 
 
-def test_a_second_poll_of_unchanged_sources_takes_no_write_lock_per_source(tmp_path, monkeypatch):
+def test_a_second_poll_of_unchanged_sources_takes_no_write_lock_per_source(db_url, monkeypatch):
     with Portal() as portal:
-        app = make_app(tmp_path, build(portal))
+        app = make_app(db_url, build(portal))
         first = app.run_once(deliver=False)
         assert first.counts["ingested"] == 3
         before = states(app)
@@ -108,9 +142,9 @@ def test_a_second_poll_of_unchanged_sources_takes_no_write_lock_per_source(tmp_p
         assert {r.source: s for r, s in second.polls} == after
 
 
-def test_quiet_states_are_written_in_chunks_during_the_run(tmp_path, monkeypatch):
+def test_quiet_states_are_written_in_chunks_during_the_run(db_url, monkeypatch):
     with Portal() as portal:
-        app = make_app(tmp_path, build(portal))
+        app = make_app(db_url, build(portal))
         app.run_once(deliver=False)
         monkeypatch.setattr(poll_run, "CHUNK", 5)
         trace = Trace(monkeypatch, app.store.conn)
@@ -120,10 +154,10 @@ def test_quiet_states_are_written_in_chunks_during_the_run(tmp_path, monkeypatch
         assert all(s["polls"] == 2 for s in states(app).values())
 
 
-def test_changed_and_failing_sources_are_still_picked_up_and_recorded(tmp_path):
+def test_changed_and_failing_sources_are_still_picked_up_and_recorded(db_url):
     with Portal() as portal:
         sources = build(portal)
-        app = make_app(tmp_path, sources)
+        app = make_app(db_url, sources)
         app.run_once(deliver=False)
         # s1 lists a new report; s2's list page is gone; the rest are unchanged.
         portal.add("/d/new.html", report_page(9, 3))
@@ -156,25 +190,29 @@ def test_changed_and_failing_sources_are_still_picked_up_and_recorded(tmp_path):
         assert events() == ["raised", "withdrawn"] and states(app)["s2"]["consecutive_failures"] == 0
 
 
-def test_the_schema_check_runs_once_per_process_and_again_when_the_file_changes(tmp_path, monkeypatch):
-    db = tmp_path / "s.db"
+def test_the_schema_check_runs_once_per_process_and_again_when_the_file_changes(db_url, tmp_path, monkeypatch):
+    db = db_url
     Store(db).close()
     trace = Trace(monkeypatch)
     Store(db).close()
     assert trace.in_opened("CREATE ") == 0 and trace.in_opened("BEGIN") == 0
-    # Someone drops a view: the schema cookie changed, the next open makes it again.
-    c = sqlite3.connect(db)
+    # Someone drops a view: the schema changed (SQLite's schema cookie, PostgreSQL's
+    # catalogue), the next open makes it again.
+    c = connect(db)
     c.execute("DROP VIEW report_figures")
     c.commit()
     c.close()
     s = Store(db)
     assert s.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'report_figures'").fetchone()[0] == 1
     s.close()
+    if is_pg(db):
+        return
     # A file deleted and made again (another inode) is checked again: a bare
-    # table, then a full schema.
+    # table, then a full schema (SQLite's files alone).
+    db = Path(db)
     db.unlink()
     for extra in ("-wal", "-shm"):
-        (tmp_path / f"s.db{extra}").unlink(missing_ok=True)
+        Path(f"{db}{extra}").unlink(missing_ok=True)
     c = sqlite3.connect(db)
     c.execute("CREATE TABLE unrelated (x)")
     c.commit()
@@ -185,10 +223,10 @@ def test_the_schema_check_runs_once_per_process_and_again_when_the_file_changes(
     s.close()
 
 
-def test_a_newer_schema_written_after_the_check_is_still_refused(tmp_path):
+def test_a_newer_schema_written_after_the_check_is_still_refused(db_url):
     from worker.storage import DatabaseFault
 
-    db = tmp_path / "n.db"
+    db = db_url
     s = Store(db)
     s.set_meta("schema_version", "99")      # data, not DDL: the cookie stays, the meta value does not
     s.close()
@@ -196,8 +234,8 @@ def test_a_newer_schema_written_after_the_check_is_still_refused(tmp_path):
         Store(db)
 
 
-def test_a_run_left_running_is_marked_died_by_a_later_open_in_the_same_process(tmp_path):
-    db = tmp_path / "d.db"
+def test_a_run_left_running_is_marked_died_by_a_later_open_in_the_same_process(db_url):
+    db = db_url
     s = Store(db)
     with s.tx() as c:
         c.execute("INSERT INTO runs (run_id, command, started_at, pid) VALUES ('gone', 'run', '2026-01-01', ?)",

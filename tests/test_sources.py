@@ -78,7 +78,7 @@ def build_portal(portal: Portal) -> None:
     portal.add("/art/5.html", html_page("北京市通州区政务服务管理局2023年度部门决算", SEED["004"].replace("|", " ")))
 
 
-def make_app(tmp_path, portal, **fetch):
+def make_app(tmp_path, db_url, portal, **fetch):
     data = {
         "fetch": {"per_host_interval_seconds": 0.0, "timeout_seconds": 2.0, "retries": 0, "backoff_seconds": 0.0,
                   **fetch},
@@ -91,7 +91,7 @@ def make_app(tmp_path, portal, **fetch):
             {"name": "feed", "kind": "rss", "url": portal.url("/rss.xml"), "allow_private": True},
         ],
     }
-    return App(Config(path=None, data=data), Store(tmp_path / "p.db"))
+    return App(Config(path=None, data=data), Store(db_url))
 
 
 def statuses(app):
@@ -99,10 +99,10 @@ def statuses(app):
         "SELECT key, status, error FROM reports")}
 
 
-def test_first_run_ingests_everything_second_run_nothing_new(tmp_path):
+def test_first_run_ingests_everything_second_run_nothing_new(tmp_path, db_url):
     with Portal() as portal:
         build_portal(portal)
-        app = make_app(tmp_path, portal)
+        app = make_app(tmp_path, db_url, portal)
         s1 = app.run_once()
         st = statuses(app)
         assert {k: v[0] for k, v in st.items()} == {"1.html": "parsed", "2.html": "parsed", "3.html": "parsed",
@@ -140,7 +140,7 @@ def test_first_run_ingests_everything_second_run_nothing_new(tmp_path):
         assert statuses(app)["6.html"][0] == "parsed"
 
 
-def test_every_fetch_failure_is_recorded_and_the_run_goes_on(tmp_path):
+def test_every_fetch_failure_is_recorded_and_the_run_goes_on(tmp_path, db_url):
     with Portal() as portal:
         build_portal(portal)
         other = f"http://localhost:{portal.port}/art/1.html"
@@ -156,7 +156,7 @@ def test_every_fetch_failure_is_recorded_and_the_run_goes_on(tmp_path):
         links = "".join(f"<li><a href='/art/{n}.html'>某局2023年度部门决算{n}</a></li>" for n in (7, 8, 9, 10, 11))
         links += "<li><a href='/files/12.pdf'>某局2023年度部门决算(扫描件)</a></li>"
         portal.add("/list/index.html", f"<html><body><ul class='list'>{links}</ul></body></html>")
-        app = make_app(tmp_path, portal, max_bytes=200_000, timeout_seconds=1.0)
+        app = make_app(tmp_path, db_url, portal, max_bytes=200_000, timeout_seconds=1.0)
         s = app.run_once(["portal"])
         st = statuses(app)
         assert st["7.html"][0] == "failed" and "重定向到未配置的主机 localhost" in st["7.html"][1]
@@ -166,14 +166,14 @@ def test_every_fetch_failure_is_recorded_and_the_run_goes_on(tmp_path):
         assert st["11.html"][0] == "failed" and "PDF" in st["11.html"][1]
         assert st["12.pdf"][0] == "needs_ocr" and "OCR" in st["12.pdf"][1]
         assert s.polls[0][0].error is None          # the source itself is fine
-        res = CliRunner().invoke(main, ["--db", str(tmp_path / "p.db"), "reports", "list", "--status", "failed"])
+        res = CliRunner().invoke(main, ["--db", db_url, "reports", "list", "--status", "failed"])
         assert "重定向" in res.output
 
 
-def test_unreachable_source_is_recorded_with_failures_in_a_row(tmp_path):
+def test_unreachable_source_is_recorded_with_failures_in_a_row(tmp_path, db_url):
     with Portal() as portal:
         build_portal(portal)
-        app = make_app(tmp_path, portal)
+        app = make_app(tmp_path, db_url, portal)
     # The portal is gone now.
     app.cfg.data["alerts"]["source_failure_threshold"] = 2
     s1 = app.run_once(["portal"])
@@ -182,33 +182,33 @@ def test_unreachable_source_is_recorded_with_failures_in_a_row(tmp_path):
     assert s2.polls[0][1]["consecutive_failures"] == 2
     ops = app.store.conn.execute("SELECT kind, title, status FROM alerts WHERE kind = 'source_failure'").fetchall()
     assert len(ops) == 1 and "连续2次" in ops[0]["title"]
-    res = CliRunner().invoke(main, ["--db", str(tmp_path / "p.db"), "sources", "list"])
+    res = CliRunner().invoke(main, ["--db", db_url, "sources", "list"])
     assert res.exit_code == 0
 
 
-def test_private_addresses_are_refused_unless_allowed(tmp_path):
+def test_private_addresses_are_refused_unless_allowed(tmp_path, db_url):
     with Portal() as portal:
         build_portal(portal)
-        app = make_app(tmp_path, portal)
+        app = make_app(tmp_path, db_url, portal)
         app.cfg.data["sources"][0]["allow_private"] = False
         s = app.run_once(["portal"])
         assert "private or loopback" in s.polls[0][0].error
         assert portal.hits == []
 
 
-def test_robots_txt_is_respected(tmp_path):
+def test_robots_txt_is_respected(tmp_path, db_url):
     with Portal() as portal:
         build_portal(portal)
         portal.add("/private/1.html", html_page("某局2023年度部门决算", SEED["004"]))
         portal.add("/list/index.html", "<html><body><ul class='list'><li><a href='/private/1.html'>某局2023年度部门决算</a>"
                                        "</li></ul></body></html>")
-        app = make_app(tmp_path, portal)
+        app = make_app(tmp_path, db_url, portal)
         app.run_once(["portal"])
         assert "robots.txt" in statuses(app)["1.html"][1]
         assert not any(p.startswith("/private/") for p, _ in portal.hits)
 
 
-def test_sitemap_and_local_dir_sources(tmp_path):
+def test_sitemap_and_local_dir_sources(tmp_path, db_url):
     with Portal() as portal:
         build_portal(portal)
         portal.add("/sitemap.xml", f"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -221,7 +221,7 @@ def test_sitemap_and_local_dir_sources(tmp_path):
                 "sources": [{"name": "map", "kind": "sitemap", "url": portal.url("/sitemap.xml"),
                              "link_pattern": "art", "allow_private": True},
                             {"name": "drop", "kind": "local_dir", "path": str(folder)}]}
-        app = App(Config(path=None, data=data), Store(tmp_path / "s.db"))
+        app = App(Config(path=None, data=data), Store(db_url))
         s = app.run_once(deliver=False)
         assert s.counts["ingested"] == 2
         keys = sorted(r["key"].rsplit("/", 1)[-1] for r in app.store.conn.execute("SELECT key FROM reports"))
@@ -241,7 +241,7 @@ def test_url_safety(url, why):
     assert redact("https://user:pw@host.example/p?token=abc") == "https://host.example/p?token=…"
 
 
-def test_allowed_hosts_name_a_port_and_other_ports_stay_out(tmp_path):
+def test_allowed_hosts_name_a_port_and_other_ports_stay_out(tmp_path, db_url):
     """An attachment on another port of the portal's host is fetched only
     when allowed_hosts names that port (a different port is a different host)."""
     with Portal() as portal, Portal() as files:
@@ -249,7 +249,7 @@ def test_allowed_hosts_name_a_port_and_other_ports_stay_out(tmp_path):
         files.add("/3.pdf", portal.routes["/files/3.pdf"]["body"], type="application/pdf")
         portal.add("/art/3.html", html_page("某县2023年度部门决算", "某县财政局2023年度部门决算,详见附件。",
                                             extra=f"<a href='{files.url('/3.pdf')}'>决算公开.pdf</a>"))
-        app = make_app(tmp_path, portal)
+        app = make_app(tmp_path, db_url, portal)
         app.run_once(["portal"], deliver=False)
         assert files.hits == []
         app.cfg.data["sources"][0]["allowed_hosts"] = [f"127.0.0.1:{files.port}"]
@@ -261,10 +261,10 @@ def test_allowed_hosts_name_a_port_and_other_ports_stay_out(tmp_path):
         assert "完成预算的25%" in r3["text"]
 
 
-def test_a_source_with_a_bad_pattern_fails_alone(tmp_path):
+def test_a_source_with_a_bad_pattern_fails_alone(tmp_path, db_url):
     with Portal() as portal:
         build_portal(portal)
-        app = make_app(tmp_path, portal)
+        app = make_app(tmp_path, db_url, portal)
         app.cfg.data["sources"][0]["link_pattern"] = "(决算"
         s = app.run_once(deliver=False)
         errors = {res.source: res.error for res, _ in s.polls}

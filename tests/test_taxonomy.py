@@ -95,13 +95,13 @@ def test_config_check_names_the_taxonomy_problem(tmp_path):
     assert "taxonomy.extra" in res.output and "unknown concept 'nothing'" in res.output
 
 
-def test_taxonomy_command_lists_what_is_loaded(tmp_path):
+def test_taxonomy_command_lists_what_is_loaded(db_url):
     from worker.cli import main
 
-    res = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "taxonomy", "--json"])
+    res = CliRunner().invoke(main, ["--db", db_url, "taxonomy", "--json"])
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.output.strip().splitlines()]
     ids = {r["id"] for r in rows}
     assert {"income_expense_total", "gpb_basic", "sangong", "gov_fund"} <= ids
-    res = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "taxonomy", "--relations"])
+    res = CliRunner().invoke(main, ["--db", db_url, "taxonomy", "--relations"])
     assert res.exit_code == 0 and "grand_total_in" in res.output

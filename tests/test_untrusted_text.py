@@ -34,7 +34,7 @@ def cli(*args, **kw):
 
 
 @pytest.fixture
-def hostile_db(tmp_path, monkeypatch):
+def hostile_db(tmp_path, monkeypatch, db_url):
     """A real database holding one report backfilled from a hostile file."""
     text = SEED.read_text(encoding="utf-8")
     for old, new in HOSTILE:
@@ -42,7 +42,7 @@ def hostile_db(tmp_path, monkeypatch):
         text = text.replace(old, new)
     monkeypatch.chdir(tmp_path)          # the file is given by its bare name, as an operator would
     (tmp_path / FORMULA_NAME).write_text(text, encoding="utf-8")
-    db = str(tmp_path / "u.db")
+    db = db_url
     res = cli("--db", db, "backfill", FORMULA_NAME)
     assert res.exit_code == 0, res.output
     assert "4 new" in res.output and ESC not in res.output
@@ -100,14 +100,14 @@ def test_csv_export_neutralises_a_file_named_as_a_formula(hostile_db):
     assert all(json.loads(line)["source"].startswith("=HYPERLINK") for line in jl.output.splitlines())
 
 
-def test_a_receivers_error_body_with_markup_is_shown_as_text(tmp_path, monkeypatch, httpserver):
+def test_a_receivers_error_body_with_markup_is_shown_as_text(tmp_path, monkeypatch, httpserver, db_url):
     monkeypatch.setenv("AW_UT_SECRET", "a-signing-secret")
     httpserver.expect_request("/hook", method="POST").respond_with_data(
         "[/bold] refused [/] \x1b[31mred\x1b[0m \x1b]0;owned\x07 [link=file:///etc/passwd]x[/link]", status=400)
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[channels.hook]\ntype = "webhook"\nurl = "{httpserver.url_for("/hook")}"\n'
                    f'secret_env = "AW_UT_SECRET"\nallow_private = true\n', encoding="utf-8")
-    db = str(tmp_path / "r.db")
+    db = db_url
     res = cli("--config", str(cfg), "--db", db, "backfill", str(SEED), "--deliver")
     assert ESC not in res.output
     assert len(httpserver.log) >= 1
@@ -123,7 +123,7 @@ def test_a_receivers_error_body_with_markup_is_shown_as_text(tmp_path, monkeypat
     assert al.exit_code == 0 and "4 alerts" in al.output
 
 
-def test_console_channel_prints_no_escape_sequences(tmp_path, capfd):
+def test_console_channel_prints_no_escape_sequences(tmp_path, capfd, db_url):
     text = SEED.read_text(encoding="utf-8")
     for old, new in HOSTILE:
         text = text.replace(old, new)
@@ -131,7 +131,7 @@ def test_console_channel_prints_no_escape_sequences(tmp_path, capfd):
     f.write_text(text, encoding="utf-8")
     cfg = tmp_path / "c.toml"
     cfg.write_text('[channels.console]\ntype = "console"\nmin_severity = "info"\n', encoding="utf-8")
-    res = cli("--config", str(cfg), "--db", str(tmp_path / "c.db"), "backfill", str(f), "--deliver")
+    res = cli("--config", str(cfg), "--db", db_url, "backfill", str(f), "--deliver")
     out = res.output + capfd.readouterr().out
     assert res.exit_code == 0
     assert "[/]" in out and "满意度" in out                # the alert was printed, brackets as text

@@ -79,15 +79,25 @@ def forget_all() -> None:
         _checked.clear()
 
 
+# PostgreSQL has no schema cookie: the catalogue rows of this schema's tables, views,
+# indexes, triggers and functions stand for it (a DROP and CREATE gives a new oid, an
+# ALTER a new row version), so a view dropped by hand is made again, as on SQLite.
+_PG_COOKIE = """SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
+  SELECT 'c' || oid || ':' || xmin AS x FROM pg_class WHERE relnamespace = current_schema()::regnamespace
+  UNION ALL SELECT 't' || t.oid || ':' || t.xmin FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = current_schema()::regnamespace
+  UNION ALL SELECT 'p' || oid || ':' || xmin FROM pg_proc WHERE pronamespace = current_schema()::regnamespace) s"""
+
+
 def _pg_fingerprint(conn) -> tuple | None:
-    """A PostgreSQL store's fingerprint: the meta values the check reads (it has no
-    schema cookie; a migration by another process changes one of these)."""
+    """A PostgreSQL store's fingerprint: the meta values the check reads (a migration by
+    another process changes one of these) and the catalogue's stand-in for a schema cookie."""
     marks = ", ".join(f"(SELECT value FROM meta WHERE key = '{k}')" for k in _KEYS)
     try:
         exists = conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
         if not exists:
             return None
-        return ("pg",) + tuple(conn.execute(f"SELECT {marks}").fetchone())
+        return ("pg", *conn.execute(f"SELECT {marks}, ({_PG_COOKIE})").fetchone())
     except sqlite3.Error:
         return None
 

@@ -181,7 +181,9 @@ def ensure(conn: sqlite3.Connection, table_ids: list[str]) -> bool:
     row = conn.execute("SELECT value FROM meta WHERE key = 'views_sha'").fetchone()
     if row and row[0] == sha and set(views) <= have:
         return False
-    for name in have:
+    # Dependents before what they read (PostgreSQL refuses to drop a view another one reads;
+    # `views` lists each after the views it reads).
+    for name in sorted(have - set(views)) + [n for n in reversed(views) if n in have]:
         if is_ours(name):
             conn.execute(f'DROP VIEW "{name}"')
     for name, sql in views.items():
