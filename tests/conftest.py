@@ -230,3 +230,38 @@ def db_url(request, tmp_path):
     url = srv.create_database(name, template=template)
     yield url
     srv.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def examples_pg(pg_server, pg_template):
+    """`examples_db` on PostgreSQL: the example reports backfilled once per session
+    into a database of the schema template (copied by `examples_db_url`)."""
+    from click.testing import CliRunner
+
+    from worker.cli import main
+
+    url = pg_server.create_database("aw_examples", template=pg_template)
+    res = CliRunner().invoke(main, ["--db", url, "backfill", str(EXAMPLES)])
+    assert res.exit_code == 0, res.output
+    # A template may have no session: the command's connection may linger until collected.
+    pg_server._admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                             ("aw_examples",))
+    return "aw_examples"
+
+
+@pytest.fixture(params=STORES)
+def examples_db_url(request, tmp_path):
+    """`examples_db_copy` on each store: a private SQLite copy, or a PostgreSQL
+    database made from `examples_pg` (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("examples_db_copy")
+        return
+    import re
+    import uuid
+
+    srv = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("examples_pg")
+    name = "e_" + re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    url = srv.create_database(name, template=template)
+    yield url
+    srv.drop_database(name)
