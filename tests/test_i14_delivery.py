@@ -132,13 +132,13 @@ def test_private_receiver_is_named_fixed_and_its_failed_deliveries_requeued_once
         assert res.returncode == 0 and json.loads(res.stdout)["healthy"] is True
 
 
-def test_refusal_of_a_literal_private_address_at_send_time(tmp_path, reports, monkeypatch):
+def test_refusal_of_a_literal_private_address_at_send_time(reports, monkeypatch, db_url):
     """A config loaded before `config check` refused it (a daemon running an
     old file) still gets the message naming the setting, stored and printed."""
     from deliverykit import make_app, webhook
 
     monkeypatch.setenv("AW_TEST_SECRET", SECRET)
-    app = make_app(tmp_path, webhook("http://10.0.0.5:8080/hook", allow_private=False))
+    app = make_app(db_url, webhook("http://10.0.0.5:8080/hook", allow_private=False))
     summary = app.backfill([reports / REPORT_003.name], deliver="each")
     rows = app.store.conn.execute("SELECT status, last_error FROM deliveries").fetchall()
     want = ("refused: 10.0.0.5 is a private address; set allow_private = true on channel hook "
