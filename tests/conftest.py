@@ -302,22 +302,39 @@ def _pg_quiet(srv, name: str) -> None:
                        " AND pid <> pg_backend_pid()", (name,))
 
 
-@pytest.fixture(scope="session", params=STORES)
-def examples_url(request, tmp_path_factory):
-    """`examples_db` on each store: the SQLite file, or a PostgreSQL database the
-    example reports were backfilled into (read-only tests; see `examples_url_copy`)."""
-    if request.param == "sqlite":
-        return str(request.getfixturevalue("examples_db"))
+@pytest.fixture(scope="session")
+def examples_pg(pg_server, pg_template):
+    """`examples_db` on PostgreSQL: the example reports backfilled once per session
+    into the database `aw_examples` (a template for the copies below); its URL."""
     from click.testing import CliRunner
 
     from worker.cli import main
 
-    srv = request.getfixturevalue("pg_server")
-    url = srv.create_database("aw_examples", template=request.getfixturevalue("pg_template"))
+    url = pg_server.create_database("aw_examples", template=pg_template)
     res = CliRunner().invoke(main, ["--db", url, "backfill", str(EXAMPLES)])
     assert res.exit_code == 0, res.output
-    _pg_quiet(srv, "aw_examples")
+    _pg_quiet(pg_server, "aw_examples")
     return url
+
+
+@pytest.fixture(scope="session", params=STORES)
+def examples_url(request):
+    """`examples_db` on each store: the SQLite file, or the PostgreSQL database the
+    example reports were backfilled into (read-only tests; see `examples_url_copy`)."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("examples_db"))
+    return request.getfixturevalue("examples_pg")
+
+
+def _examples_pg_copy(request, prefix: str):
+    import re
+    import uuid
+
+    srv = request.getfixturevalue("pg_server")
+    request.getfixturevalue("examples_pg")
+    _pg_quiet(srv, "aw_examples")
+    name = prefix + re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    return name, srv.create_database(name, template="aw_examples")
 
 
 @pytest.fixture
@@ -329,13 +346,21 @@ def examples_url_copy(examples_url, request, tmp_path):
             src.backup(dst)
         yield str(out)
         return
-    import uuid
+    name, url = _examples_pg_copy(request, "t_examples_")
+    yield url
+    request.getfixturevalue("pg_server").drop_database(name)
 
-    srv = request.getfixturevalue("pg_server")
-    name = "t_examples_" + uuid.uuid4().hex[:12]
-    _pg_quiet(srv, "aw_examples")
-    yield srv.create_database(name, template="aw_examples")
-    srv.drop_database(name)
+
+@pytest.fixture(params=STORES)
+def examples_db_url(request):
+    """`examples_db_copy` on each store: a private SQLite copy, or a PostgreSQL
+    database made from `examples_pg` (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("examples_db_copy")
+        return
+    name, url = _examples_pg_copy(request, "e_")
+    yield url
+    request.getfixturevalue("pg_server").drop_database(name)
 
 
 def fresh_db(request, tmp_path_factory, store: str, stem: str):

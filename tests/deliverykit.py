@@ -7,9 +7,24 @@ from worker.config import Config
 from worker.storage import Store
 
 
-def make_app(tmp_path, channels, **alerts):
+def make_app(db, channels, **alerts):
+    """An App on database `db`: an SQLite path or a PostgreSQL URL (`db_url`)."""
     data = {"alerts": {"backoff_seconds": 0.0, **alerts}, "channels": channels}
-    return App(Config(path=None, data=data), Store(tmp_path / "d.db"))
+    return App(Config(path=None, data=data), Store(db))
+
+
+def another_db(request, like: str, tmp_path) -> str:
+    """A second fresh database of the same kind as `like`: an SQLite file in
+    `tmp_path`, or a PostgreSQL copy of the schema template (dropped afterwards)."""
+    if not str(like).startswith("postgresql://"):
+        return str(tmp_path / "another.db")
+    import uuid
+
+    srv, template = request.getfixturevalue("pg_server"), request.getfixturevalue("pg_template")
+    name = "another_" + uuid.uuid4().hex[:8]
+    url = srv.create_database(name, template=template)
+    request.addfinalizer(lambda: srv.drop_database(name))
+    return url
 
 
 def webhook(url, **extra):

@@ -3,10 +3,11 @@ as a comparable snapshot: what a detection re-run must leave the same."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from dbkit import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "rerun_golden.json"
@@ -24,8 +25,7 @@ def snapshot(db: Path | str) -> dict:
     """Every alert (report file name, rule, kind, severity, status, title, message,
     evidence), sorted, and every report's risk score, by file name; fingerprints
     aside, as they hash the report's key, its absolute path (see `fingerprints`)."""
-    conn = sqlite3.connect(str(db))
-    conn.row_factory = sqlite3.Row
+    conn = connect(db)       # an SQLite file or a PostgreSQL URL
     try:
         alerts = sorted([Path(r["key"]).name, r["rule"], r["kind"], r["severity"], r["status"], r["title"],
                          r["message"], json.loads(r["evidence"])]
@@ -40,7 +40,7 @@ def snapshot(db: Path | str) -> dict:
 
 def fingerprints(db: Path | str) -> dict:
     """fingerprint → (status, title) of every alert."""
-    conn = sqlite3.connect(str(db))
+    conn = connect(db)
     try:
         return {fp: (status, title) for fp, status, title in conn.execute("SELECT fingerprint, status, title FROM alerts")}
     finally:

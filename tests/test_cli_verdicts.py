@@ -3,12 +3,17 @@ view's queries.STATE), `rules list` with each rule's confirmed / false-alarm cou
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from click.testing import CliRunner
 
-from tests.conftest import db_rows
+from tests.dbkit import rows
 from worker.cli import main
+from worker.storage import Store
+
+
+def db_rows(db, sql: str, *args) -> list[tuple]:
+    """Rows of a query on either store (tests/dbkit.py)."""
+    return rows(db, sql, args)
 
 
 def cli(*args):
@@ -25,8 +30,8 @@ def listed(db, *args) -> dict[int, str]:
     return {a["id"]: a["state"] for a in map(json.loads, res.output.splitlines())}
 
 
-def test_judge_records_a_verdict_and_refuses_without_a_comment(examples_db_copy):
-    db = examples_db_copy
+def test_judge_records_a_verdict_and_refuses_without_a_comment(examples_db_url):
+    db = examples_db_url
     alert_id = db_rows(db, "SELECT min(id) FROM alerts")[0][0]
     res = judge(db, alert_id, "confirmed", comment="表内数字确有差额")
     assert res.exit_code == 0, res.output
@@ -40,10 +45,10 @@ def test_judge_records_a_verdict_and_refuses_without_a_comment(examples_db_copy)
     assert len(db_rows(db, "SELECT * FROM alert_verdicts")) == 1
 
 
-def test_status_judged_lists_exactly_the_judged_and_agrees_with_the_web(examples_db_copy):
+def test_status_judged_lists_exactly_the_judged_and_agrees_with_the_web(examples_db_url):
     from worker.web import queries
 
-    db = examples_db_copy
+    db = examples_db_url
     ids = [r[0] for r in db_rows(db, "SELECT id FROM alerts WHERE kind != 'source_failure' ORDER BY id")]
     assert len(ids) >= 8
     a, b, c, d, e, f = ids[:6]
@@ -55,15 +60,15 @@ def test_status_judged_lists_exactly_the_judged_and_agrees_with_the_web(examples
     assert cli("--db", db, "alerts", "ack", d, "--by", "x", "--comment", "y").exit_code == 0
     kind_e = db_rows(db, "SELECT kind FROM alerts WHERE id = ?", e)[0][0]
     assert cli("--db", db, "silence", "--kind", kind_e, "--by", "x", "--comment", "y").exit_code == 0
-    with sqlite3.connect(db) as conn:                             # withdrawn stays withdrawn, judged or not
+    store = Store(db)                                             # withdrawn stays withdrawn, judged or not
+    with store.tx() as conn:
         conn.execute("UPDATE alerts SET status = 'withdrawn' WHERE id = ?", (f,))
+    store.close()
     assert judge(db, f, "confirmed").exit_code == 0
     assert set(listed(db, "--status", "judged")) == {a, b, c}
     assert set(listed(db, "--status", "acked")) == {d}
     # every alert's state, by the CLI and by the web's SQL, is the same
-    conn = sqlite3.connect(db)
-    web = dict(conn.execute(f"SELECT a.id, {queries.STATE} FROM alerts a WHERE a.kind != 'source_failure'"))
-    conn.close()
+    web = dict(rows(db, f"SELECT a.id, {queries.STATE} FROM alerts a WHERE a.kind != 'source_failure'"))
     cli_states = listed(db, "--all")
     assert cli_states == web
     assert {"judged", "acked", "silenced", "withdrawn", "open"} <= set(web.values())
@@ -74,8 +79,8 @@ def _rule_line(output: str, rule: str) -> list[str]:
     return [c.strip() for c in line.strip("│").split("│")]
 
 
-def test_rules_list_counts_each_rules_latest_verdicts(examples_db_copy, tmp_path):
-    db = examples_db_copy
+def test_rules_list_counts_each_rules_latest_verdicts(examples_db_url, tmp_path):
+    db = examples_db_url
     by_rule: dict[str, list[int]] = {}
     for i, rule in db_rows(db, "SELECT id, rule FROM alerts ORDER BY id"):
         by_rule.setdefault(rule, []).append(i)
@@ -94,19 +99,19 @@ def test_rules_list_counts_each_rules_latest_verdicts(examples_db_copy, tmp_path
     assert _rule_line(res.output, r1)[-2:] == ["1", "2"]
     assert _rule_line(res.output, r2)[-2:] == ["1", "0"]
     assert _rule_line(res.output, untouched)[-2:] == ["0", "0"]
-    # without a database: no such columns, and no file is made
+    # without a database: no such columns, and no file is made (an SQLite path: a file's absence shows it)
     missing = tmp_path / "none.db"
     res = cli("--db", missing, "rules", "list")
     assert res.exit_code == 0 and "execution_rate.project" in res.output and "false alarm" not in res.output
     assert not missing.exists()
 
 
-def test_a_false_alarm_stops_its_notices(examples_db_copy, tmp_path):
+def test_a_false_alarm_stops_its_notices(examples_db_url, tmp_path):
     from alerts.outbox import queue
     from worker.config import Config
     from worker.storage import Store
 
-    db = examples_db_copy
+    db = examples_db_url
     log = tmp_path / "a.jsonl"
     (tmp_path / "c.toml").write_text(f'[alerts]\nbackoff_seconds = 0.0\n[channels.log]\ntype = "file"\n'
                                      f'path = "{log}"\n', encoding="utf-8")

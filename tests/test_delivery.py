@@ -2,7 +2,6 @@
 retries, suppression, acknowledgement, silences, withdrawal, crashes."""
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -19,7 +18,8 @@ from worker.app import App
 from worker.cli import main
 from worker.config import Config
 from worker.storage import Store
-from deliverykit import make_app, webhook
+from deliverykit import another_db, make_app, webhook
+from dbkit import is_pg
 
 SECRET = "s3cret-for-tests"
 
@@ -37,7 +37,7 @@ def open_alerts(app):
     return app.store.conn.execute("SELECT fingerprint, severity, title FROM alerts WHERE status = 'open'").fetchall()
 
 
-def test_email_digest_per_recipient_group(tmp_path, reports, monkeypatch):
+def test_email_digest_per_recipient_group(tmp_path, reports, monkeypatch, db_url):
     monkeypatch.setenv("AW_SMTP_USER", "robot")
     monkeypatch.setenv("AW_SMTP_PASS", "pw")
     with SMTPServer(user="robot", password="pw") as smtp:
@@ -46,7 +46,7 @@ def test_email_digest_per_recipient_group(tmp_path, reports, monkeypatch):
                              "sender": "audit@example.org",
                              "groups": [{"name": "auditors", "to": ["a@example.org", "b@example.org"]},
                                         {"name": "leaders", "to": ["boss@example.org"], "min_severity": "high"}]}}
-        app = make_app(tmp_path, channels)
+        app = make_app(db_url, channels)
         s = app.backfill([reports], deliver="each")
         assert len(smtp.messages) == 2
     alerts = open_alerts(app)
@@ -72,9 +72,9 @@ def test_email_digest_per_recipient_group(tmp_path, reports, monkeypatch):
     assert boss.count("[高]") == len(highs) and "[中]" not in boss
 
 
-def test_signed_webhook_retried_through_two_500s_delivers_each_alert_once(tmp_path, reports):
+def test_signed_webhook_retried_through_two_500s_delivers_each_alert_once(tmp_path, reports, db_url):
     with Receiver(statuses=[500, 500]) as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         app.backfill([reports], deliver="each")
         for _ in range(3):
             flush(app)
@@ -93,9 +93,9 @@ def test_signed_webhook_retried_through_two_500s_delivers_each_alert_once(tmp_pa
     assert app.store.conn.execute("SELECT COUNT(*) FROM deliveries WHERE status != 'sent'").fetchone()[0] == 0
 
 
-def test_receiver_down_during_a_run_gets_alerts_next_run_exactly_once(tmp_path, reports):
+def test_receiver_down_during_a_run_gets_alerts_next_run_exactly_once(tmp_path, reports, db_url):
     port = free_port()
-    app = make_app(tmp_path, webhook(f"http://127.0.0.1:{port}/hook"))
+    app = make_app(db_url, webhook(f"http://127.0.0.1:{port}/hook"))
     s = app.backfill([reports], deliver="each")
     assert "to retry" in s.delivery_note and "unreachable" in s.delivery_note
     with Receiver(port=port) as rx:
@@ -105,9 +105,9 @@ def test_receiver_down_during_a_run_gets_alerts_next_run_exactly_once(tmp_path, 
     assert len(got) == len(open_alerts(app)) and set(got.values()) == {1}
 
 
-def test_client_errors_are_reported_not_retried(tmp_path, reports):
+def test_client_errors_are_reported_not_retried(tmp_path, reports, db_url):
     with Receiver(default=400) as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         n = len(rx.requests)
         res = flush(app)
@@ -115,15 +115,15 @@ def test_client_errors_are_reported_not_retried(tmp_path, reports):
     rows = app.store.conn.execute("SELECT status, attempts, last_error FROM deliveries").fetchall()
     assert rows and all(r["status"] == "failed" and r["attempts"] == 1 and "400" in r["last_error"] for r in rows)
     # …and shown by `status`.
-    res = CliRunner().invoke(main, ["--db", str(tmp_path / "d.db"), "status", "--json"])
+    res = CliRunner().invoke(main, ["--db", db_url, "status", "--json"])
     data = json.loads(res.output)
     assert data["outbox"] == {"failed": len(rows)}
     assert "refused with 400" in data["failed_deliveries"][0]["last_error"]
 
 
-def test_retry_after_is_honoured(tmp_path, reports):
+def test_retry_after_is_honoured(tmp_path, reports, db_url):
     with Receiver(statuses=[429], headers={"Retry-After": "120"}) as rx:
-        app = make_app(tmp_path, webhook(rx.url), backoff_max_seconds=600.0)
+        app = make_app(db_url, webhook(rx.url), backoff_max_seconds=600.0)
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
     row = app.store.conn.execute("SELECT next_attempt_at, created_at FROM deliveries WHERE status = 'pending'"
                                  ).fetchone()
@@ -132,16 +132,16 @@ def test_retry_after_is_honoured(tmp_path, reports):
     assert wait.total_seconds() >= 119
 
 
-def test_reruns_send_nothing_new_and_backfill_without_deliver_sends_nothing(tmp_path, reports):
+def test_reruns_send_nothing_new_and_backfill_without_deliver_sends_nothing(tmp_path, reports, db_url, request):
     with Receiver() as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         app.backfill([reports])
         assert app.store.conn.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0
         assert flush(app).sent == 0 and rx.requests == []
         app.backfill([reports], deliver="each", reparse=True)
         assert rx.requests == []            # stored before, never announced: history, not news
         # A fresh database: deliver, then re-run everything.
-        app2 = make_app(tmp_path / "second", webhook(rx.url))
+        app2 = make_app(another_db(request, db_url, tmp_path), webhook(rx.url))
         app2.backfill([reports], deliver="each")
         n = len(rx.requests)
         app2.backfill([reports], deliver="each", reparse=True)
@@ -151,11 +151,11 @@ def test_reruns_send_nothing_new_and_backfill_without_deliver_sends_nothing(tmp_
         assert len(rx.requests) == n
 
 
-def test_channels_are_independent(tmp_path, reports):
+def test_channels_are_independent(tmp_path, reports, db_url):
     port = free_port()
     channels = {**webhook(f"http://127.0.0.1:{port}/hook"),
                 "log": {"type": "file", "path": str(tmp_path / "alerts.jsonl")}}
-    app = make_app(tmp_path, channels)
+    app = make_app(db_url, channels)
     app.backfill([reports / "002_4b668fb7eaba0e72.txt"], deliver="each")
     status = Counter((r[0], r[1]) for r in app.store.conn.execute("SELECT channel, status FROM deliveries"))
     n = len(open_alerts(app))
@@ -164,8 +164,8 @@ def test_channels_are_independent(tmp_path, reports):
     assert len(lines) == n and all(x["event"] == "firing" for x in lines)
 
 
-def test_ack_and_silences_stop_deliveries(tmp_path, reports):
-    db = str(tmp_path / "d.db")
+def test_ack_and_silences_stop_deliveries(tmp_path, reports, db_url):
+    db = db_url
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[alerts]\nbackoff_seconds = 0.0\n[channels.log]\ntype = "file"\npath = "{tmp_path}/a.jsonl"\n',
                    encoding="utf-8")
@@ -179,9 +179,11 @@ def test_ack_and_silences_stop_deliveries(tmp_path, reports):
     res = runner.invoke(main, base + ["silence", "--rule", "execution_rate", "--until", "2000-01-01",
                                       "--by", "张审计", "--comment", "过期的静默"])
     assert res.exit_code == 2 and "not in the future" in res.output     # refused: it would silence nothing
-    with sqlite3.connect(db) as c:      # one that has run out since it was made
+    expired = Store(db)
+    with expired.tx() as c:             # one that has run out since it was made
         c.execute("INSERT INTO silences (matcher, value, until, created_by, comment, created_at)"
                   " VALUES ('rule', 'execution_rate', '2000-01-01T00:00:00+00:00', '张审计', '过期的静默', '1999')")
+    expired.close()
     res = runner.invoke(main, base + ["detect", "--deliver"])
     assert res.exit_code == 0, res.output
     sent = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -210,12 +212,12 @@ def test_ack_and_silences_stop_deliveries(tmp_path, reports):
     assert "acked" in res.output and "李审计: 已转办" in res.output
 
 
-def test_withdrawal_notice_and_severity_rise(tmp_path):
+def test_withdrawal_notice_and_severity_rise(tmp_path, db_url):
     p = tmp_path / "r.txt"
     text = (EXAMPLES / "003_dffee20ced342b70.txt").read_text(encoding="utf-8")
     p.write_text(text, encoding="utf-8")
     with Receiver() as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         app.backfill([p], deliver="each")
         n = len(rx.requests)
         p.write_text(text.replace("其中:轿车11辆", "其中:轿车1辆"), encoding="utf-8")
@@ -234,18 +236,18 @@ def test_withdrawal_notice_and_severity_rise(tmp_path):
                              for e in again for a in e["alerts"])
 
 
-def test_digest_mode_sends_one_batch_per_channel(tmp_path, reports):
+def test_digest_mode_sends_one_batch_per_channel(tmp_path, reports, db_url):
     with Receiver() as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         s = app.backfill([reports], deliver="digest")
     assert len(rx.requests) == 1
     (env,) = rx.accepted()
     assert len(env["alerts"]) == len(open_alerts(app)) and s.queued == len(env["alerts"])
 
 
-def test_batches_are_split_at_batch_max_and_each_part_is_signed(tmp_path, reports):
+def test_batches_are_split_at_batch_max_and_each_part_is_signed(tmp_path, reports, db_url):
     with Receiver() as rx:
-        app = make_app(tmp_path, webhook(rx.url, batch=True, batch_max=4))
+        app = make_app(db_url, webhook(rx.url, batch=True, batch_max=4))
         app.backfill([reports], deliver="each")
     n = len(open_alerts(app))
     assert n > 8
@@ -260,6 +262,7 @@ def test_batches_are_split_at_batch_max_and_each_part_is_signed(tmp_path, report
 
 
 def test_channels_test_command(tmp_path):
+    # `channels test` opens no database (worker/cli/base.py NO_DATABASE): one store is enough.
     with Receiver() as rx, SMTPServer() as smtp:
         cfg = tmp_path / "c.toml"
         cfg.write_text(f'[channels.hook]\ntype = "webhook"\nurl = "{rx.url}"\nsecret_env = "AW_TEST_SECRET"\n'
@@ -281,12 +284,12 @@ def test_channels_test_command(tmp_path):
     assert res.exit_code == 1 and "FAIL" in res.output and "unreachable" in res.output
 
 
-def test_sigkill_between_storing_and_sending_loses_and_duplicates_nothing(tmp_path, reports):
+def test_sigkill_between_storing_and_sending_loses_and_duplicates_nothing(tmp_path, reports, db_url):
     with Receiver() as rx:
         cfg = tmp_path / "c.toml"
         cfg.write_text(f'[alerts]\nbackoff_seconds = 0.0\n[channels.hook]\ntype = "webhook"\nurl = "{rx.url}"\n'
                        f'secret_env = "AW_TEST_SECRET"\nallow_private = true\n', encoding="utf-8")
-        cmd = [sys.executable, "-m", "worker.cli", "--config", str(cfg), "--db", str(tmp_path / "k.db")]
+        cmd = [sys.executable, "-m", "worker.cli", "--config", str(cfg), "--db", db_url]
         env = {**os.environ, "AUDIT_WORKER_FAILPOINTS": "after_alerts_stored", "PYTHONPATH": str(ROOT)}
         killed = subprocess.run(cmd + ["backfill", str(reports), "--deliver"], env=env, capture_output=True,
                                 cwd=ROOT, timeout=120)
@@ -297,16 +300,16 @@ def test_sigkill_between_storing_and_sending_loses_and_duplicates_nothing(tmp_pa
         assert ok.returncode == 0, ok.stderr
         again = subprocess.run(cmd + ["deliver"], env=env, capture_output=True, cwd=ROOT, timeout=120, text=True)
         assert "0 sent" in again.stdout
-    store = Store(tmp_path / "k.db")
+    store = Store(db_url)
     n = store.conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
     got = Counter(fingerprints(rx))
     assert n > 10 and len(got) == n and set(got.values()) == {1}
-    assert Path(tmp_path / "k.db").exists()
+    assert is_pg(db_url) or Path(db_url).exists()
 
 
-def test_signature_covers_the_key_id_and_delivery_id_headers(tmp_path, reports):
+def test_signature_covers_the_key_id_and_delivery_id_headers(tmp_path, reports, db_url):
     with Receiver() as rx:
-        app = make_app(tmp_path, webhook(rx.url, key_id="2026-11"))
+        app = make_app(db_url, webhook(rx.url, key_id="2026-11"))
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
     req = rx.requests[0]
     h = req["headers"]
@@ -318,10 +321,10 @@ def test_signature_covers_the_key_id_and_delivery_id_headers(tmp_path, reports):
     assert not verify(SECRET.encode(), h, req["body"] + b" ")
 
 
-def test_an_older_database_gets_the_lease_columns_on_its_first_flush(tmp_path, reports):
+def test_an_older_database_gets_the_lease_columns_on_its_first_flush(tmp_path, reports, db_url):
     from alerts.outbox import queue
 
-    app = make_app(tmp_path, {"log": {"type": "file", "path": str(tmp_path / "a.jsonl")}})
+    app = make_app(db_url, {"log": {"type": "file", "path": str(tmp_path / "a.jsonl")}})
     app.backfill([reports / "004_06066fc72a3963be.txt"])
     for col in ("lease_owner", "lease_until", "unsure"):          # as made by an earlier release
         app.store.conn.execute(f"ALTER TABLE deliveries DROP COLUMN {col}")

@@ -108,10 +108,10 @@ def sub_env():
 
 
 # -- two processes ------------------------------------------------------------------------
-def test_two_concurrent_deliver_processes_send_each_delivery_once(tmp_path, reports):
+def test_two_concurrent_deliver_processes_send_each_delivery_once(tmp_path, reports, db_url):
     # Queue every alert with the receiver down: all deliveries pending and due.
     port = free_port()
-    app = make_app(tmp_path, webhook(f"http://127.0.0.1:{port}/hook"))
+    app = make_app(db_url, webhook(f"http://127.0.0.1:{port}/hook"))
     app.backfill([reports], deliver="each")
     queued = rows(app)
     assert len(queued) > 10 and {r["status"] for r in queued.values()} == {"pending"}
@@ -136,7 +136,7 @@ def test_two_concurrent_deliver_processes_send_each_delivery_once(tmp_path, repo
 
     with Hook(answer=answer, port=port) as rx:
         cfg = write_config(tmp_path, rx.url)
-        procs = [subprocess.Popen(cli(cfg, tmp_path / "d.db") + ["deliver"], env=sub_env(), cwd=ROOT,
+        procs = [subprocess.Popen(cli(cfg, db_url) + ["deliver"], env=sub_env(), cwd=ROOT,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
         outs = [p.communicate(timeout=60) for p in procs]
     assert both.is_set(), "the two deliver processes never sent at the same time"
@@ -144,14 +144,14 @@ def test_two_concurrent_deliver_processes_send_each_delivery_once(tmp_path, repo
     assert set(rx.ids) == set(queued) and set(rx.ids.values()) == {1}
     sent = [int(o.split("deliveries: ")[1].split(" sent")[0]) for o, _ in outs]
     assert sum(sent) == len(queued) and min(sent) > 0
-    after = rows(App(Config(path=None, data={}), Store(tmp_path / "d.db")))
+    after = rows(App(Config(path=None, data={}), Store(db_url)))
     assert {r["status"] for r in after.values()} == {"sent"}
     assert all(r["lease_owner"] is None and r["unsure"] == 0 for r in after.values())
 
 
-def test_a_row_leased_by_a_live_process_is_skipped_and_a_dead_ones_lease_is_unsure(tmp_path, reports):
+def test_a_row_leased_by_a_live_process_is_skipped_and_a_dead_ones_lease_is_unsure(tmp_path, reports, db_url):
     with Hook() as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         app.backfill([reports / "004_06066fc72a3963be.txt"])
         from alerts.outbox import queue
         with app.store.tx() as c:
@@ -181,13 +181,13 @@ def test_a_row_leased_by_a_live_process_is_skipped_and_a_dead_ones_lease_is_unsu
     assert res.unsure == 1 and "unsure after a crash mid-send" in res.text()
 
 
-def test_a_second_crash_mid_send_leaves_the_row_unsure_until_an_operator_resends_it(tmp_path, reports):
+def test_a_second_crash_mid_send_leaves_the_row_unsure_until_an_operator_resends_it(tmp_path, reports, db_url):
     from click.testing import CliRunner
 
     from worker.cli import main
 
     with Hook() as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         first = min(rows(app))
         dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -201,7 +201,7 @@ def test_a_second_crash_mid_send_leaves_the_row_unsure_until_an_operator_resends
         assert row["status"] == "unsure" and row["unsure"] == 2 and "not sent a third time" in row["last_error"]
         assert rx.ids[first] == 1
         cfg = write_config(tmp_path, rx.url)
-        res = CliRunner().invoke(main, ["--config", str(cfg), "--db", str(tmp_path / "d.db"), "deliver",
+        res = CliRunner().invoke(main, ["--config", str(cfg), "--db", db_url, "deliver",
                                         "--resend-unsure"])
         assert res.exit_code == 0 and "1 unsure deliveries queued again" in res.output, res.output
     assert rx.ids[first] == 2 and rows(app)[first]["status"] == "sent"
@@ -226,9 +226,9 @@ def _status_line_only(h, n):
 
 
 @pytest.mark.parametrize("answer", [_cut_body, _status_line_only])
-def test_a_2xx_counts_as_sent_even_if_the_body_is_cut(tmp_path, reports, answer):
+def test_a_2xx_counts_as_sent_even_if_the_body_is_cut(tmp_path, reports, answer, db_url):
     with Hook(answer=answer) as rx:
-        app = make_app(tmp_path, webhook(rx.url))
+        app = make_app(db_url, webhook(rx.url))
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         for _ in range(3):
             flush(app)
@@ -237,7 +237,7 @@ def test_a_2xx_counts_as_sent_even_if_the_body_is_cut(tmp_path, reports, answer)
     assert all(r["status"] == "sent" and r["attempts"] == 1 and r["last_error"] is None for r in got.values())
 
 
-def test_no_status_after_the_request_is_unsure_and_retried_later_with_the_same_id(tmp_path, reports):
+def test_no_status_after_the_request_is_unsure_and_retried_later_with_the_same_id(tmp_path, reports, db_url):
     def hang_up(h, n):
         if n == 0:
             h.connection.shutdown(socket.SHUT_RDWR)     # body read, no status: did it arrive?
@@ -246,7 +246,7 @@ def test_no_status_after_the_request_is_unsure_and_retried_later_with_the_same_i
             _ok(h, n)
 
     with Hook(answer=hang_up) as rx:
-        app = make_app(tmp_path, webhook(rx.url), backoff_seconds=600.0, backoff_max_seconds=600.0)
+        app = make_app(db_url, webhook(rx.url), backoff_seconds=600.0, backoff_max_seconds=600.0)
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         first = int(rx.headers[0]["X-Audit-Delivery-Id"])
         row = rows(app)[first]
@@ -262,11 +262,12 @@ def test_no_status_after_the_request_is_unsure_and_retried_later_with_the_same_i
 
 
 # -- SIGKILL at random points -----------------------------------------------------------
-def test_sigkill_at_random_points_during_backfill_deliver_never_sends_a_delivery_three_times(tmp_path, reports):
+def test_sigkill_at_random_points_during_backfill_deliver_never_sends_a_delivery_three_times(tmp_path, reports,
+                                                                                             db_url):
     rng = random.Random(13)
     with Hook(delay=0.08) as rx:
         cfg = write_config(tmp_path, rx.url)
-        db = tmp_path / "k.db"
+        db = db_url
         cmd = cli(cfg, db) + ["backfill", str(reports), "--deliver"]
         kills = 0
         t_end = time.monotonic() + 40

@@ -71,10 +71,10 @@ def recipients(app):
             for r in app.store.conn.execute("SELECT * FROM delivery_recipients")}
 
 
-def test_one_of_two_recipients_refused_is_recorded_per_recipient(tmp_path, reports):
+def test_one_of_two_recipients_refused_is_recorded_per_recipient(reports, db_url):
     refuse = lambda addr, n: "550 5.1.1 <b@example.org>: no such user" if addr == "b@example.org" else None  # noqa
     with Mailhost(rcpt=refuse) as smtp:
-        app = make_app(tmp_path, mail(smtp.port, ["a@example.org", "b@example.org"]))
+        app = make_app(db_url, mail(smtp.port, ["a@example.org", "b@example.org"]))
         s = app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         flush(app)
         flush(app)
@@ -90,12 +90,12 @@ def test_one_of_two_recipients_refused_is_recorded_per_recipient(tmp_path, repor
 
 
 @pytest.mark.parametrize("phase", ["RCPT", "DATA"])
-def test_a_451_is_retried_with_backoff_then_sent(tmp_path, reports, phase):
+def test_a_451_is_retried_with_backoff_then_sent(reports, phase, db_url):
     later = "451 4.3.0 try again later"
     script = {"rcpt": lambda addr, n: later if n == 0 else None} if phase == "RCPT" else \
         {"data": lambda n: later if n == 0 else None}
     with Mailhost(**script) as smtp:
-        app = make_app(tmp_path, mail(smtp.port, ["a@example.org"]), backoff_seconds=60.0)
+        app = make_app(db_url, mail(smtp.port, ["a@example.org"]), backoff_seconds=60.0)
         s = app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         assert "451 4.3.0 try again later" in s.delivery_note and "to retry" in s.delivery_note
         assert {r["status"] for r in rows(app).values()} == {"pending"}
@@ -105,10 +105,10 @@ def test_a_451_is_retried_with_backoff_then_sent(tmp_path, reports, phase):
     assert all(r["status"] == "sent" and r["attempts"] == 2 for r in rows(app).values())
 
 
-def test_a_451_for_one_recipient_retries_only_that_recipient(tmp_path, reports):
+def test_a_451_for_one_recipient_retries_only_that_recipient(reports, db_url):
     busy = lambda addr, n: "451 4.2.0 mailbox busy" if addr == "b@example.org" and n == 0 else None  # noqa
     with Mailhost(rcpt=busy) as smtp:
-        app = make_app(tmp_path, mail(smtp.port, ["a@example.org", "b@example.org"]))
+        app = make_app(db_url, mail(smtp.port, ["a@example.org", "b@example.org"]))
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         first = rows(app)
         assert all(r["status"] == "pending" and "b@example.org: 451 4.2.0 mailbox busy" in r["last_error"]
@@ -120,9 +120,9 @@ def test_a_451_for_one_recipient_retries_only_that_recipient(tmp_path, reports):
     assert {s for (_, _), (s, _) in per.items()} == {"accepted"} and len(per) == 2 * len(first)
 
 
-def test_a_550_for_every_recipient_is_permanent(tmp_path, reports):
+def test_a_550_for_every_recipient_is_permanent(reports, db_url):
     with Mailhost(rcpt=lambda addr, n: "550 5.7.1 relaying denied") as smtp:
-        app = make_app(tmp_path, mail(smtp.port, ["a@example.org"]))
+        app = make_app(db_url, mail(smtp.port, ["a@example.org"]))
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         flush(app)
     assert smtp.messages == [] and smtp.rcpt_calls["a@example.org"] == 1

@@ -32,9 +32,10 @@ def generated(tmp_path_factory) -> list[Path]:
     return files
 
 
-def _store(tmp_path):
+def _store(db_url):
+    """A store on the test's database (either kind: `db_url`)."""
     from worker.storage import Store
-    return Store(tmp_path / "f.db")
+    return Store(db_url)
 
 
 def _save(store, key: str, parsed) -> int:
@@ -60,16 +61,16 @@ def _check_read_back(store, files: list[Path]) -> int:
     return n
 
 
-def test_examples_read_back_exactly_as_schema_2_read_them(tmp_path):
-    assert _check_read_back(_store(tmp_path), sorted(EXAMPLES.glob("*.txt"))) > 1000
+def test_examples_read_back_exactly_as_schema_2_read_them(db_url):
+    assert _check_read_back(_store(db_url), sorted(EXAMPLES.glob("*.txt"))) > 1000
 
 
-def test_generated_reports_read_back_exactly_as_schema_2_read_them(tmp_path, generated):
-    assert _check_read_back(_store(tmp_path), generated) > 500
+def test_generated_reports_read_back_exactly_as_schema_2_read_them(db_url, generated):
+    assert _check_read_back(_store(db_url), generated) > 500
 
 
-def test_each_number_is_stored_once(tmp_path):
-    s = _store(tmp_path)
+def test_each_number_is_stored_once(db_url):
+    s = _store(db_url)
     p = next(EXAMPLES.glob("002_*.txt"))
     parsed = parse_bytes(p.read_bytes(), p.name)
     rid = _save(s, str(p), parsed)
@@ -120,10 +121,10 @@ def _edge_facts() -> list:
     ]
 
 
-def test_edge_cases_read_back_as_schema_2_read_them(tmp_path):
+def test_edge_cases_read_back_as_schema_2_read_them(db_url):
     """Hand-made facts: lists with gaps, lists of lists, a quote and a number
     whose text is not the report's, a name longer than the name column."""
-    s = _store(tmp_path)
+    s = _store(db_url)
     parsed = ParsedReport(text=TEXT, meta=ReportMeta(title="t", year=2024), facts=_edge_facts())
     rid = _save(s, "edge", parsed)
     want, got = read_back_v2(parsed), s.facts(rid)
@@ -186,6 +187,7 @@ def test_schema_2_database_is_upgraded_in_place_and_detection_finds_the_same(tmp
     from worker.config import Config
     from worker.storage import Store
 
+    # SQLite only: PostgreSQL stores start at schema 4, there is no older one to upgrade.
     db = tmp_path / "v2.db"
     app = App(Config(path=None, data={}), Store(db))
     app.backfill([EXAMPLES] + generated[:4], detect=True)
@@ -229,6 +231,7 @@ def test_schema_3_database_is_upgraded_in_place_and_reads_back_the_same(tmp_path
     from worker.config import Config
     from worker.storage import Store
 
+    # SQLite only: PostgreSQL stores start at schema 4, there is no older one to upgrade.
     db = tmp_path / "v3.db"
     app = App(Config(path=None, data={}), Store(db))
     app.backfill([EXAMPLES] + generated[:4], detect=True)
@@ -275,12 +278,12 @@ def test_schema_3_database_is_upgraded_in_place_and_reads_back_the_same(tmp_path
     _rerun_finds_the_same(s, c, ids, alerts, db)
 
 
-def test_strings_are_stored_once_and_told_apart_by_value_not_hash(tmp_path, monkeypatch):
+def test_strings_are_stored_once_and_told_apart_by_value_not_hash(db_url, monkeypatch):
     """Two reports with the same names share their `fact_strings` rows; two
     different strings with the same hash stay two rows (compared by value)."""
     from worker import fact_rows
 
-    s = _store(tmp_path)
+    s = _store(db_url)
     parsed = ParsedReport(text=TEXT, meta=ReportMeta(title="t", year=2024), facts=_edge_facts())
     a = _save(s, "a", parsed)
     n = s.conn.execute("SELECT count(*) FROM fact_strings").fetchone()[0]

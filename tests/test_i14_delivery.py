@@ -21,14 +21,24 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT, db_rows, wait_for
+from conftest import EXAMPLES, ROOT, wait_for
+from dbkit import connect, is_pg
 from servers import Portal, Receiver, SMTPServer, free_port
 
 SECRET = "s3cret-for-i14-tests"
 REPORT_003 = EXAMPLES / "003_dffee20ced342b70.txt"
 
 
-def run(cfg: Path, *args, db: Path | None = None, env: dict | None = None, cwd: Path | None = None,
+def db_rows(db, sql: str, *args) -> list:
+    """Rows of a query by name, on either store (a fresh connection: what another process sees)."""
+    conn = connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def run(cfg: Path, *args, db: Path | str | None = None, env: dict | None = None, cwd: Path | None = None,
         config: bool = True) -> subprocess.CompletedProcess:
     """The CLI as a user runs it: a subprocess."""
     cmd = [sys.executable, "-m", "worker.cli"]
@@ -66,11 +76,11 @@ def private_hostname() -> str | None:
 
 
 # -- item 1: an intranet receiver, refused, fixed, re-queued -----------------------------------------
-def test_private_receiver_is_named_fixed_and_its_failed_deliveries_requeued_once(tmp_path):
+def test_private_receiver_is_named_fixed_and_its_failed_deliveries_requeued_once(tmp_path, db_url):
     host = private_hostname()
     if host is None:
         pytest.skip("this machine's host name does not resolve to 127.0.0.1")
-    db = tmp_path / "a.db"
+    db = db_url
     with Receiver() as rx:
         url = f"http://{host}:{rx.port}/hook"
         cfg = hook_config(tmp_path, url, allow_private=None)
@@ -122,13 +132,13 @@ def test_private_receiver_is_named_fixed_and_its_failed_deliveries_requeued_once
         assert res.returncode == 0 and json.loads(res.stdout)["healthy"] is True
 
 
-def test_refusal_of_a_literal_private_address_at_send_time(tmp_path, reports, monkeypatch):
+def test_refusal_of_a_literal_private_address_at_send_time(reports, monkeypatch, db_url):
     """A config loaded before `config check` refused it (a daemon running an
     old file) still gets the message naming the setting, stored and printed."""
     from deliverykit import make_app, webhook
 
     monkeypatch.setenv("AW_TEST_SECRET", SECRET)
-    app = make_app(tmp_path, webhook("http://10.0.0.5:8080/hook", allow_private=False))
+    app = make_app(db_url, webhook("http://10.0.0.5:8080/hook", allow_private=False))
     summary = app.backfill([reports / REPORT_003.name], deliver="each")
     rows = app.store.conn.execute("SELECT status, last_error FROM deliveries").fetchall()
     want = ("refused: 10.0.0.5 is a private address; set allow_private = true on channel hook "
@@ -146,6 +156,7 @@ def test_refusal_of_a_literal_private_address_at_send_time(tmp_path, reports, mo
     ("localhost", "the receiver localhost is a loopback address"),
 ])
 def test_config_check_refuses_a_private_literal_receiver_without_allow_private(tmp_path, host, words):
+    # `config check` reads the configuration alone (no database, no store to choose).
     cfg = hook_config(tmp_path, f"http://{host}:8080/hook", allow_private=None)
     res = run(cfg, "config", "check", db=tmp_path / "x.db")
     assert res.returncode == 2, res.stdout
@@ -162,11 +173,11 @@ def test_config_check_accepts_a_public_literal_receiver(tmp_path):
     assert res.returncode == 0 and "warning" not in res.stdout, res.stdout + res.stderr
 
 
-def test_retry_failed_never_resends_acked_silenced_withdrawn_or_delivered(tmp_path):
+def test_retry_failed_never_resends_acked_silenced_withdrawn_or_delivered(tmp_path, db_url):
     report = tmp_path / "r.txt"
     text = REPORT_003.read_text(encoding="utf-8")
     report.write_text(text, encoding="utf-8")
-    db = tmp_path / "d.db"
+    db = db_url
     with Receiver(default=400) as rx:                   # refuses everything for good: every delivery fails
         cfg = hook_config(tmp_path, rx.url)
         assert run(cfg, "backfill", str(report), "--deliver", db=db).returncode == 0
@@ -232,8 +243,8 @@ def test_retry_failed_never_resends_acked_silenced_withdrawn_or_delivered(tmp_pa
 
 # -- item 2: a dead channel makes status unhealthy ------------------------------------------------
 @pytest.mark.parametrize("dead", ["nothing listening", "answers 500"])
-def test_status_is_unhealthy_while_a_channel_is_dead(tmp_path, dead):
-    db = tmp_path / "s.db"
+def test_status_is_unhealthy_while_a_channel_is_dead(tmp_path, dead, db_url):
+    db = db_url
     extra = "max_attempts = 2\n"
 
     def exercise(url):
@@ -263,9 +274,9 @@ def test_status_is_unhealthy_while_a_channel_is_dead(tmp_path, dead):
     assert text.returncode == 1 and "UNHEALTHY" in text.stdout and "deliveries failed on channel hook" in text.stdout
 
 
-def test_status_turns_unhealthy_while_a_dead_channel_is_still_retrying(tmp_path):
+def test_status_turns_unhealthy_while_a_dead_channel_is_still_retrying(tmp_path, db_url):
     """A channel that keeps failing is a problem before max_attempts gives up (hours with the defaults)."""
-    db = tmp_path / "r.db"
+    db = db_url
     cfg = hook_config(tmp_path, f"http://127.0.0.1:{free_port()}/hook",
                       extra="max_attempts = 8\nunhealthy_after_attempts = 2\n")
     assert run(cfg, "backfill", str(REPORT_003), "--deliver", db=db).returncode == 0     # first attempt fails
@@ -282,9 +293,14 @@ def test_status_turns_unhealthy_while_a_dead_channel_is_still_retrying(tmp_path)
 
 
 # -- item 11 (a): a clean stop is not a live daemon -----------------------------------------------
-def daemon_config(tmp_path: Path) -> Path:
+def daemon_config(tmp_path: Path, db_url: str) -> Path:
+    """The daemon's config: its database in [database] (an SQLite path, or the PostgreSQL URL)."""
     cfg = tmp_path / "daemon.toml"
-    cfg.write_text('[database]\npath = "dd.db"\n[schedule]\npoll = "1s"\nmin_poll_seconds = 1\n'
+    # SQLite: the heartbeat's default place, <db>.heartbeat. A URL names no place on this machine
+    # (the default would be a path made of the URL): on PostgreSQL the file is named.
+    database = f'url = "{db_url}"\n' if is_pg(db_url) else 'path = "dd.db"\n'
+    heartbeat = 'heartbeat_file = "dd.db.heartbeat"\n' if is_pg(db_url) else ""
+    cfg.write_text(f'[database]\n{database}[schedule]\npoll = "1s"\nmin_poll_seconds = 1\n{heartbeat}'
                    '[channels.log]\ntype = "file"\npath = "alerts.jsonl"\n', encoding="utf-8")
     return cfg
 
@@ -295,8 +311,8 @@ def start_daemon(cfg: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cfg.parent, text=True)
 
 
-def test_status_after_a_clean_sigterm_says_stopped_and_a_killed_daemon_goes_stale(tmp_path):
-    cfg = daemon_config(tmp_path)
+def test_status_after_a_clean_sigterm_says_stopped_and_a_killed_daemon_goes_stale(tmp_path, db_url):
+    cfg = daemon_config(tmp_path, db_url)
     heartbeat = tmp_path / "dd.db.heartbeat"
     proc = start_daemon(cfg)
     try:
@@ -335,7 +351,7 @@ def test_status_after_a_clean_sigterm_says_stopped_and_a_killed_daemon_goes_stal
 
 
 # -- item 11 (b): the secrets' variables, however the config is found -----------------------------
-def test_config_check_names_an_unset_secret_variable_without_config_option(tmp_path):
+def test_config_check_names_an_unset_secret_variable_without_config_option(tmp_path, db_url):
     hook_config(tmp_path, "https://8.8.8.8/hook")          # ./config.toml, found without --config
     unset = {"AW_I14_SECRET": None, "AUDIT_WORKER_CONFIG": None}
     res = run(tmp_path / "config.toml", "config", "check", config=False, env=unset)
@@ -349,13 +365,14 @@ def test_config_check_names_an_unset_secret_variable_without_config_option(tmp_p
     env = {"AW_I14_SECRET": None, "AUDIT_WORKER_CONFIG": str(tmp_path / "config.toml")}
     res = run(tmp_path / "config.toml", "config", "check", config=False, env=env, cwd=elsewhere)
     assert res.returncode == 2 and "AW_I14_SECRET is not set" in res.stderr
-    res = run(tmp_path / "config.toml", "--db", str(tmp_path / "s.db"), "deliver", config=False, env=env,
+    res = run(tmp_path / "config.toml", "--db", db_url, "deliver", config=False, env=env,
               cwd=elsewhere)
     assert res.returncode == 0 and "0 sent" in res.stdout, res.stdout + res.stderr
 
 
 # -- item 11 (c): channels test takes the channel's name -------------------------------------------
 def test_channels_test_accepts_the_channel_name_and_lists_valid_names(tmp_path):
+    # `channels test` opens no database (worker/cli/base.py NO_DATABASE): one store is enough.
     with SMTPServer() as smtp:
         cfg = tmp_path / "c.toml"
         mail = (f'[channels.mail]\ntype = "email"\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n'
@@ -377,7 +394,7 @@ def test_channels_test_accepts_the_channel_name_and_lists_valid_names(tmp_path):
 
 
 # -- item 11 (d): the HTML email links the source -------------------------------------------------
-def test_html_email_links_an_http_source_and_never_another_scheme(tmp_path):
+def test_html_email_links_an_http_source_and_never_another_scheme(tmp_path, db_url):
     from test_sources import SEED, html_page
 
     with Portal() as portal, SMTPServer() as smtp:
@@ -392,9 +409,9 @@ def test_html_email_links_an_http_source_and_never_another_scheme(tmp_path):
                        f'[[sources]]\nname = "portal"\nkind = "html_index"\n'
                        f'url = "{portal.url("/list/index.html")}"\nlink_selector = "ul.list a"\n'
                        f'allow_private = true\n', encoding="utf-8")
-        res = run(cfg, "run", "--once", db=tmp_path / "m.db")
+        res = run(cfg, "run", "--once", db=db_url)
         assert res.returncode == 0, res.stdout + res.stderr
-        res = run(cfg, "backfill", str(REPORT_003), "--deliver", db=tmp_path / "m.db")
+        res = run(cfg, "backfill", str(REPORT_003), "--deliver", db=db_url)
         assert res.returncode == 0, res.stderr
     assert len(smtp.messages) == 2
     web, local = smtp.messages
@@ -418,7 +435,7 @@ def test_source_html_links_only_http_and_https():
     assert source_html("/data/reports/a<b>.txt") == "/data/reports/a&lt;b&gt;.txt"
 
 
-def test_retry_failed_email_goes_only_to_the_recipients_still_owed(tmp_path, reports):
+def test_retry_failed_email_goes_only_to_the_recipients_still_owed(tmp_path, reports, db_url):
     """a@ accepts at once, b@ is deferred (451), then the retry's DATA is
     refused for good (554): failed. Queued again, it goes to b@ alone."""
     from test_delivery_smtp import Mailhost, mail
@@ -430,7 +447,7 @@ def test_retry_failed_email_goes_only_to_the_recipients_still_owed(tmp_path, rep
     busy = lambda addr, n: "451 4.2.0 mailbox busy" if addr == "b@example.org" and n == 0 else None  # noqa
     data = lambda n: "554 5.7.1 message rejected" if n == 1 else None  # noqa
     with Mailhost(rcpt=busy, data=data) as smtp:
-        app = make_app(tmp_path, mail(smtp.port, ["a@example.org", "b@example.org"]))
+        app = make_app(db_url, mail(smtp.port, ["a@example.org", "b@example.org"]))
         app.backfill([reports / "004_06066fc72a3963be.txt"], deliver="each")
         flush(app)
         rows = app.store.conn.execute("SELECT * FROM deliveries").fetchall()

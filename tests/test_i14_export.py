@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import zipfile
 
 import pytest
 from click.testing import CliRunner
 
+from tests.dbkit import rows
 from worker.cli import main
+from worker.storage import Store
 
 BOM = b"\xef\xbb\xbf"
 EN = ["id", "severity", "kind", "rule", "title", "message", "issuer", "region", "year", "report_title", "source",
@@ -24,25 +25,25 @@ def cli(*args, env=None):
 
 
 @pytest.fixture
-def stored(examples_db):
-    """The example reports backfilled (shared; not modified: see `db`)."""
-    return examples_db
+def stored(examples_db_url):
+    """The example reports backfilled, on each store (not modified: see `db`)."""
+    return examples_db_url
 
 
 @pytest.fixture
-def db(examples_db_copy):
-    return examples_db_copy
+def db(examples_db_url):
+    return examples_db_url
 
 
 def one(db, sql, *args):
-    with sqlite3.connect(db) as c:
-        return c.execute(sql, args).fetchone()
+    got = rows(db, sql, args)
+    return got[0] if got else None
 
 
 def hostile(db) -> dict:
     """Three alerts rewritten as a hostile or newer database would hold them: a formula as title,
     quotes as a plain string, a list of strings, and the list of quote objects (with pages)."""
-    ids = [r[0] for r in sqlite3.connect(db).execute("SELECT id FROM alerts ORDER BY id LIMIT 3")]
+    ids = [r[0] for r in rows(db, "SELECT id FROM alerts ORDER BY id LIMIT 3")]
     shapes = {
         ids[0]: {"quote": "-5%的降幅", "stated": 93.1, "computed": 91.5},
         ids[1]: {"quote": ["第一句原文", "=HYPERLINK(\"http://evil\")"], "target": 90, "actual": 80},
@@ -50,12 +51,14 @@ def hostile(db) -> dict:
                            {"text": "另一处原文", "normalized": "另一处原文", "page": 12, "start": 40, "end": 45}],
                  "stated": "100%", "parts": [1, 2]},
     }
-    with sqlite3.connect(db) as c:
+    store = Store(db)
+    with store.tx() as c:
         for i, ev in shapes.items():
             c.execute("UPDATE alerts SET evidence = ? WHERE id = ?", (json.dumps(ev, ensure_ascii=False), i))
         c.execute("UPDATE alerts SET title = '=1+2 标题', source = 'https://portal.example/a/r.pdf' WHERE id = ?",
                   (ids[0],))
         c.execute("UPDATE alerts SET source = 'https://robot:hunter2@portal.example/b.pdf' WHERE id = ?", (ids[1],))
+    store.close()
     return {"ids": ids, "shapes": shapes}
 
 

@@ -5,9 +5,12 @@ single-process engine before these changes (tests/fixtures/rerun_golden.json,
 taken with it on the same generated corpus)."""
 import json
 import sqlite3
+import uuid
 
 import pytest
 import rerunkit
+from conftest import STORES
+from dbkit import is_pg
 
 from alerts.engine import run_detectors
 from worker.app import App
@@ -15,27 +18,47 @@ from worker.config import Config
 from worker.storage import Store
 
 
-@pytest.fixture(scope="module")
-def backfilled(tmp_path_factory):
+@pytest.fixture(scope="module", params=STORES)
+def backfilled(request, tmp_path_factory):
+    """The corpus backfilled once per store (as `db_url`, but for the module):
+    an SQLite file, or a PostgreSQL database made from the schema template."""
     tmp = tmp_path_factory.mktemp("rerun")
     corpus = rerunkit.generate(tmp / "corpus")
-    app = App(Config(path=None, data={}), Store(tmp / "g.db"))
+    name = None
+    if request.param == "sqlite":
+        db = str(tmp / "g.db")
+    else:
+        srv, template = request.getfixturevalue("pg_server"), request.getfixturevalue("pg_template")
+        name = "rerun_" + uuid.uuid4().hex[:8]
+        db = srv.create_database(name, template=template)
+    app = App(Config(path=None, data={}), Store(db))
     app.backfill([corpus])
     app.store.close()
-    return tmp / "g.db"
+    yield db
+    if name:
+        srv.drop_database(name)
 
 
 @pytest.fixture
-def app(backfilled, tmp_path):
-    db = tmp_path / "g.db"
-    src = sqlite3.connect(str(backfilled))
-    dst = sqlite3.connect(str(db))
-    src.backup(dst)
-    src.close()
-    dst.close()
+def app(backfilled, tmp_path, request):
+    """A private copy of `backfilled`, of the same kind."""
+    name = None
+    if is_pg(backfilled):
+        srv = request.getfixturevalue("pg_server")
+        name = "rerun_" + uuid.uuid4().hex[:8]
+        db = srv.create_database(name, template=backfilled.split("?")[0].rsplit("/", 1)[1])
+    else:
+        db = str(tmp_path / "g.db")
+        src = sqlite3.connect(backfilled)
+        dst = sqlite3.connect(db)
+        src.backup(dst)
+        src.close()
+        dst.close()
     a = App(Config(path=None, data={}), Store(db))
     yield a
     a.store.close()
+    if name:
+        srv.drop_database(name)
 
 
 def golden() -> dict:
