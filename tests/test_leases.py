@@ -177,3 +177,13 @@ def test_delivery_leases_on_postgresql_a_foreign_hosts_row_waits_for_its_expiry(
     assert (row["status"], row["unsure"], row["lease_owner"]) == ("pending", 1, None)
     store.close()
     other.close()
+
+
+def test_a_daemon_on_postgresql_keeps_its_heartbeat_beside_its_config(pg_url, tmp_path):
+    from worker.status import heartbeat_path
+
+    cfg = Config(path=tmp_path / "config.toml", data={})
+    app = App(cfg, Store(pg_url))
+    path = heartbeat_path(app)        # not "<URL>.heartbeat", a path in no existing folder
+    assert path.parent == tmp_path.resolve() and path.name.endswith(".heartbeat") and "?" not in path.name
+    app.store.close()
