@@ -6,9 +6,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
+from conftest import wait_for
 from servers import Portal
 from test_sources import SEED, html_page
 
@@ -58,10 +58,18 @@ def test_the_keeper_renews_a_long_polls_lease_and_without_it_the_lease_lapses(pg
     short = LeaseSettings(source_seconds=1.0, report_seconds=1.0)
     kept, lapsed, other = Leases(short), Leases(short), Leases(short)
     assert kept.claim(store, "source", "long") and lapsed.claim(store, "source", "lapsed")
+
+    def until(name):
+        return store.conn.execute("SELECT until FROM work_leases WHERE name = ?", (name,)).fetchone()[0]
+
+    first, frozen = until("long"), until("lapsed")
     with Keeper(kept, lambda: Store(pg_url)):
-        time.sleep(2.5)          # over twice the lease: only renewals keep it
-        assert not other.claim(store, "source", "long")
-        assert other.claim(store, "source", "lapsed")       # nobody renewed it: taken over
+        assert wait_for(lambda: until("long") > first, timeout=30)          # renewed while the poll runs
+        assert wait_for(lambda: other.claim(store, "source", "lapsed"), timeout=30)   # nobody renewed it
+        assert not other.claim(store, "source", "long")       # past the first expiry: still held
+        assert until("long") > frozen
+    rows = {r["name"]: r["owner"] for r in store.conn.execute("SELECT name, owner FROM work_leases")}
+    assert rows == {"long": kept.owner, "lapsed": other.owner}
     store.close()
 
 
