@@ -40,13 +40,16 @@ def test_a_live_owners_lease_is_skipped_an_expired_or_dead_ones_taken_over(pg_ur
         c.execute("INSERT INTO work_leases (kind, name, owner, since, until) VALUES ('source', 's3', ?, ?, ?)",
                   (f"{HOST}:{dead.pid}:n", stamp(now()), stamp(now() + timedelta(seconds=60))))
     assert not b.claim(store, "source", "s2")                # not expired yet: its worker may be alive
-    assert b.claim(store, "source", "s3")                    # its process is gone
+    assert not b.claim(store, "source", "s3")                # unexpired too, until a poll's start drops it:
+    assert b.clear_stale(store) == 1                         # its process is gone
+    assert b.claim(store, "source", "s3")
     with store.tx() as c:
         c.execute("UPDATE work_leases SET until = ? WHERE name = 's2'", (stamp(now() - timedelta(seconds=1)),))
     assert b.claim(store, "source", "s2")
     a.release(store, "source", "s1")
     assert b.claim(store, "source", "s1")
-    assert events(store) == [("s1", "claimed", a.owner, None), ("s3", "taken_over", b.owner, f"{HOST}:{dead.pid}:n"),
+    assert events(store) == [("s1", "claimed", a.owner, None), ("s3", "dropped", b.owner, f"{HOST}:{dead.pid}:n"),
+                             ("s3", "claimed", b.owner, None),
                              ("s2", "taken_over", b.owner, "elsewhere:4242:n"), ("s1", "released", a.owner, None),
                              ("s1", "claimed", b.owner, None)]
     store.close()

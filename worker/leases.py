@@ -4,17 +4,18 @@ Several `audit-worker daemon` processes (on one machine or several) share a
 PostgreSQL database. Before a worker polls a source it leases it; before it
 parses a report it fetched as new or changed it leases the report. A lease is
 a row of `work_leases` (kind, name, owner "host:pid:nonce", expiry), taken
-in one write transaction: on PostgreSQL that is `BEGIN` plus the advisory
-write lock (worker/db/pgconn.py), so the read-check-write is atomic across
-processes and hosts without `SELECT … FOR UPDATE SKIP LOCKED`. SKIP LOCKED
-would hold a row lock only while a transaction is open, and a poll lasts
-minutes: the lease must outlive the transaction anyway, so it is a row with
-an owner and an expiry, and the lock only has to make taking it atomic (one
-small transaction per source, the same on SQLite).
+by one statement: an upsert whose WHERE admits only a free lease, the
+owner's own or an expired one, atomic by the row's lock across processes and
+hosts. Neither `SELECT … FOR UPDATE SKIP LOCKED` nor the store's advisory
+write lock: a row lock lasts only while a transaction is open and a poll lasts
+minutes, so the lease is a row with an owner and an expiry anyway; and the
+advisory lock would queue every claim behind every worker's fact writes
+(measured: a third of one daemon's throughput, bench/RESULTS.md).
 
-A lease held by another live owner is skipped; one past its expiry (its
-worker died on another host, or hangs) or whose owner was a process of this
-host that no longer runs is taken over. A keeper thread renews every lease
+A lease held by another owner is skipped; one past its expiry (its worker
+died on another host, or hangs) is taken over; one whose owner was a process
+of this host that no longer runs is dropped when a poll starts (under the
+write lock: a rare event), so the next claim finds it free. A keeper thread renews every lease
 of its owner while a poll runs, so a long poll keeps its source; the lease is
 released when the poll (or the report) ends; a dead owner's lease nobody
 took over is dropped by the next poll. `lease_log` records claims,
@@ -101,6 +102,48 @@ class LeaseSettings:
         return max(0.2, min(self.source_seconds, self.report_seconds) / 3)
 
 
+# One statement each, without the store's write lock: the upsert's row lock makes taking a lease
+# atomic, and a poll's leases do not queue behind other workers' (or threads') write transactions.
+# The log row is written by the same statement, so lease_log's ids follow the order leases changed
+# hands. `old` is the statement's snapshot: an expired owner, named as the one taken over.
+_CLAIM = """
+WITH old AS (SELECT owner, until FROM work_leases WHERE kind = %(kind)s AND name = %(name)s),
+got AS (
+    INSERT INTO work_leases AS w (kind, name, owner, since, until)
+    VALUES (%(kind)s, %(name)s, %(owner)s, %(at)s, %(until)s)
+    ON CONFLICT (kind, name) DO UPDATE SET owner = excluded.owner, until = excluded.until,
+        since = CASE WHEN w.owner = excluded.owner THEN w.since ELSE excluded.since END
+    WHERE w.owner = excluded.owner OR w.until <= %(at)s
+    RETURNING w.name),
+logged AS (
+    INSERT INTO lease_log (kind, name, owner, event, at, previous)
+    SELECT %(kind)s, got.name, %(owner)s, CASE WHEN old.until <= %(at)s THEN 'taken_over' ELSE 'claimed' END,
+           %(at)s, CASE WHEN old.until <= %(at)s THEN old.owner END
+    FROM got LEFT JOIN old ON true WHERE old.owner IS DISTINCT FROM %(owner)s
+    RETURNING previous)
+SELECT (SELECT count(*) FROM got), (SELECT max(previous) FROM logged)
+"""
+_RELEASE = """
+WITH gone AS (DELETE FROM work_leases WHERE kind = %(kind)s AND name = %(name)s AND owner = %(owner)s
+              RETURNING name),
+logged AS (INSERT INTO lease_log (kind, name, owner, event, at)
+           SELECT %(kind)s, name, %(owner)s, 'released', %(at)s FROM gone RETURNING id)
+SELECT count(*) FROM logged
+"""
+
+
+def _run(store, sql: str, params):
+    """A statement of its own (autocommit) on the PostgreSQL connection, errors as sqlite3's."""
+    import psycopg
+
+    from worker.db.pgconn import _convert
+
+    try:
+        return store.conn.raw.execute(sql, params)
+    except psycopg.Error as e:
+        raise _convert(e) from e
+
+
 class Leases:
     """The leases of one owner (one poll of one process)."""
 
@@ -109,49 +152,28 @@ class Leases:
         self.owner = owner or owner_id()
 
     def claim(self, store, kind: str, name: str) -> bool:
-        """Take the lease of `name` (kind "source" or "report"); False when another live owner holds it."""
+        """Take the lease of `name` (kind "source" or "report"); False when another owner holds it
+        unexpired (a dead owner's lease on this host is dropped by `clear_stale` at a poll's start)."""
         t = now()
-        until = stamp(t + timedelta(seconds=self.settings.seconds(kind)))
-        with store.tx() as c:
-            row = c.execute("SELECT owner, until FROM work_leases WHERE kind = ? AND name = ?",
-                            (kind, name)).fetchone()
-            if row is None:
-                c.execute("INSERT INTO work_leases (kind, name, owner, since, until) VALUES (?, ?, ?, ?, ?)",
-                          (kind, name, self.owner, stamp(t), until))
-                self._log(c, kind, name, "claimed", t)
-                return True
-            if row["owner"] == self.owner:
-                c.execute("UPDATE work_leases SET until = ? WHERE kind = ? AND name = ?", (until, kind, name))
-                return True
-            expired = datetime.fromisoformat(row["until"]) <= t
-            if not expired and not owner_dead(row["owner"]):
-                return False
-            c.execute("UPDATE work_leases SET owner = ?, since = ?, until = ? WHERE kind = ? AND name = ?",
-                      (self.owner, stamp(t), until, kind, name))
-            self._log(c, kind, name, "taken_over", t, row["owner"])
-        log.warning("lease taken over kind=%s name=%s from=%s (%s)", kind, name, row["owner"],
-                    "expired" if expired else "its process is gone")
-        return True
+        row = _run(store, _CLAIM, {"kind": kind, "name": name, "owner": self.owner, "at": stamp(t),
+                                   "until": stamp(t + timedelta(seconds=self.settings.seconds(kind)))}).fetchone()
+        if row[0] and row[1]:
+            log.warning("lease taken over kind=%s name=%s from=%s (expired)", kind, name, row[1])
+        return bool(row[0])
 
     def release(self, store, kind: str, name: str) -> None:
-        with store.tx() as c:
-            gone = c.execute("DELETE FROM work_leases WHERE kind = ? AND name = ? AND owner = ?",
-                             (kind, name, self.owner)).rowcount
-            if gone:
-                self._log(c, kind, name, "released", now())
+        gone = _run(store, _RELEASE, {"kind": kind, "name": name, "owner": self.owner,
+                                      "at": stamp(now())}).fetchone()[0]
         if not gone:
             # This worker stalled past its lease and another took it over: say so, the work is done twice.
             log.warning("lease lost before release kind=%s name=%s owner=%s", kind, name, self.owner)
 
     def renew(self, store) -> int:
         """Push back the expiry of every lease this owner holds; how many."""
-        until = stamp(now() + timedelta(seconds=self.settings.source_seconds))
-        until_r = stamp(now() + timedelta(seconds=self.settings.report_seconds))
-        with store.tx() as c:
-            n = c.execute("UPDATE work_leases SET until = ? WHERE owner = ? AND kind = 'source'",
-                          (until, self.owner)).rowcount
-            n += c.execute("UPDATE work_leases SET until = ? WHERE owner = ? AND kind = 'report'",
-                           (until_r, self.owner)).rowcount
+        n = 0
+        for kind in ("source", "report"):
+            n += _run(store, "UPDATE work_leases SET until = %s WHERE owner = %s AND kind = %s",
+                      (stamp(now() + timedelta(seconds=self.settings.seconds(kind))), self.owner, kind)).rowcount
         return n
 
     def record_parse(self, conn, key: str) -> None:
