@@ -15,13 +15,12 @@ advisory lock would queue every claim behind every worker's fact writes
 A lease held by another owner is skipped; one past its expiry (its worker
 died on another host, or hangs) is taken over; one whose owner was a process
 of this host that no longer runs is dropped when a poll starts (under the
-write lock: a rare event), so the next claim finds it free. A keeper thread renews every lease
-of its owner while a poll runs, so a long poll keeps its source; the lease is
-released when the poll (or the report) ends; a dead owner's lease nobody
-took over is dropped by the next poll. `lease_log` records claims,
-releases, take-overs, drops and parses (kept `[leases] log_days`): an operator sees
-who polled what, and the next poll re-checks reports whose parser died before
-detecting them.
+write lock: a rare event), so the next claim finds it free. A keeper thread
+renews every lease of its owner while a poll runs, so a long poll keeps its
+source; the lease is released when the poll (or the report) ends.
+`lease_log` records claims, releases, take-overs, drops and parses (kept
+`[leases] log_days`): an operator sees who polled what, and the next poll
+re-checks reports whose parser died before detecting them.
 
 On SQLite none of this runs: one daemon per database holds `<db>.lock`.
 """
