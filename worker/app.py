@@ -336,12 +336,18 @@ class App:
         limits, originals = self.limits, self.originals        # once, not per source
         max_attempts = self.cfg.section("limits")["max_attempts"]
 
+        from worker.leases import for_app
+
+        leases = for_app(self)      # several workers on a PostgreSQL store; None on SQLite
+
         def poll_one(spec: dict, store: Store) -> PollResult:     # on a polling thread, with its own connection
             fetcher = Fetcher(fetch_cfg, store, policy)
             ing = Ingestor(store, limits=limits, max_attempts=max_attempts, source_name=spec["name"],
                            bounds=Bounds(since, until), keep_originals=originals)
+            if leases is not None:
+                ing.on_parsed = leases.record_parse
             try:
-                res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop).poll()
+                res = SourcePoller(spec, store, ing, fetcher, claimed, should_stop, leases).poll()
             except Exception as e:  # one bad source is that source's failure; the others go on
                 log.exception("source crashed run_id=%s source=%s", self.run_id, spec["name"])
                 res = PollResult(source=spec["name"], error=f"{type(e).__name__}: {e}")
@@ -354,12 +360,23 @@ class App:
             from worker.preload import preload_reader
 
             preload_reader()    # threads fork document children: nothing may be half-imported then
-        summary.polls = poll_all(self.store, specs, poll_one)
+        if leases is None:
+            summary.polls = poll_all(self.store, specs, poll_one)
+        else:
+            from worker.leases import Keeper
+
+            with Keeper(leases, lambda: Store(self.store.path, timeout=self.store.timeout)):
+                summary.polls = poll_all(self.store, specs, poll_one, leases)
         for res, _ in summary.polls:
             for o in res.outcomes:
                 summary.add(o)
         changed = self._in_years(sorted(summary.changed_ids),
                                  since, until, summary)
+        if leases is not None and detect and not Bounds(since, until):
+            from worker.leases import undetected
+
+            # Reports another worker stored and died before checking: this poll checks them.
+            changed = sorted(set(changed) | set(undetected(self.store)))
         if changed and detect:
             from alerts.engine import run_detectors
 

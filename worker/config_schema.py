@@ -72,6 +72,15 @@ SCHEMA: dict[str, Any] = {
         "min_poll_seconds": _k("float", 60.0, "a poll interval shorter than this is refused (lower it "
                                               "explicitly for tests)", min=0.001),
     },
+    "leases": {
+        "source_seconds": _k("float", 600.0, "PostgreSQL store, several workers: a source's lease lasts this long "
+                                            "unless its worker renews it (every third of it, while the poll "
+                                            "runs); a dead worker's sources are taken over after it", min=1.0),
+        "report_seconds": _k("float", 600.0, "the same for a report being parsed (renewed while it is read)",
+                                            min=1.0),
+        "log_days": _k("float", 7.0, "days the lease log (claims, releases, take-overs, parses) is kept",
+                                     min=0.01),
+    },
     "logging": {
         "format": _k("str", "keyvalue", "keyvalue or json", choices=("keyvalue", "json")),
         "level": _k("str", "INFO", "DEBUG, INFO, WARNING or ERROR", choices=("DEBUG", "INFO", "WARNING", "ERROR")),

@@ -52,6 +52,9 @@ class Ingestor:
         self.reparse = reparse
         self.max_attempts = max_attempts
         self.source_name = source_name
+        # Called as on_parsed(conn, key) in the transaction that stores a parsed report
+        # (worker/leases.py records the parse there).
+        self.on_parsed = None
 
     # -- entry points -----------------------------------------------------------
     def ingest_path(self, path: Path) -> Outcome:
@@ -146,6 +149,8 @@ class Ingestor:
             self._save_documents(conn, rid, prep.documents)
             self.store.save_parsed(conn, rid, prep.parsed, prep.rows)
             text_boxes.save(conn, rid, prep.boxes)
+            if self.on_parsed is not None:
+                self.on_parsed(conn, key)
         self._keep(docs, prep)
         return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings),
                        analysis=prep.analysis)

@@ -3,8 +3,10 @@
 * Jobs: poll (an interval such as "30m" or a cron expression) followed by
   detection and delivery; a retry of due deliveries every minute; an optional
   daily digest for channels with `cadence = "daily"`; a heartbeat.
-* One instance per database: an exclusive lock on `<db>.lock`; a second
-  daemon exits at once saying which process holds it.
+* One instance per SQLite database: an exclusive lock on `<db>.lock`; a
+  second daemon exits at once saying which process holds it. On PostgreSQL
+  several daemons share the store: sources, reports and deliveries are
+  leased (worker/leases.py, alerts/lease.py).
 * SIGTERM / SIGINT stop it gracefully: the poll in progress finishes the
   document it is on (each document is one transaction) and stops; the
   scheduler waits for running jobs; nothing is left half-written.
@@ -94,9 +96,12 @@ def run_daemon(app) -> int:
 
     from worker.logs import run_id_var
 
-    lock = DaemonLock(app.store.path)
+    # SQLite: one daemon per database file. PostgreSQL: several share the store, taking turns
+    # by leases on sources, reports and deliveries (worker/leases.py, alerts/lease.py).
+    lock = DaemonLock(app.store.path) if not app.store.is_postgres else None
     try:
-        lock.acquire()
+        if lock is not None:
+            lock.acquire()
     except AlreadyRunning as e:
         log.error("%s", e)
         print(f"audit-worker daemon: {e}", flush=True)
@@ -182,7 +187,8 @@ def run_daemon(app) -> int:
             state["stopped"] = time.time()
         write_heartbeat(app, state)
         app.store.close()
-        lock.release()
+        if lock is not None:
+            lock.release()
         log.info("daemon stopped cleanly")
     return 0
 

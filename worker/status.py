@@ -92,6 +92,12 @@ def heartbeat_path(app) -> Path:
     configured = app.cfg.section("schedule")["heartbeat_file"]
     if configured:
         return app.cfg.resolve(configured)
+    if app.store.is_postgres:       # no file beside a server's database: one beside the config, named after it
+        import re
+        from urllib.parse import urlsplit
+
+        name = urlsplit(app.store.path).path.strip("/") or "postgresql"
+        return app.cfg.resolve(re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".heartbeat")
     return Path(app.store.path + ".heartbeat")
 
 

@@ -66,8 +66,12 @@ def load_blob(store: Store, sha: str | None) -> bytes | None:
 
 class SourcePoller:
     def __init__(self, spec: dict, store: Store, ingestor: Ingestor, fetcher: Fetcher, claimed=None,
-                 should_stop=None):
+                 should_stop=None, leases=None):
         self.spec = spec
+        # Several workers on one PostgreSQL store (worker/leases.py): a report fetched as new or
+        # changed is leased before it is parsed, so two workers polling sources that list the same
+        # report do not both parse it.
+        self.leases = leases
         self.should_stop = should_stop or (lambda: False)
         # Report URLs taken by a source in this run (sources may list the same report).
         self.claimed = claimed if claimed is not None else (set(), threading.Lock())
@@ -114,7 +118,9 @@ class SourcePoller:
                         if link.url in seen:
                             continue
                         seen.add(link.url)
-                    res.outcomes.append(self._report(link))
+                    outcome = self._report(link)
+                    if outcome is not None:
+                        res.outcomes.append(outcome)
                 self._remember_index()
         except FetchError as e:
             res.error = e.reason
@@ -255,7 +261,8 @@ class SourcePoller:
         return Doc(url=r.url, data=r.data, role=role, content_type=r.content_type, charset=r.charset,
                    etag=r.etag, last_modified=r.last_modified), False
 
-    def _report(self, link: discover.Link) -> Outcome:
+    def _report(self, link: discover.Link) -> Outcome | None:
+        """The report's outcome; None when another worker holds its lease (it is parsing it)."""
         main, same = self._fetch_doc(link.url, "main")
         docs = [main]
         unchanged = same
@@ -273,7 +280,15 @@ class SourcePoller:
         # Not out_of_range: a run without the bound must read that report in.
         if unchanged and existing is not None and existing["status"] in FINAL_STATUSES:
             return Outcome(link.url, link.url, "unchanged", report_id=existing["id"])
-        return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
+        if self.leases is None:
+            return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
+        if not self.leases.claim(self.store, "report", link.url):
+            log.info("report skipped: leased by another worker url=%s", redact(link.url))
+            return None
+        try:    # the holder may have stored it meanwhile: ingest then finds it unchanged
+            return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
+        finally:
+            self.leases.release(self.store, "report", link.url)
 
     def _local(self, res: PollResult) -> None:
         folder = Path(self.spec["path"])
