@@ -127,14 +127,37 @@ def test_metadata_and_schema_doc_describe_every_table_view_and_column(demo_db):
     assert "ledger_<table id>" in doc
 
 
-def test_every_example_query_of_the_schema_doc_runs(demo_db):
+def _example_queries(postgres_only: bool) -> list[str]:
+    """The doc's example statements, of the sections for every store or of those marked (PostgreSQL only)."""
     doc = SCHEMA_MD.read_text(encoding="utf-8")
+    out = []
+    for section in re.split(r"\n(?=### )", doc):
+        if ("(PostgreSQL only)" in section.split("\n", 1)[0]) != postgres_only:
+            continue
+        for block in re.findall(r"```sql\n(.*?)```", section, re.S):
+            out += [s for s in block.split(";")
+                    if any(line.strip() and not line.strip().startswith("--") for line in s.splitlines())]
+    return out
+
+
+def test_every_example_query_of_the_schema_doc_runs(demo_db):
     c = sqlite3.connect(demo_db)
     ran = 0
-    for block in re.findall(r"```sql\n(.*?)```", doc, re.S):
-        for stmt in block.split(";"):
-            if any(line.strip() and not line.strip().startswith("--") for line in stmt.splitlines()):
-                c.execute(stmt).fetchall()
-                ran += 1
+    for stmt in _example_queries(postgres_only=False):
+        c.execute(stmt).fetchall()
+        ran += 1
     c.close()
     assert ran >= 27
+
+
+def test_the_postgresql_only_example_queries_run_there(pg_url):
+    from worker import leases
+    from worker.storage import Store
+
+    store = Store(pg_url)
+    leases.ensure(store)
+    stmts = _example_queries(postgres_only=True)
+    assert stmts
+    for stmt in stmts:
+        store.conn.execute(stmt).fetchall()
+    store.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests import dbkit
 from tests.conftest import FIXTURES, STORES, fresh_db
 from worker.cli import main
 
@@ -118,5 +119,8 @@ def test_originals_are_kept_beside_an_sqlite_file_and_never_in_a_folder_named_af
     cli("--db", db_url, "backfill", str(FIXTURES / "template_shanghai_2024.pdf"))
     if db_url.startswith("postgresql://"):
         assert list(work.iterdir()) == []
+        # kept where every worker machine sees it: the database's blobs (the template PDF's bytes)
+        data = (FIXTURES / "template_shanghai_2024.pdf").read_bytes()
+        assert dbkit.scalar(db_url, "SELECT size FROM blobs") == len(data)
     else:
         assert len(list((Path(db_url).parent / "originals").glob("*.pdf"))) == 1 and list(work.iterdir()) == []

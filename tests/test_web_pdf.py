@@ -10,6 +10,7 @@ page or alert, a text report, the original gone) against the words shown.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -19,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import STORES, WEB_USERS, db_rows
+from tests import dbkit
 from tests.dbkit import connect, is_pg, session
 from tests.pdfdraw import MARGIN, Drawing, have_font
 from tests.webkit import client, get, logged_in
@@ -267,13 +269,14 @@ def test_a_broken_original_is_a_422_not_a_500(tmp_path, drawn, db_url):
     aid, rid, _ = the_alert(db)
     (doc,) = rows(db, "SELECT sha256 FROM documents WHERE report_id = ?", rid)
     pdf.unlink()
-    if not is_pg(db):                        # a PostgreSQL store keeps no copy beside it
+    if not is_pg(db):                        # a PostgreSQL store keeps its copy in blobs, not beside it
         (db.parent / "originals" / f"{doc['sha256']}.pdf").unlink()
     # Bytes with the right hash cannot be forged; a blob of the same hash holding garbage stands for a
     # copy damaged in the database.
     import zlib
 
     with session(db) as conn:
+        conn.execute("DELETE FROM blobs WHERE sha256 = ?", (doc["sha256"],))
         conn.execute("INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
                      (doc["sha256"], 9, zlib.compress(b"%PDF-1.4 broken")))
     conn.close()
@@ -324,9 +327,10 @@ def test_a_partial_line_is_interpolated_by_character_widths():
     assert (uniform.x0, uniform.x1) == (121.0, 142.0)
 
 
-def test_a_postgresql_store_keeps_no_copy_and_shows_the_file_read(tmp_path, drawn, pg_url, monkeypatch):
+def test_a_postgresql_store_keeps_the_pdf_in_blobs_and_writes_no_folder(tmp_path, drawn, pg_url, monkeypatch):
     """A PostgreSQL store has no folder of its own: nothing is written beside a URL taken for a path
-    (here the working directory), and the page is drawn from the file backfill read while it is there."""
+    (here the working directory); the PDF backfill read is kept in `blobs`, so its pages are still drawn
+    when the file is gone (and on any other machine sharing the store)."""
     monkeypatch.chdir(tmp_path)
     db, pdf = make(tmp_path / "w", drawn, url=pg_url)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w"]
@@ -336,5 +340,8 @@ def test_a_postgresql_store_keeps_no_copy_and_shows_the_file_read(tmp_path, draw
     url = f"/reports/{rid}/pages/2.png?alert={aid}"
     png_of(get(c, url))
     pdf.unlink()
-    r = get(c, url)
-    assert r.status_code == 404 and "无法显示第 2 页的图像" in r.text
+    png_of(get(c, url))
+    assert dbkit.scalar(db, "SELECT count(*) FROM blobs") == 1
+    sha = dbkit.scalar(db, "SELECT sha256 FROM documents WHERE report_id = ?", (rid,))
+    assert sha == hashlib.sha256(drawn.pdf).hexdigest()
+    assert dbkit.scalar(db, "SELECT size FROM blobs WHERE sha256 = ?", (sha,)) == len(drawn.pdf)

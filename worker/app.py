@@ -199,9 +199,11 @@ class App:
     @property
     def originals(self) -> Path | None:
         """Where PDFs are kept for their page images ([storage] keep_originals), or None."""
-        from worker.originals import directory
+        from worker.originals import IN_BLOBS, directory
 
-        return directory(self.store.path) if self.cfg.section("storage")["keep_originals"] else None
+        if not self.cfg.section("storage")["keep_originals"]:
+            return None
+        return IN_BLOBS if self.store.is_postgres else directory(self.store.path)
 
     def ingestor(self, reparse: bool = False, source_name: str = "", bounds: Bounds | None = None) -> Ingestor:
         from worker.ingest import Ingestor

@@ -29,8 +29,8 @@ SCHEMA: dict[str, Any] = {
         "max_size_mb": _k("float", 0.0, "the database may not grow beyond this many MB (0: no cap); "
                                         "past it a command ends with 'database is full'", min=0.0),
         "keep_originals": _k("bool", True, "keep each PDF read by backfill as originals/<sha256>.pdf beside the "
-                                           "database, so the web view can show its pages (fetched documents "
-                                           "are kept in the database already)"),
+                                           "database (on PostgreSQL: in its blobs table), so the web view can "
+                                           "show its pages (fetched documents are kept in the database already)"),
     },
     "limits": {
         "max_document_bytes": _k("int", 50 * 1024 * 1024, "documents larger than this are refused", min=1),

@@ -166,7 +166,12 @@ class Ingestor:
                 continue
             try:
                 sha = hashlib.sha256(d.data).hexdigest()
-                if self.store.conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
+                if self.store.conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha,)).fetchone() is not None:
+                    continue
+                if self.keep_originals is originals.IN_BLOBS:
+                    with self.store.tx() as conn:
+                        originals.keep_blob(conn, d.data, self.limits.max_bytes)
+                else:
                     originals.keep(self.keep_originals, d.data, self.limits.max_bytes)
             except OSError as e:
                 log.warning("original not kept url=%s folder=%s error=%s", d.url, self.keep_originals, e)

@@ -24,6 +24,20 @@ log = logging.getLogger("audit_worker.originals")
 FOLDER = "originals"
 
 
+# A PostgreSQL store keeps a backfilled PDF in its `blobs` table (every worker
+# machine and the web view reach it there), not in a folder: Ingestor's marker.
+IN_BLOBS = Path("(the database's blobs table)")
+
+
+def keep_blob(conn, data: bytes, max_bytes: int) -> bool:
+    """Keep a PDF's bytes in `blobs` (inside the caller's transaction); False when not kept."""
+    if not data.startswith(b"%PDF") or len(data) > max_bytes:
+        return False
+    conn.execute("INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                 (hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 6)))
+    return True
+
+
 def directory(db_path: str) -> Path | None:
     """Where originals are kept for the database at `db_path` (None for an in-memory one, and for
     a PostgreSQL store: it has no folder of its own; its documents come from `blobs` or their path)."""
