@@ -37,7 +37,9 @@ def parsed(db: str) -> int:
     except Exception:  # noqa: BLE001 - the first daemon is still making the schema
         return 0
     try:
-        return s.conn.execute("SELECT COUNT(*) FROM reports WHERE status = 'parsed'").fetchone()[0]
+        # Settled: parsed, or failed (a parse over its time limit is retried by the next poll, an hour
+        # away here; the run says how many failed rather than wait for it).
+        return s.conn.execute("SELECT COUNT(*) FROM reports WHERE status IN ('parsed', 'failed')").fetchone()[0]
     finally:
         s.close()
 
