@@ -105,7 +105,8 @@ class Ctx:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="config.toml to use (default: $AUDIT_WORKER_CONFIG, else ./config.toml if present)")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-              help="SQLite database (default: [database] path of the config, else audit.db)")
+              help="SQLite file, or postgresql://user@host/db (default: [database] url or path of the config, "
+                   "else audit.db)")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default=None,
               help="override [logging] level")
 @click.option("--log-format", type=click.Choice(["keyvalue", "json"]), default=None,
