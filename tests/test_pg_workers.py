@@ -128,8 +128,14 @@ def test_three_daemons_share_postgresql_and_one_is_killed(tmp_path, pg_url):
             assert Counter(fps.values()) == Counter(expected_fps.values())
             same = {fp for fp, rule in expected_fps.items() if not rule.startswith(ORDER_BOUND)}
             assert {fp for fp, rule in fps.items() if not rule.startswith(ORDER_BOUND)} == same
-            # Every delivery received once, or recorded as unsure (sent once more after its sender died).
-            rows = {r["id"]: r for r in c.execute("SELECT id, status, unsure FROM deliveries")}
+            # Every delivery received once, or recorded as unsure (sent once more after its sender died);
+            # a model's alert raised on a partial population and withdrawn before its notice went out (it
+            # may be raised again later, with a notice of its own) has that notice cancelled, never sent.
+            withdrawn = {r[0] for r in c.execute(
+                "SELECT d.id FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.status = 'cancelled'"
+                " AND d.last_error = 'alert withdrawn before sending' AND a.rule LIKE 'models.%'")}
+            rows = {r["id"]: r for r in c.execute("SELECT id, status, unsure FROM deliveries")
+                    if r["id"] not in withdrawn}
             assert rows and all(r["status"] == "sent" for r in rows.values()), Counter(
                 r["status"] for r in rows.values())
             assert set(hook.ids) == set(rows)
