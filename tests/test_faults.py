@@ -182,9 +182,9 @@ def test_zip_bomb_of_many_modest_members_is_caught_by_its_total(tmp_path):
 
 # -- killed backfills and concurrent writers -----------------------------------------
 
-def _cli(db: Path | str, *args, **kw):
+def _cli(db: Path | str, *args, config: Path | None = None, **kw):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return [sys.executable, "-m", "worker.cli", "--config", str(ROOT / "tests" / "fixtures" / "minimal.toml"),
+    return [sys.executable, "-m", "worker.cli", "--config", str(config or ROOT / "tests" / "fixtures" / "minimal.toml"),
             "--db", str(db), *args], dict(env=env, cwd=ROOT, **kw)
 
 
@@ -289,10 +289,14 @@ def test_two_processes_backfilling_one_database_do_not_corrupt_it(corpus, refere
             (a / f.name).symlink_to(f)
         if i >= len(files) // 3:
             (b / f.name).symlink_to(f)
+    # Each waits for the other's write transactions; on a loaded 2-core CI machine a wait can pass the
+    # default 30 s (seen once), which would end a process early: what this test checks is what is stored.
+    cfg = tmp_path / "patient.toml"
+    cfg.write_text('[logging]\nlevel = "WARNING"\n[storage]\nbusy_timeout_s = 180\n', encoding="utf-8")
     procs = []
     for folder in (a, b):
         # The folders hold links to the corpus: followed only when asked.
-        cmd, kw = _cli(db, "backfill", "--follow-symlinks", str(folder))
+        cmd, kw = _cli(db, "backfill", "--follow-symlinks", str(folder), config=cfg)
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw))
     for p in procs:
         out, err = p.communicate(timeout=600)
