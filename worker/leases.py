@@ -135,12 +135,12 @@ def _run(store, sql: str, params):
     """A statement of its own (autocommit) on the PostgreSQL connection, errors as sqlite3's."""
     import psycopg
 
-    from worker.db.pgconn import _convert
+    from worker.db.pgconn import convert_error
 
     try:
         return store.conn.raw.execute(sql, params)
     except psycopg.Error as e:
-        raise _convert(e) from e
+        raise convert_error(e) from e
 
 
 class Leases:

@@ -19,6 +19,8 @@ import tempfile
 import zlib
 from pathlib import Path
 
+from worker.db.urls import is_postgres
+
 log = logging.getLogger("audit_worker.originals")
 
 FOLDER = "originals"
@@ -41,7 +43,7 @@ def keep_blob(conn, data: bytes, max_bytes: int) -> bool:
 def directory(db_path: str) -> Path | None:
     """Where originals are kept for the database at `db_path` (None for an in-memory one, and for
     a PostgreSQL store: it has no folder of its own; its documents come from `blobs` or their path)."""
-    if not db_path or db_path == ":memory:" or str(db_path).startswith(("postgresql://", "postgres://")):
+    if not db_path or db_path == ":memory:" or is_postgres(db_path):
         return None
     return Path(db_path).resolve().parent / FOLDER
 

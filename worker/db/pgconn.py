@@ -81,7 +81,7 @@ def _params(params: Any) -> Any:
     return [int(v) if isinstance(v, bool) else v for v in params]
 
 
-def _convert(e: psycopg.Error) -> sqlite3.Error:
+def convert_error(e: psycopg.Error) -> sqlite3.Error:
     msg = f"PostgreSQL: {str(e).strip()}"
     if isinstance(e, pgerr.LockNotAvailable) or isinstance(e, pgerr.QueryCanceled):
         cls: type[sqlite3.Error] = sqlite3.OperationalError
@@ -117,13 +117,13 @@ class Cursor:
         try:
             return self._cur.fetchone() if self._cur.description is not None else None
         except psycopg.Error as e:
-            raise _convert(e) from e
+            raise convert_error(e) from e
 
     def fetchall(self) -> list:
         try:
             return self._cur.fetchall() if self._cur.description is not None else []
         except psycopg.Error as e:
-            raise _convert(e) from e
+            raise convert_error(e) from e
 
     def fetchmany(self, size: int = 1) -> list:
         return self._cur.fetchmany(size) if self._cur.description is not None else []
@@ -165,7 +165,7 @@ class PgConnection:
             self._conn = psycopg.connect(dsn, autocommit=True, connect_timeout=max(1, int(min(timeout, 60))),
                                          row_factory=_row_factory)
         except psycopg.Error as e:
-            raise _convert(e) from e
+            raise convert_error(e) from e
         self._conn.adapters.register_loader("numeric", _NumericLoader)
         self.timeout = timeout
         self._ids: dict[str, bool] | None = None       # table → has an identity `id` column
@@ -197,7 +197,7 @@ class PgConnection:
         try:
             cur = self._conn.execute(q, _params(params))
         except psycopg.Error as e:
-            raise _convert(e) from e
+            raise convert_error(e) from e
         lastrowid = None
         if table is not None and cur.description is not None:
             row = cur.fetchone()
@@ -213,7 +213,7 @@ class PgConnection:
         try:
             cur.executemany(q, [_params(p) for p in seq])
         except psycopg.Error as e:
-            raise _convert(e) from e
+            raise convert_error(e) from e
         return Cursor(cur)
 
     def _copy(self, table: str, cols: str, seq: Iterable[Sequence]) -> Cursor:
@@ -225,7 +225,7 @@ class PgConnection:
                 for row in seq:
                     cp.write_row(_params(row))
         except psycopg.Error as e:
-            raise _convert(e) from e
+            raise convert_error(e) from e
         return Cursor(cur)
 
     def commit(self) -> None:
@@ -255,7 +255,7 @@ class PgConnection:
         except psycopg.Error as e:
             if self.in_transaction:
                 self._conn.execute("ROLLBACK")
-            raise _convert(e) from e
+            raise convert_error(e) from e
         return Cursor(cur)
 
     def _pragma(self, sql: str) -> "Cursor | _Rows":
