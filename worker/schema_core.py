@@ -39,7 +39,13 @@ CREATE TABLE IF NOT EXISTS reports (
     parsed_at TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     risk_score REAL,
-    risk_features TEXT
+    risk_features TEXT,
+    published_from TEXT,
+    published_quote TEXT,
+    approved_at TEXT,
+    approved_quote TEXT,
+    approved_start INTEGER,
+    approved_end INTEGER
 );
 CREATE INDEX IF NOT EXISTS reports_sha ON reports(content_sha);
 CREATE INDEX IF NOT EXISTS reports_issuer_year ON reports(issuer, year);

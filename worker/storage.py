@@ -31,6 +31,14 @@ from worker.schema_core import DDL, SCHEMA_VERSION  # noqa: F401  (re-exported)
 
 # Runs started on this host (or before runs recorded their host): only their pid can be checked here;
 # a run of another worker machine sharing a PostgreSQL store is that machine's to judge.
+# Columns added after a table was first made (an older database gets them when
+# opened): runs' owner, and a report's publication and 批复 dates with where
+# each was read (issue 18).
+_ADDED_COLUMNS = (
+    ("runs", ("pid INTEGER", "error TEXT", "host TEXT")),
+    ("reports", ("published_from TEXT", "published_quote TEXT", "approved_at TEXT", "approved_quote TEXT",
+                 "approved_start INTEGER", "approved_end INTEGER")),
+)
 _RUNNING_HERE = "SELECT id, pid FROM runs WHERE status = 'running' AND (host IS NULL OR host = ?)"
 
 
@@ -141,10 +149,11 @@ class Store:
             ledger_store.migrate(self.conn)
             self.conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                               (str(SCHEMA_VERSION),))
-            have = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
-            for col in ("pid INTEGER", "error TEXT", "host TEXT"):
-                if col.split()[0] not in have:
-                    self.conn.execute(f"ALTER TABLE runs ADD COLUMN {col}")
+            for table, cols in _ADDED_COLUMNS:
+                have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+                for col in cols:
+                    if col.split()[0] not in have:
+                        self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {col}")
             schema_views.ensure(self.conn, sorted(taxonomy().tables))
             alert_search.ensure(self.conn)       # the inbox's indexes and full-text search (after the views)
             self._mark_dead_runs()
