@@ -35,6 +35,11 @@ def detectors(operator: bool = False) -> list[Entry]:
 
         out.append(Entry(OPERATOR_RULE, KIND, "operator", "operator", "high",
                          "a source failed source_failure_threshold polls in a row"))
+        # Disclosure duties (alerts/duties.py): raised after poll cycles, by detect and coverage --alert.
+        out.append(Entry("duties.late_publication", "late_publication", "operator", "duties", "low",
+                         "a report published after its due date (批复 + publish_within_days, or a fixed deadline)"))
+        out.append(Entry("duties.report_missing", "report_missing", "operator", "duties", "medium",
+                         "an expected department's report not found when its due date passed"))
     return out
 
 

@@ -17,6 +17,7 @@ KINDS = (
     "stated_value_mismatch", "text_table_conflict", "unit_error", "undefined_ratio", "statistical_outlier",
     "benford_deviation", "cross_year_mismatch", "target_hugging", "budget_exceeded", "impossible_value",
     "disclosure_incomplete", "wording_mismatch",
+    "report_missing", "late_publication",       # disclosure duties: alerts/duties.py, outside the registry
 )
 
 

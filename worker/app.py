@@ -387,6 +387,14 @@ class App:
         from alerts.operator import source_failures
 
         summary.alerts_new += source_failures(self, [st for _, st in summary.polls], queue="each" if deliver else None)
+        if detect:
+            from alerts.duties import sync as duties_sync
+
+            # Disclosure duties (issue 18): a due date passed, a report appeared late, after every poll cycle.
+            d = duties_sync(self, queue="each" if deliver else None)
+            summary.alerts_new += d.new
+            summary.alerts_updated += d.updated
+            summary.alerts_withdrawn += d.withdrawn
         if deliver:
             from alerts.outbox import flush
 

@@ -175,6 +175,8 @@ def validate(data: dict, rule_specs: dict | None = None, model_specs: dict | Non
             problems.append(f"[{section}]: unknown section (known: {', '.join(sorted(SCHEMA))})")
             continue
         spec = SCHEMA[section]
+        if spec.get("__duties__"):
+            continue             # [[expected]]: worker/duties/settings.check_config, below
         if spec.get("__list__"):
             if not isinstance(value, list):
                 problems.append(f"[[{section}]]: expected an array of tables ([[{section}]] blocks)")
@@ -221,6 +223,9 @@ def validate(data: dict, rule_specs: dict | None = None, model_specs: dict | Non
             continue
         _check_table(section, spec, value, problems)
     _check_semantics(data, problems)
+    from worker.duties import settings as duties
+
+    duties.check_config(data, problems)
     from worker import config_checks
 
     config_checks.check(data, problems, env=env)
@@ -332,7 +337,9 @@ def load(path: str | None, *, check: bool = True, env: bool = False) -> Config:
 
         problems = validate(data, rule_options(), model_options(), env=env)
         if not problems:
-            problems = check_taxonomy(cfg)
+            from worker.duties.settings import check_csv
+
+            problems = check_taxonomy(cfg) + check_csv(cfg)
         if problems:
             raise ConfigError(problems, str(p))
     return cfg

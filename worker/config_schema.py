@@ -118,6 +118,19 @@ SCHEMA: dict[str, Any] = {
         "export_xlsx_max_rows": _k("int", 20000, "alerts in one XLSX export at most (a workbook is slow to "
                                                  "write: about 1 s per 1 000 alerts; CSV for more)", min=1),
     },
+    # Disclosure duties (issue 18): when an expected report is due; [[expected]] names who owes it.
+    "disclosure": {
+        "publish_within_days": _k("int", 20, "a 部门决算 is due this many days after the 批复 date printed "
+                                             "in it", min=0),
+        "deadline": _k("str", "", "a fixed due date (\"MM-DD\" of the year after the fiscal year, e.g. "
+                                  "\"09-30\") for every expected report whose 批复 date is unknown ('' = none)"),
+        "grace_days": _k("int", 0, "days after the due date before a report is judged late or missing", min=0),
+        "deadlines": _k("dict", {}, "a fixed due date (\"MM-DD\") per region (北京市通州区) or source name; "
+                                    "before the global deadline"),
+        "expected_csv": _k("str", "", "a CSV of expected publishers (name, aliases, source, year, types, "
+                                      "deadline), relative to config.toml ('' = none)"),
+    },
+    "expected": {"__duties__": True},   # [[expected]]: checked by worker/duties/settings.py
     "rules": {"__free__": True},   # checked against the rule registry
     "models": {"__free__": True},
     "channels": {"__free__": True},  # checked per channel type

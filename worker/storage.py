@@ -128,6 +128,7 @@ class Store:
         from models.schema import DDL as MODELS_DDL
         from rules.taxonomy import default as taxonomy
         from worker.sources.schema import DDL as SOURCES_DDL
+        from worker.duties.store import DDL as DUTIES_DDL
         from worker.web.schema import DDL as WEB_DDL
 
         if self.is_postgres:
@@ -135,7 +136,8 @@ class Store:
 
             with self.tx():          # SQLite's functions first: the checks below and the views use them
                 pgcompat.install(self.conn)
-        ddl = DDL + ALERTS_DDL + STAMPS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL + text_boxes.DDL
+        ddl = (DDL + ALERTS_DDL + STAMPS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL + text_boxes.DDL
+               + DUTIES_DDL)
         found = schema_migrate.stored_version(self.conn)
         if found is not None and found > SCHEMA_VERSION:
             raise DatabaseFault(f"database {self.path} was made by a newer audit-worker (schema {found}; this one "

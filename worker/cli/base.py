@@ -18,7 +18,7 @@ EXIT_NO_DATABASE = 2  # a command that reads found no database file: one line on
 READS_DATABASE = {
     ("alerts", "list"), ("alerts", "show"), ("alerts", "export"),
     ("reports", "list"), ("reports", "show"), ("status",), ("silence", "list"), ("sources", "list"),
-    ("serve",), ("users", "list"),
+    ("serve",), ("users", "list"), ("coverage",),
 }
 # Commands that read only the configuration: they get an in-memory database,
 # so no file is created next to a config someone is only checking.

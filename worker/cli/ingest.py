@@ -94,6 +94,12 @@ def detect(obj: Ctx, report_ids, rule_ids, deliver, full):
                if res.skipped else "")
     click.echo(f"{res.reports} reports checked{skipped}; alerts: {res.new} new, {res.updated} updated, "
                f"{res.withdrawn} withdrawn, {res.unchanged} unchanged")
+    if not report_ids and not rule_ids:
+        from alerts.duties import sync as duties_sync
+
+        d = duties_sync(app, queue="each" if deliver else None)      # disclosure duties (issue 18)
+        if d.new or d.updated or d.withdrawn:
+            click.echo(f"disclosure duties: {d.new} new, {d.updated} re-raised, {d.withdrawn} withdrawn")
     if deliver:
         from alerts.outbox import flush
 
