@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alerts.engine import evaluate
+from worker import pubdate
 from worker.extract import ExtractError, Limits, extract
 from worker.ingest import remap_grid
 from worker.parse import parse_report
@@ -24,6 +25,7 @@ def trial(cfg, path: Path, rule_ids: list[str] | None, limits: Limits | None = N
     if pages:
         pages.append([len(norm.text), None])
     report = parse_report(norm.text, ex.grids, pages)
+    report.meta.published = pubdate.merged(ex.dates, report.meta.published)
     # What the alerts would quote: the file's own text and pages.
     report.quote_source = QuoteSource.from_normalized(norm, pages)
     return evaluate(report, cfg.rules, rule_ids), report

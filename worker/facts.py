@@ -130,6 +130,11 @@ class ReportMeta(Fact):
     level: str = ""                # province / city / district / county
     has_performance: bool = False
     warnings: list = field(default_factory=list)
+    # Publication dates found in the document itself (worker/pubdate.PubDate.as_dict():
+    # meta tag, 发布时间 line, attachment line); the one stored is chosen at ingest.
+    published: list = field(default_factory=list)
+    approved_at: str = ""                   # the 批复 date printed in the report (worker/parse/approval.py)
+    approved_quote: Quote | None = None     # … and the sentence printing it
 
 
 @dataclass

@@ -12,9 +12,10 @@ import functools
 import hashlib
 import logging
 import traceback
+from datetime import datetime, timezone
 from pathlib import Path
 
-from worker import ledger_store, originals, text_boxes
+from worker import ledger_store, originals, pubdate, text_boxes
 from worker.bounds import Bounds, out_of_range_note
 from worker.documents import (Doc, DocInfo, Outcome, Prepared, _content_sha, _json, _list_page, _shift,  # noqa: F401
                               _short, file_item, remap_grid)
@@ -60,13 +61,14 @@ class Ingestor:
     def ingest_path(self, path: Path) -> Outcome:
         return self.ingest(*file_item(path, self.limits))
 
-    def ingest(self, key: str, source: str, docs: list[Doc], published_at: str | None = None) -> Outcome:
+    def ingest(self, key: str, source: str, docs: list[Doc], published: pubdate.PubDate | None = None) -> Outcome:
+        """`published`: the date the index gave (list page, feed), if any."""
         sha = _content_sha(docs)
         done = self.check(key, source, sha)
         if done is not None:
             return done
         prep = next(prepare_limited([docs], self.limits, self.analyse))
-        return self.commit(key, source, sha, prep, published_at, docs)
+        return self.commit(key, source, sha, prep, published, docs)
 
     def ingest_many(self, items, jobs: int = 1):
         """Ingest (key, source, docs) items, extracting and parsing in `jobs`
@@ -127,15 +129,16 @@ class Ingestor:
             return Outcome(key, source, "duplicate", f"same content as report #{dup['id']}", report_id=rid)
         return None
 
-    def commit(self, key: str, source: str, sha: str, prep: "Prepared", published_at: str | None = None,
+    def commit(self, key: str, source: str, sha: str, prep: "Prepared", published: pubdate.PubDate | None = None,
                docs: list[Doc] | None = None) -> Outcome:
         """Write a prepared report (or its failure) in one transaction; `docs`
         (their bytes) to keep the originals of its PDFs."""
         if prep.status != "parsed":
             return self._record_failure(key, source, prep.status, prep.reason, sha, prep.documents, prep.text)
         meta = prep.parsed.meta
+        dates, notes = published_dates(self.store.report_by_key(key), key, meta, published)
         if self.bounds:
-            why = self.bounds.excludes(meta.year, published_at or self._first_seen(key))
+            why = self.bounds.excludes(meta.year, dates.get("published_at") or self._first_seen(key))
             if why:
                 return self._record_out_of_range(key, source, sha, prep, why)
         with self.store.tx() as conn:
@@ -143,16 +146,15 @@ class Ingestor:
                 conn, key, source, **self._named(), status="parsed", error=None,
                 content_sha=sha, duplicate_of=None, title=meta.title, issuer=meta.issuer, region=meta.region,
                 year=meta.year, report_type=meta.report_type, level=meta.level,
-                warnings=_json(meta.warnings), text=prep.text, original_text=prep.original,
-                parser_version=PARSER_VERSION, parsed_at=now_iso(), attempts=0,
-                **({"published_at": published_at} if published_at else {}))
+                warnings=_json(meta.warnings + notes), text=prep.text, original_text=prep.original,
+                parser_version=PARSER_VERSION, parsed_at=now_iso(), attempts=0, **dates)
             self._save_documents(conn, rid, prep.documents)
             self.store.save_parsed(conn, rid, prep.parsed, prep.rows)
             text_boxes.save(conn, rid, prep.boxes)
             if self.on_parsed is not None:
                 self.on_parsed(conn, key)
         self._keep(docs, prep)
-        return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings),
+        return Outcome(key, source, "ingested", report_id=rid, changed=True, warnings=list(meta.warnings) + notes,
                        analysis=prep.analysis)
 
     def _keep(self, docs: list[Doc] | None, prep: "Prepared") -> None:
@@ -224,6 +226,33 @@ class Ingestor:
             if documents:
                 self._save_documents(conn, rid, documents)
         return Outcome(key, source, status, reason, report_id=rid, changed=True)
+
+
+def published_dates(existing, key: str, meta, published: pubdate.PubDate | None) -> tuple[dict, list[str]]:
+    """The reports columns of a report's publication and 批复 dates, and warnings
+    (dates refused, sources that disagree). Candidates: the document's own (meta
+    tag, page, attachment), the index's (list, feed), the one stored before (a
+    re-parse keeps a better date: a fresh reading wins only at equal or better
+    rank), and first_seen for a fetched page (a file on disk was not seen being
+    published)."""
+    cands = [pubdate.PubDate.from_dict(d) for d in meta.published]
+    if published is not None:
+        cands.append(published)
+    if existing is not None and existing["published_at"] and existing["published_from"] != "first_seen":
+        # Stored before sources were recorded: only a feed's date was.
+        cands.append(pubdate.PubDate(existing["published_at"], existing["published_from"] or "feed",
+                                     existing["published_quote"] or existing["published_at"]))
+    if key.startswith(("http://", "https://")):
+        seen = (existing["first_seen"] if existing is not None else None) or now_iso()
+        cands.append(pubdate.PubDate(seen, "first_seen", seen))
+    best, notes = pubdate.choose(cands, meta.year, datetime.now(timezone.utc))
+    out: dict = {}
+    if best is not None:
+        out = {"published_at": best.at, "published_from": best.source, "published_quote": best.quote}
+    q = meta.approved_quote
+    out.update(approved_at=meta.approved_at or None, approved_quote=q.text if q else None,
+               approved_start=q.start if q else None, approved_end=q.end if q else None)
+    return out, notes
 
 
 def prepare(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:
@@ -397,6 +426,8 @@ def _prepare(docs: list[Doc], limits: Limits) -> Prepared:
         return Prepared("not_report", why, infos, text=norm.text)
     parsed = parse_report(norm.text, grids, pages)
     parsed.meta.warnings = warnings + [f"附件未能读取 {f}" for f in failed] + parsed.meta.warnings
+    # The detail page's own dates (meta tags, 发布时间 outside its content block, attachment line).
+    parsed.meta.published = pubdate.merged(usable[0][1].dates, parsed.meta.published)
     rows = encode_facts(parsed)
     rows.ledger = ledger_store.encode(parsed.reading) if parsed.reading is not None else None
     # The boxes' offsets are into the joined text: the stored original (or the text, when

@@ -27,6 +27,10 @@ def print_findings(findings, report) -> None:
     meta = report.meta
     console.print(f"[bold]{m(meta.issuer)} {m(meta.year or '')}[/bold] {m(meta.title)}  "
                   f"— {len(findings)} alerts would be raised")
+    for d in meta.published:
+        console.print(f"  发布日期 {m(d['at'])} ({m(d['from'])}): “{m(d['quote'])}”")
+    if meta.approved_at:
+        console.print(f"  批复日期 {m(meta.approved_at)}: “{m(meta.approved_quote.text if meta.approved_quote else '')}”")
     for f in sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity]):
         console.print(f"\n[{SEV_STYLE[f.severity]}]{f.severity}[/] {m(f.kind)} ({m(f.rule)})\n"
                       f"[bold]{m(tidy(f.title))}[/bold]\n{m(tidy(f.message))}")

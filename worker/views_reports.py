@@ -34,6 +34,7 @@ def print_report(row, facts: list, conn, lang: str = DEFAULT) -> None:
     if meta:
         console.print(f"  {m(L('report.issuer'))}: {m(meta.issuer)}  {m(L('report.region'))}: {m(meta.region)}  "
                       f"{m(L('report.year'))}: {m(meta.year)}  {m(L('report.type'))}: {m(meta.report_type)}")
+        print_dates(row, L)
         for w in json.loads(row["warnings"] or "[]"):
             console.print(f"  [yellow]{m(L('report.warning'))}:[/yellow] {m(w)}")
     docs = conn.execute("SELECT url, role, content_type, encoding, status, error, size FROM documents WHERE report_id = ?",
@@ -139,3 +140,18 @@ def print_verification(ver: dict, lang: str = DEFAULT) -> None:
     more = max(len(ver["failed"]) - 20, 0) + max(len(ver["unread"]) - 20, 0)
     if more:
         console.print(f"  [dim]… {more} more (reports show N --json lists every one)[/dim]")
+
+
+def print_dates(row, L: Labels) -> None:
+    """发布日期 (where it was read) and 批复日期, each with the text it was read from."""
+    keys = row.keys()
+    if "published_from" not in keys:
+        return
+    if row["published_at"]:
+        src = row["published_from"] or ""
+        how = L("pubfrom." + src) if src in ("meta", "page", "list", "feed", "attachment", "first_seen") else src
+        quote = f" “{m(row['published_quote'])}”" if row["published_quote"] and src != "first_seen" else ""
+        console.print(f"  {m(L('report.published_on'))}: {m(row['published_at'])} ({m(how)}){quote}")
+    if row["approved_at"]:
+        console.print(f"  {m(L('report.approved_on'))}: {m(row['approved_at'])}"
+                      f" “{m(row['approved_quote'] or '')}”")

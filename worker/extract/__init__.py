@@ -33,6 +33,8 @@ class Extracted:
     # PDF: where each line of text stands on its page (page, start, end, x0, top, x1, bottom,
     # page width, page height), offsets in `text`, points from the page's top left.
     boxes: list[tuple] = field(default_factory=list)
+    # HTML: publication dates found on the page (worker/pubdate.PubDate.as_dict()).
+    dates: list[dict] = field(default_factory=list)
 
 
 class ExtractError(Exception):
@@ -124,16 +126,16 @@ def extract(data: bytes, name: str = "", content_type: str | None = None,
     except DecodeError as e:
         raise ExtractError("failed", e.reason) from None
     if kind == "html":
-        from worker.extract.html import HtmlError, extract_page
+        from worker.extract.html import HtmlError, extract_dated
 
         try:
-            body, grids, w2, links = extract_page(text)
+            body, grids, w2, links, dates = extract_dated(text)
         except HtmlError as e:
             raise ExtractError("failed", str(e)) from None
         if not body.strip():
             raise ExtractError("empty", "网页没有正文文字")
         return Extracted(text=body, grids=grids, content_type="text/html", encoding=encoding,
-                         warnings=warnings + w2, links=links)
+                         warnings=warnings + w2, links=links, dates=dates)
     if not text.strip():
         raise ExtractError("empty", "文件只有空白,没有文字")
     return Extracted(text=text, content_type="text/plain", encoding=encoding, warnings=warnings)

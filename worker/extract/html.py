@@ -13,6 +13,7 @@ import re
 
 from lxml import etree, html
 
+from worker.extract.pagedates import page_dates
 from worker.extract.sheet import Slot, Writer, compact, describe, span_rows
 from worker.listpage import LinkStats, measure
 from worker.parse.tables import Table
@@ -44,16 +45,23 @@ def extract_html(source: str) -> tuple[str, list[Table], list[str]]:
 def extract_page(source: str) -> tuple[str, list[Table], list[str], "LinkStats | None"]:
     """The page's text and tables, its warnings, and how much of it is links
     (worker/listpage.py tells a list page from a report by that)."""
+    text, tables, warnings, links, _ = extract_dated(source)
+    return text, tables, warnings, links
+
+
+def extract_dated(source: str) -> tuple[str, list[Table], list[str], "LinkStats | None", list[dict]]:
+    """`extract_page` and the page's publication dates (worker/extract/pagedates.py),
+    read from the whole page before its navigation is dropped."""
     warnings: list[str] = []
     if not source.strip():
-        return "", [], warnings, None
+        return "", [], warnings, None, []
     parser = html.HTMLParser(remove_comments=True, recover=True, huge_tree=False)
     try:
         root = html.fromstring(source, parser=parser)
     except (etree.ParserError, ValueError) as e:
         raise HtmlError(f"HTML 无法解析:{e}") from None
     if root is None:
-        return "", [], warnings, None
+        return "", [], warnings, None, []
     if _depth_exceeds(root, MAX_DEPTH):
         raise HtmlError(f"HTML 嵌套超过 {MAX_DEPTH} 层:不像正常网页,拒绝处理")
     if not re.search(r"</html\s*>", source[-2000:], re.I) and re.search(r"<html", source[:2000], re.I):
@@ -62,6 +70,7 @@ def extract_page(source: str) -> tuple[str, list[Table], list[str], "LinkStats |
     t = root.find(".//title")
     if t is not None and t.text:
         title = t.text.strip()
+    dates = page_dates(root)
     body = main_content(root)
     links = measure(body)
     out = _Writer()
@@ -72,7 +81,7 @@ def extract_page(source: str) -> tuple[str, list[Table], list[str], "LinkStats |
         shift = len(title) + 1
         for g in out.tables:
             _shift(g, shift)
-    return text, out.tables, warnings, links
+    return text, out.tables, warnings, links, dates
 
 
 _DEEP: dict[int, etree.XPath] = {}

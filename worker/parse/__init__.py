@@ -82,4 +82,19 @@ def parse_report(text: str, grids: list[Table] | None = None, pages: list[int] |
         meta.warnings.append(f"标题年份不一:按正文各部分标题取 {reading.year} 年" +
                              (f"(封面/标题为 {meta.year} 年)" if meta.year else ""))
         meta.year = reading.year
+    _dates(meta, text)
     return report
+
+
+def _dates(meta, text: str) -> None:
+    """The publication date printed in the text's header (a backfilled page keeps
+    it in its text) and the 批复 date printed in the report."""
+    from worker import pubdate
+    from worker.parse.approval import find_approval
+
+    p = pubdate.from_text(text)
+    if p is not None:
+        meta.published = [p.as_dict()]
+    found = find_approval(text, meta.year)
+    if found is not None:
+        meta.approved_at, meta.approved_quote = found

@@ -7,6 +7,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree, html
 
+from worker.pubdate import PubDate, from_line
 from worker.urls import AllowList
 
 ATTACHMENT = re.compile(r"\.(pdf|xlsx?|docx?|wps|et)(?:$|[?#])", re.I)
@@ -16,7 +17,14 @@ ATTACHMENT = re.compile(r"\.(pdf|xlsx?|docx?|wps|et)(?:$|[?#])", re.I)
 class Link:
     url: str
     text: str = ""
-    published: str | None = None
+    published: str | None = None        # the date the index gives (worker/pubdate.py format)
+    published_from: str = ""             # `list` (beside the link on a list page) or `feed`
+    published_quote: str = ""            # … as printed
+
+    def dated(self) -> PubDate | None:
+        if not self.published:
+            return None
+        return PubDate(self.published, self.published_from or "feed", self.published_quote or self.published)
 
 
 def _host(url: str) -> str:
@@ -32,8 +40,10 @@ def _decode(data: bytes, charset: str | None) -> str:
         return data.decode("utf-8", "replace")
 
 
-def page_links(data: bytes, base_url: str, charset: str | None, selector: str = "a") -> list[Link]:
-    """Every link the selector picks on a page, absolute, fragment dropped."""
+def page_links(data: bytes, base_url: str, charset: str | None, selector: str = "a",
+               dated: bool = False) -> list[Link]:
+    """Every link the selector picks on a page, absolute, fragment dropped;
+    `dated`: with the date printed beside each (a list page's line)."""
     text = _decode(data, charset)
     if not text.strip():
         return []
@@ -56,8 +66,40 @@ def page_links(data: bytes, base_url: str, charset: str | None, selector: str = 
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = urldefrag(urljoin(base_url, href.strip()))[0]
-        out.append(Link(url=url, text=re.sub(r"\s+", " ", a.text_content() or a.get("title") or "").strip()))
+        link = Link(url=url, text=re.sub(r"\s+", " ", a.text_content() or a.get("title") or "").strip())
+        if dated:
+            found = _beside(a)
+            if found is not None:
+                link.published, link.published_from, link.published_quote = found.at, "list", found.quote
+        out.append(link)
     return out
+
+
+_LINE = ("li", "tr", "dd", "dt", "p")
+
+
+def _beside(a) -> PubDate | None:
+    """The date printed on a link's line of a list page: in the list item or
+    table row holding it (<li><a>…</a><span>2024-09-10</span>, a date in
+    another cell), not in the link's own text; the line must hold this link only."""
+    line, el = None, a.getparent()
+    for _ in range(3):
+        if el is None:
+            break
+        if el.tag in _LINE:
+            line = el
+            break
+        el = el.getparent()
+    if line is None:
+        rest = (a.tail or "") + " ".join(s.text_content() + (s.tail or "") for s in a.itersiblings()
+                                         if isinstance(s.tag, str) and s.tag != "a")
+        whole = a.text_content() + " " + rest
+    else:
+        if len({x.get("href") for x in line.iter("a")}) > 1:
+            return None
+        whole = line.text_content()
+        rest = whole.replace(a.text_content(), " ", 1)
+    return from_line(rest, "list", whole)
 
 
 def filter_links(links: list[Link], pattern: str, allowed: AllowList) -> list[Link]:
@@ -107,7 +149,8 @@ def feed_links(data: bytes) -> list[Link]:
             import time
 
             published = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", e.published_parsed)
-        out.append(Link(url=url, text=e.get("title", ""), published=published))
+        out.append(Link(url=url, text=e.get("title", ""), published=published, published_from="feed",
+                        published_quote=(e.get("published") or "")[:200]))
     return out
 
 

@@ -234,7 +234,8 @@ class SourcePoller:
             if same and n == 1:
                 res.unchanged_index = True
             links += self._cap_page(url, discover.filter_links(
-                discover.page_links(r.data, r.url, r.charset, self.spec["link_selector"]), pattern, self.allowed),
+                discover.page_links(r.data, r.url, r.charset, self.spec["link_selector"], dated=True), pattern,
+                self.allowed),
                 res)
             nxt = discover.next_page(r.data, r.url, r.charset, self.spec["next_selector"])
             if not nxt and self.spec["page_pattern"]:
@@ -281,12 +282,12 @@ class SourcePoller:
         if unchanged and existing is not None and existing["status"] in FINAL_STATUSES:
             return Outcome(link.url, link.url, "unchanged", report_id=existing["id"])
         if self.leases is None:
-            return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
+            return self.ingestor.ingest(link.url, link.url, docs, published=link.dated())
         if not self.leases.claim(self.store, "report", link.url):
             log.info("report skipped: leased by another worker url=%s", redact(link.url))
             return None
         try:    # the holder may have stored it meanwhile: ingest then finds it unchanged
-            return self.ingestor.ingest(link.url, link.url, docs, published_at=link.published)
+            return self.ingestor.ingest(link.url, link.url, docs, published=link.dated())
         finally:
             self.leases.release(self.store, "report", link.url)
 

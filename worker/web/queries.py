@@ -149,7 +149,8 @@ def deliveries(conn: sqlite3.Connection, alert_id: int) -> list[dict]:
 
 
 def report(conn: sqlite3.Connection, report_id: int) -> dict | None:
-    row = conn.execute("SELECT id, title, issuer, region, year, report_type, status, source, published_at"
+    row = conn.execute("SELECT id, title, issuer, region, year, report_type, status, source, published_at,"
+                       " published_from, published_quote, approved_at, approved_quote"
                        " FROM reports WHERE id = ?", (report_id,)).fetchone()
     return dict(row) if row is not None else None
 
