@@ -9,7 +9,7 @@ from collections import Counter
 
 from click.testing import CliRunner
 from servers import Portal
-from test_sources import SEED, html_page
+from test_sources import SEED
 
 from worker.app import App
 from worker.cli import main
@@ -17,35 +17,42 @@ from worker.config import Config
 from worker.storage import Store
 
 DUTIES = ("report_missing", "late_publication")
-# The feed's dates, as portals print them: RFC 822 in GMT (10:00 in Beijing).
-ON_TIME = "Wed, 10 Sep 2025 02:00:00 GMT"       # 玉林 2024: due 2025-09-30
-LATE = "Tue, 15 Oct 2024 02:00:00 GMT"          # 通州 2023: due 2024-09-30, 15 days late
-LATER = "Mon, 01 Nov 2021 02:00:00 GMT"         # 雅安 2020: due 2021-09-30, 32 days late
 
 
-def page(title, text, shown):
-    # Pages carry the date as portals print it; the dates helper reads it (发布时间:…).
-    return html_page(title, text, extra=f"<div class='info'>发布时间:{shown}</div>")
+def page(title: str, text: str, head: str = "", info: str = "") -> str:
+    """A detail page as portals lay it out: the title, a line of 发布时间/来源 under it (or a meta tag), the body."""
+    paras = "".join(f"<p>{line}</p>" for line in text.split("\n") if line.strip())
+    return (f"<html><head><meta charset='utf-8'>{head}<title>{title}</title></head><body>"
+            f"<div class='nav'>首页 | 政务公开 | 财政资金</div><h1>{title}</h1>{info}"
+            f"<div class='TRS_Editor'>{paras}</div><div class='footer'>主办单位 版权所有</div></body></html>")
 
 
-def feed(portal, items):
-    body = "".join(f"<item><title>{t}</title><link>{portal.url(p)}</link><pubDate>{d}</pubDate></item>"
-                   for t, p, d in items)
-    portal.add("/rss.xml", f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>财政</title>'
-                           f"{body}</channel></rss>", type="application/rss+xml")
+def listing(portal, items):
+    """The column's list page (no dates beside the links: each page's own date is read)."""
+    lis = "".join(f"<li><a href='{p}'>{t}</a></li>" for t, p in items)
+    portal.add("/list/index.html", f"<html><body><ul class='list'>{lis}</ul></body></html>")
 
 
-ITEMS = [("玉林市大数据发展和政务服务局2024年度部门决算", "/art/yl.html", ON_TIME),
-         ("北京市通州区政务服务管理局2023年度部门决算", "/art/tz.html", LATE)]
+ITEMS = [("玉林市大数据发展和政务服务局2024年度部门决算", "/art/yl.html"),
+         ("北京市通州区政务服务管理局2023年度部门决算", "/art/tz.html")]
 
 
 def build(portal):
-    portal.add("/art/yl.html", page("玉林市大数据发展和政务服务局2024年度部门决算", SEED["002"].replace("|", " "),
-                                    "2025-09-10 10:00"))
+    # 玉林 2024: its report prints its 批复 date (2025-08-25): due 20 days later, 2025-09-14; published
+    # 2025-09-10 (发布时间 under the title, as 【…】): on time.
+    portal.add("/art/yl.html", page("玉林市大数据发展和政务服务局2024年度部门决算",
+                                    "本单位2024年度部门决算已于2025年8月25日经玉林市财政局批复。\n"
+                                    + SEED["002"].replace("|", " "),
+                                    info="<div class='info'>【发布时间:2025-09-10 10:00】【来源:本站】</div>"))
+    # 通州 2023: no 批复 date printed, so the fixed deadline 09-30 of 2024; the portal's meta tag says
+    # 2024-10-15: 15 days late.
     portal.add("/art/tz.html", page("北京市通州区政务服务管理局2023年度部门决算", SEED["004"].replace("|", " "),
-                                    "2024-10-15 10:00"))
-    portal.add("/art/ya.html", page("雅安市政务服务和大数据局2020年度部门决算", SEED["003"], "2021-11-01 10:00"))
-    feed(portal, ITEMS)
+                                    head="<meta name='PubDate' content='2024-10-15 10:00'>"))
+    # 雅安 2020: not listed at first (missing after 2021-09-30); appears later, 发布日期 2021-11-01: 32 days late.
+    body = SEED["003"].replace("发布时间:2021-09-14 10:21", "")
+    portal.add("/art/ya.html", page("雅安市政务服务和大数据局2020年度部门决算", body,
+                                    info="<div class='info'>发布日期: 2021-11-01 来源:市政务服务和大数据局</div>"))
+    listing(portal, ITEMS)
 
 
 def config(tmp_path, portal) -> dict:
@@ -53,9 +60,8 @@ def config(tmp_path, portal) -> dict:
         "fetch": {"per_host_interval_seconds": 0.0, "timeout_seconds": 2.0, "retries": 0, "backoff_seconds": 0.0},
         "alerts": {"backoff_seconds": 0.0},
         "channels": {"log": {"type": "file", "path": str(tmp_path / "alerts.jsonl")}},
-        # TODO(dates helper): once page dates are read, switch this source to the html_index of the
-        # portal's list page so the dates come from the pages' 发布时间 instead of the feed's pubDate.
-        "sources": [{"name": "portal", "kind": "rss", "url": portal.url("/rss.xml"), "allow_private": True}],
+        "sources": [{"name": "portal", "kind": "html_index", "url": portal.url("/list/index.html"),
+                     "link_selector": "ul.list a", "link_pattern": "决算", "allow_private": True}],
         "disclosure": {"deadline": "09-30"},
         "expected": [
             {"name": "玉林市大数据发展和政务服务局", "years": [2024], "source": "portal"},
@@ -113,7 +119,8 @@ def test_on_time_late_and_missing_each_alerted_once(tmp_path, db_url):
         assert late["issuer"] == "北京市通州区政务服务管理局"
         ev = json.loads(late["evidence"])
         assert (ev["published_at"], ev["due"], ev["days_late"]) == ("2024-10-15", "2024-09-30", 15)
-        assert ev["due_from"] == "expected[1]" or ev["due_from"] == "[disclosure] deadline"
+        assert ev["due_from"] == "[disclosure] deadline"
+        assert ev["published_from"] == "meta"             # read from the page's PubDate meta tag
         missing = next(a for a in got if a["kind"] == "report_missing")
         assert missing["report_id"] is None and missing["source"] == "portal"
         assert "雅安市政务服务和大数据局" in missing["title"] and "2020" in missing["title"]
@@ -123,7 +130,9 @@ def test_on_time_late_and_missing_each_alerted_once(tmp_path, db_url):
         rows = {r["department"]: r for y in (2020, 2023, 2024) for r in coverage(tmp_path, db_url, data, y)}
         assert {k: v["status"] for k, v in rows.items()} == {
             "玉林市大数据发展和政务服务局": "found", "北京市通州区政务服务管理局": "late", "雅安市政务服务和大数据局": "missing"}
-        assert rows["玉林市大数据发展和政务服务局"]["published_at"] == "2025-09-10"
+        yl = rows["玉林市大数据发展和政务服务局"]
+        assert (yl["published_at"], yl["published_from"]) == ("2025-09-10", "page")
+        assert yl["due"] == "2025-09-14"                 # its printed 批复 date + 20 days, before the fixed 09-30
         assert rows["北京市通州区政务服务管理局"]["days_late"] == 15
         assert rows["北京市通州区政务服务管理局"]["report_id"] == late["report_id"]
         table = coverage(tmp_path, db_url, data, 2023, fmt="table")
@@ -136,7 +145,7 @@ def test_on_time_late_and_missing_each_alerted_once(tmp_path, db_url):
         assert (duty_alerts(app), app.store.conn.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]) == before
 
         # The missing report appears, after its due date: report_missing withdrawn with a pointer, late raised.
-        feed(portal, ITEMS + [("雅安市政务服务和大数据局2020年度部门决算", "/art/ya.html", LATER)])
+        listing(portal, ITEMS + [("雅安市政务服务和大数据局2020年度部门决算", "/art/ya.html")])
         app.run_once()
         got = {a["kind"] + (a["issuer"] or ""): a for a in duty_alerts(app)}
         gone = got["report_missing"]
