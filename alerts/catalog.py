@@ -35,6 +35,10 @@ def detectors(operator: bool = False) -> list[Entry]:
 
         out.append(Entry(OPERATOR_RULE, KIND, "operator", "operator", "high",
                          "a source failed source_failure_threshold polls in a row"))
+        from alerts import restated
+
+        out.append(Entry(restated.RULE, restated.KIND, "restatement", "restate", restated.SEVERITY,
+                         "a report republished with figures changed or tables added or removed"))
     return out
 
 

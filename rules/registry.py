@@ -17,6 +17,7 @@ KINDS = (
     "stated_value_mismatch", "text_table_conflict", "unit_error", "undefined_ratio", "statistical_outlier",
     "benford_deviation", "cross_year_mismatch", "target_hugging", "budget_exceeded", "impossible_value",
     "disclosure_incomplete", "wording_mismatch",
+    "report_restated",      # raised by alerts/restated.py, not by a detector of this registry
 )
 
 

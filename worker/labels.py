@@ -65,6 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "type.rule": ("规则", "rule"),
     "type.model": ("模型", "model"),
     "type.operator": ("运维", "operator"),
+    "type.restatement": ("版本比对", "restatement"),
     "rules.disabled": ("(已停用)", "(disabled)"),
     # reports list / show
     "reports.title": ("{n} 份报告", "{n} reports"),
@@ -225,6 +226,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "execution_rate_low": ("预算执行率偏低", "low execution rate"),
     "impossible_value": ("不可能的数值", "impossible value"),
     "indicator_target_missed": ("绩效指标未达标", "indicator target missed"),
+    "report_restated": ("报告重新发布且数字有改动", "report restated"),
     "satisfaction_below_target": ("满意度未达目标", "satisfaction below target"),
     "source_failure": ("来源抓取失败", "source failure"),
     "stated_value_mismatch": ("陈述数字与计算不符", "stated value mismatch"),
