@@ -40,6 +40,10 @@ def detectors(operator: bool = False) -> list[Entry]:
                          "a report published after its due date (批复 + publish_within_days, or a fixed deadline)"))
         out.append(Entry("duties.report_missing", "report_missing", "operator", "duties", "medium",
                          "an expected department's report not found when its due date passed"))
+        from alerts import restated
+
+        out.append(Entry(restated.RULE, restated.KIND, "restatement", "restate", restated.SEVERITY,
+                         "a report republished with figures changed or tables added or removed"))
     return out
 
 

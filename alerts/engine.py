@@ -231,11 +231,17 @@ def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str]
     """Upsert one report's alerts from its findings and withdraw those of the
     rules that ran and no longer find them (inside the caller's transaction).
     `evidence`: each finding's contract evidence when already computed."""
-    from alerts import outbox
+    from alerts import outbox, restated
+    from worker.versions import lineage
 
     res = res if res is not None else Result()
     realert = bool(app.cfg.section("alerts")["realert_after"])
     seen = set()
+    # A restated report's alerts are fingerprinted under its lineage (its own key unless it
+    # superseded a report under another key); a superseded report's problems live on in its successor.
+    lin = lineage(conn, row["id"], row["key"])
+    if lin.superseded_by is not None:
+        findings, evidence = [], None
     source = QuoteSource.from_row(conn, row) if findings and evidence is None else None
     others: dict[int, QuoteSource | None] = {}     # other reports quoted (last year's), loaded once per call
 
@@ -245,7 +251,7 @@ def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str]
         return others[rid]
 
     for n, f in enumerate(findings):
-        fp = fingerprint(f.kind, row["key"], f.key)
+        fp = fingerprint(f.kind, lin.key, f.key)
         seen.add(fp)
         status = _upsert(conn, fp, f, row, evidence[n] if evidence is not None else f.contract_evidence(source, other))
         if status == "new":
@@ -264,21 +270,29 @@ def store_findings(app, conn, row, findings: list[Finding], rules_run: list[str]
     if not rules_run:
         return res
     marks = ",".join("?" for _ in rules_run)
+    reports = [row["id"], *lin.predecessors]
     stale = conn.execute(
-        f"SELECT id, fingerprint FROM alerts WHERE report_id = ? AND status IN ('open', 'acked')"
-        f" AND rule IN ({marks})", (row["id"], *rules_run)).fetchall()
+        f"SELECT id, fingerprint, evidence FROM alerts WHERE report_id IN ({','.join('?' for _ in reports)})"
+        f" AND status IN ('open', 'acked') AND rule IN ({marks})", (*reports, *rules_run)).fetchall()
+    note = restated.withdrawal_note(conn, row, lin)
     for a in stale:
         if a["fingerprint"] in seen:
             continue
         ts = now_iso()
         conn.execute("UPDATE alerts SET status = 'withdrawn', withdrawn_at = ?, updated_at = ? WHERE id = ?",
                      (ts, ts, a["id"]))
+        if note is not None:
+            conn.execute("UPDATE alerts SET evidence = ? WHERE id = ?",
+                         (json.dumps({**json.loads(a["evidence"] or "{}"), "withdrawn": note}, ensure_ascii=False),
+                          a["id"]))
         conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, 'withdrawn', ?, ?)",
-                     (a["id"], ts, "finding no longer present in the report"))
+                     (a["id"], ts, note or "finding no longer present in the report"))
         res.withdrawn += 1
         if queue:
             res.queued += outbox.queue(conn, app.cfg, a["fingerprint"], event="withdrawn",
                                        digest=(queue == "digest"), run_id=app.run_id)
+    if lin.superseded_by is None:
+        restated.settle(app, conn, row, lin, queue, res)
     return res
 
 
@@ -286,7 +300,7 @@ def _upsert(conn, fp: str, f: Finding, row, evidence: dict) -> str:
     ts = now_iso()
     evidence = json.dumps(evidence, ensure_ascii=False)
     title, message = tidy(f.title), tidy(f.message)
-    old = conn.execute("SELECT id, rule, severity, status, title, message, evidence, source FROM alerts"
+    old = conn.execute("SELECT id, rule, severity, status, title, message, evidence, source, report_id FROM alerts"
                        " WHERE fingerprint = ?", (fp,)).fetchone()
     if old is None:
         cur = conn.execute(
@@ -304,16 +318,17 @@ def _upsert(conn, fp: str, f: Finding, row, evidence: dict) -> str:
         status = "severity_up"
     severity = (f.severity if status != "unchanged" or SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[old["severity"]]
                 else old["severity"])
-    if status == "unchanged" and (f.rule, severity, title, message, evidence, row["source"]) == \
-            (old["rule"], old["severity"], old["title"], old["message"], old["evidence"], old["source"]):
+    if status == "unchanged" and (f.rule, severity, title, message, evidence, row["source"], row["id"]) == \
+            (old["rule"], old["severity"], old["title"], old["message"], old["evidence"], old["source"],
+             old["report_id"]):
         # The same alert found again: only when it was last seen changes (a re-run rewrites nothing else).
         conn.execute("UPDATE alerts SET last_seen_at = ? WHERE id = ?", (ts, old["id"]))
         return status
     conn.execute(
         "UPDATE alerts SET rule = ?, severity = ?, title = ?, message = ?, evidence = ?, source = ?, status = ?,"
-        " last_seen_at = ?, updated_at = CASE WHEN ? != 'unchanged' THEN ? ELSE updated_at END,"
+        " report_id = ?, last_seen_at = ?, updated_at = CASE WHEN ? != 'unchanged' THEN ? ELSE updated_at END,"
         " withdrawn_at = CASE WHEN ? = 'reraised' THEN NULL ELSE withdrawn_at END WHERE id = ?",
-        (f.rule, severity, title, message, evidence, row["source"], new_status, ts, status, ts, status,
+        (f.rule, severity, title, message, evidence, row["source"], new_status, row["id"], ts, status, ts, status,
          old["id"]))
     if status != "unchanged":
         conn.execute("INSERT INTO alert_events (alert_id, event, at, detail) VALUES (?, ?, ?, ?)",

@@ -18,6 +18,7 @@ KINDS = (
     "benford_deviation", "cross_year_mismatch", "target_hugging", "budget_exceeded", "impossible_value",
     "disclosure_incomplete", "wording_mismatch",
     "report_missing", "late_publication",       # disclosure duties: alerts/duties.py, outside the registry
+    "report_restated",      # raised by alerts/restated.py, not by a detector of this registry
 )
 
 

@@ -15,7 +15,7 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-from worker import ledger_store, originals, pubdate, text_boxes
+from worker import ledger_store, originals, pubdate, text_boxes, versions
 from worker.bounds import Bounds, out_of_range_note
 from worker.documents import (Doc, DocInfo, Outcome, Prepared, _content_sha, _json, _list_page, _shift,  # noqa: F401
                               _short, file_item, remap_grid)
@@ -142,6 +142,9 @@ class Ingestor:
             if why:
                 return self._record_out_of_range(key, source, sha, prep, why)
         with self.store.tx() as conn:
+            # A new version of a parsed report: what the comparison needs of the old one is kept first.
+            ts = now_iso()
+            first = versions.before_replace(conn, key, sha, ts)
             rid = self.store.upsert_report_row(
                 conn, key, source, **self._named(), status="parsed", error=None,
                 content_sha=sha, duplicate_of=None, title=meta.title, issuer=meta.issuer, region=meta.region,
@@ -151,6 +154,7 @@ class Ingestor:
             self._save_documents(conn, rid, prep.documents)
             self.store.save_parsed(conn, rid, prep.parsed, prep.rows)
             text_boxes.save(conn, rid, prep.boxes)
+            versions.after_store(conn, rid, first, ts)
             if self.on_parsed is not None:
                 self.on_parsed(conn, key)
         self._keep(docs, prep)

@@ -65,6 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "type.rule": ("规则", "rule"),
     "type.model": ("模型", "model"),
     "type.operator": ("运维", "operator"),
+    "type.restatement": ("版本比对", "restatement"),
     "rules.disabled": ("(已停用)", "(disabled)"),
     # reports list / show
     "reports.title": ("{n} 份报告", "{n} reports"),
@@ -235,6 +236,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "late_publication": ("逾期公开", "late publication"),
     "indicator_target_missed": ("绩效指标未达标", "indicator target missed"),
     "report_missing": ("应公开未公开", "report missing"),
+    "report_restated": ("报告重新发布且数字有改动", "report restated"),
     "satisfaction_below_target": ("满意度未达目标", "satisfaction below target"),
     "source_failure": ("来源抓取失败", "source failure"),
     "stated_value_mismatch": ("陈述数字与计算不符", "stated value mismatch"),

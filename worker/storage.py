@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from worker import fact_rows, ledger_store, schema_migrate, schema_once, schema_views, text_boxes
+from worker import fact_rows, ledger_store, schema_migrate, schema_once, schema_views, text_boxes, versions
 from worker.fact_rows import FactRows, encode_facts
 from worker.db import target as db_target
 from worker.db.errors import DatabaseFault, describe_error  # noqa: F401  (re-exported)
@@ -137,7 +137,7 @@ class Store:
             with self.tx():          # SQLite's functions first: the checks below and the views use them
                 pgcompat.install(self.conn)
         ddl = (DDL + ALERTS_DDL + STAMPS_DDL + SOURCES_DDL + MODELS_DDL + ledger_store.DDL + WEB_DDL + text_boxes.DDL
-               + DUTIES_DDL)
+               + DUTIES_DDL + versions.DDL)
         found = schema_migrate.stored_version(self.conn)
         if found is not None and found > SCHEMA_VERSION:
             raise DatabaseFault(f"database {self.path} was made by a newer audit-worker (schema {found}; this one "
