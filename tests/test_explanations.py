@@ -6,6 +6,7 @@ Real reports (the seeds, real-dev excerpts) must raise nothing.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -281,3 +282,32 @@ def test_real_excerpts_raise_nothing(name):
     from alerts.engine import evaluate
 
     assert evaluate(_file(REAL / name), None, ["explanations"], strict=True) == []
+
+
+def test_generated_reports_give_their_reasons(tmp_path):
+    import subprocess
+    import sys
+
+    from alerts.engine import evaluate
+    from rules import explanations as X
+    from rules.taxonomy import default as taxonomy
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, str(root / "bench/generate.py"), str(tmp_path / "c"), "--issuers", "10",
+                    "--years", "2022-2024", "--seed", "1", "--anomaly-rate", "0.9"], check=True, capture_output=True, timeout=120)
+    texts = sorted((tmp_path / "c").glob("*.txt"))
+    assert texts
+    words = taxonomy().explanations
+    big = 0
+    for p in texts:
+        rep = _file(p)
+        assert evaluate(rep, None, ["explanations"], strict=True) == [], p.name
+        # Every 机关运行经费 change of 10% or more the generator writes carries its reason
+        # (bench/evaluate.py must not count a change_unexplained it never labelled).
+        for line in rep.text.splitlines():
+            m = re.search(r"机关运行经费支出合计.*比上年.*(?:增长|下降)([\d.]+)%", line)
+            if m and float(m.group(1)) >= 10:
+                big += 1
+                at = rep.text.index(line)
+                assert X._reasons(rep.text, (at, at + len(line)), words), line
+    assert big, "no change of 10% or more in this corpus: choose another seed"
