@@ -327,7 +327,7 @@ def _quotes(report: ParsedReport, ch: Change, limit: int = 400) -> list[tuple[st
     return q
 
 
-@detector("explanations.change_unexplained", "change_unexplained", severity="low, medium at medium_pct")
+@detector("explanations.change_unexplained", "change_unexplained", severity="medium when the change is ≥ medium_pct, else low")
 def change_unexplained(report: ParsedReport, opts: dict) -> list[Finding]:
     """A year-on-year change of a headline figure, of the “三公”经费 or an item
     of it, or of the 机关运行经费 of at least `threshold_pct`% whose paragraph
