@@ -151,18 +151,20 @@ def _paragraph(text: str, pos: int, change_starts: list[int]) -> tuple[int, int]
     return s, e
 
 
-def _reason_follows(text: str, end: int, words: Explanations) -> int | None:
-    """The end of the next paragraph when it opens with a reason (a blank line,
-    then 主要原因是…): it can only be the reason of the change before it."""
+def _reason_follows(text: str, end: int, words: Explanations, change_starts: list[int]) -> int | None:
+    """The end of the next paragraph when its first sentence gives a reason and
+    it states no change of its own (a blank line, then 主要原因是… or 经分析,增长
+    的原因是…): it can only be the reason of the change before it."""
     pos = end
     while pos < len(text):
         ns, ne = _line_bounds(text, pos + 1)
         line = text[ns:ne].strip()
         if line and not _PAGE_NOISE.match(line):
-            # 主要原因是 / 变动原因: / 由于: a marker in the first words, before any comma.
-            opens = any(m.start() <= 6 and not re.search(r"[,，;；。]", line[:m.start()])
-                        for rx in words.reasons for m in [rx.search(line)] if m)
-            return ne if opens else None
+            if _title(line) or ns in change_starts:
+                return None
+            first = _SENT_END.search(line)
+            head = line[: first.end()] if first else line
+            return ne if any(rx.search(head) for rx in words.reasons) else None
         pos = ne
     return None
 
@@ -240,7 +242,7 @@ def _changes(report: ParsedReport, opts: dict) -> list[Change]:
         at = (st.delta or st.stated).start
         ls = _line_bounds(text, at)[0]
         para = _paragraph(text, at, [c for c in change_starts if c != ls])
-        follows = _reason_follows(text, para[1], words)
+        follows = _reason_follows(text, para[1], words, change_starts)
         if follows is not None:
             para = (para[0], follows)
         reasons = _reasons(text, para, words)

@@ -99,8 +99,10 @@ def test_a_page_number_inside_the_paragraph():
     # After a blank line, a paragraph that opens with its reason is still this change's.
     lines[2] = ""
     assert explained(lines) == []
-    # One that does not open with it is another paragraph.
-    lines[3] = "本单位开展了信息化运维工作,主要原因是业务需要。"
+    lines[3] = "经分析,增长的主要原因是新增信息化运维项目。"
+    assert explained(lines) == []
+    # One whose first sentence gives none is another paragraph.
+    lines[3] = "本单位开展了信息化运维工作。主要原因是业务需要。"
     assert len(explained(lines)) == 1
 
 
@@ -158,8 +160,11 @@ def test_a_reason_given_once_for_the_group():
             "2024年度支出总计1,320.00万元,比上年增加220.00万元,增长20.00%。",
             "", "收入、支出增加的主要原因是新增信息化建设项目。"]
     assert explained(both) == []
-    # A group reason naming the other direction does not count.
-    both[4] = "收入、支出减少的主要原因是项目完成。"
+    # Further down the part, after another paragraph: still the group's reason ...
+    both[4:] = ["本年度新建项目2个。", "收入、支出增加的主要原因是新增信息化建设项目。"]
+    assert explained(both) == []
+    # ... unless it names the other direction.
+    both[5] = "收入、支出减少的主要原因是项目完成。"
     found = explained(both)
     assert figures_of(found) == ["收入支出总计", "收入支出总计"]
     assert sorted(f.evidence["concept"] for f in found) == ["grand_total_in", "grand_total_out"]
