@@ -13,7 +13,8 @@ amounts, is at least the threshold under every rounding of its operands.
 
 A reason is looked for in the change's paragraph (from the line of the change
 to a blank line, a heading or numbered item, or the next line stating another
-change). A reason given once for several figures (收入、支出变动的主要原因是…, a
+change; the next paragraph too when its first sentence gives a reason and
+it states no change of its own). A reason given once for several figures (收入、支出变动的主要原因是…, a
 “三公” paragraph's reason for its items moving the same way) counts for each,
 and so does a reason given for a figure that is most of this one moving the
 same way (财政拨款收支总计 for 收支总计). Nothing is said when the report is not a
