@@ -244,9 +244,14 @@ class Writer:
             v = round(prev * rng.uniform(2.5, 3.5), 2)
         dv = round(v - prev, 2) if prev else round(v * rng.uniform(-0.1, 0.1), 2)
         self.d.history.setdefault(y, {})["admin"] = v
+        rate = 100 * dv / (v - dv)
+        # A change of 10% or more is given the reason the template asks for
+        # (change_unexplained); fixed words, so the random stream, and every
+        # figure of the corpus, stay the same.
+        why = f"主要原因是{'公用经费支出增加' if dv >= 0 else '厉行节约,压减一般性支出'}。" if abs(rate) >= 10 else ""
         doc.add("二、机关运行经费支出情况",
                 f"{y}年度机关运行经费支出合计{f2(v)}万元,比上年{'增加' if dv >= 0 else '减少'}{f2(abs(dv))}万元,"
-                f"{'增长' if dv >= 0 else '下降'}{abs(100 * dv / (v - dv)):.2f}%。")
+                f"{'增长' if dv >= 0 else '下降'}{abs(rate):.2f}%。{why}")
 
     def procurement(self) -> None:
         rng, y, doc = self.rng, self.year, self.doc

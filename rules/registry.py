@@ -16,7 +16,7 @@ KINDS = (
     "execution_rate_low", "satisfaction_below_target", "indicator_target_missed", "total_mismatch",
     "stated_value_mismatch", "text_table_conflict", "unit_error", "undefined_ratio", "statistical_outlier",
     "benford_deviation", "cross_year_mismatch", "target_hugging", "budget_exceeded", "impossible_value",
-    "disclosure_incomplete", "wording_mismatch",
+    "disclosure_incomplete", "wording_mismatch", "change_unexplained",
     "report_missing", "late_publication",       # disclosure duties: alerts/duties.py, outside the registry
     "report_restated",      # raised by alerts/restated.py, not by a detector of this registry
 )

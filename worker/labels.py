@@ -230,6 +230,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "benford_deviation": ("首位数字分布异常", "Benford deviation"),
     "budget_exceeded": ("超预算", "budget exceeded"),
     "cross_year_mismatch": ("跨年数据不一致", "cross-year mismatch"),
+    "change_unexplained": ("变动未说明原因", "change unexplained"),
     "disclosure_incomplete": ("公开不完整", "disclosure incomplete"),
     "execution_rate_low": ("预算执行率偏低", "low execution rate"),
     "impossible_value": ("不可能的数值", "impossible value"),

@@ -20,7 +20,7 @@ __all__ = ["Taxonomy", "TaxonomyError", "configure", "default", "label_key", "lo
 
 DATA = Path(__file__).resolve().parent / "data"
 FILES = ("concepts.toml", "terms.toml", "tables.toml", "functional.toml", "economic.toml", "narrative.toml",
-         "forms.toml")
+         "forms.toml", "explanations.toml")
 
 
 def _load_toml(path: Path) -> dict:

@@ -5,6 +5,7 @@ import re
 
 from rules.taxonomy.model import (Concept, Dim, Forms, Identity, Member, Section, TableDef, Taxonomy, TaxonomyError,
                                   Term)
+from rules.taxonomy.explained import build_explanations
 from rules.taxonomy.words import label_key
 
 MEASURES = ("final", "budget", "budget_initial", "budget_adjusted")
@@ -118,10 +119,12 @@ def build(raw: dict[str, dict], sources: list[str]) -> Taxonomy:
         sections.append(s)
 
     forms = _forms(raw.get("forms.toml", {}), problems)
+    explanations = build_explanations(raw.get("explanations.toml", {}), check_ctx, problems)
     if problems:
         raise TaxonomyError("taxonomy is not valid:\n  " + "\n  ".join(problems))
     tax = Taxonomy(dims=dims, concepts=concepts, terms=terms, tables=tables, identities=identities,
-                   sections=sections, func_names=func_names, econ_names=econ_names, forms=forms, sources=sources)
+                   sections=sections, func_names=func_names, econ_names=econ_names, forms=forms, sources=sources,
+                   explanations=explanations)
     tax._by_name = by_name
     tax._titles = sorted(titles.items(), key=lambda kv: -len(kv[0]))
     tax._class_by_name = class_by_name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rules.taxonomy.explained import Explanations
 from rules.taxonomy.words import label_key
 
 
@@ -207,6 +208,7 @@ class Taxonomy:
     func_names: dict[str, str]                 # 类 code → name
     econ_names: dict[str, str]
     forms: Forms = field(default_factory=Forms)
+    explanations: Explanations = field(default_factory=Explanations)   # changes that need a reason
     sources: list[str] = field(default_factory=list)
     _by_name: dict[str, Term] = field(default_factory=dict, repr=False)
     _titles: list[tuple[str, TableDef]] = field(default_factory=list, repr=False)
