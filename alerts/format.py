@@ -48,14 +48,34 @@ def _quote_lines(alert: dict, limit: int = 4) -> list[str]:
     return out
 
 
+NO_REPORT = "无(此预警不针对某份已收录的报告)"
+
+
+def withdrawn_why(alert: dict) -> str:
+    """Why a withdrawn alert no longer stands: the report found (report_missing), the restatement's
+    note, else the generic sentence."""
+    ev = alert.get("evidence") or {}
+    if ev.get("found_report_id") is not None:
+        return f"已发现该报告(报告 #{ev['found_report_id']}),此前的预警撤销。"
+    if isinstance(ev.get("withdrawn"), str) and ev["withdrawn"]:
+        return ev["withdrawn"].rstrip("。") + ",此前的预警撤销。"
+    return "该问题在重新发布的报告中已不存在,此前的预警撤销。"
+
+
+def _report_line(r: dict) -> str:
+    if r.get("id") is None:
+        return NO_REPORT
+    return f"{r.get('issuer') or ''} {r.get('year') or ''} {r.get('title') or ''}"
+
+
 def one(alert: dict, event: str = "firing") -> str:
     """A single alert in plain text (no terminal control sequences: the console channel prints it)."""
     r = alert["report"]
     lines = [f"{EVENT_ZH.get(event, '')}[{SEV_ZH[alert['severity']]}] {tidy(alert['title'])}",
-             f"报告:{r.get('issuer') or ''} {r.get('year') or ''} {r.get('title') or ''}",
+             f"报告:{_report_line(r)}",
              f"来源:{alert['source']}"]
     if event == "withdrawn":
-        lines.append("该问题在重新发布的报告中已不存在,此前的预警撤销。")
+        lines.append(withdrawn_why(alert))
     else:
         lines.append(tidy(alert["message"]))
         lines += _quote_lines(alert)
@@ -77,7 +97,8 @@ def grouped(items) -> "OrderedDict[int, list]":
 def digest_subject(items, test: bool = False) -> str:
     firing = [i for i in items if i.event == "firing"]
     withdrawn = [i for i in items if i.event == "withdrawn"]
-    issuers = list(OrderedDict.fromkeys(i.alert["report"].get("issuer") or "未知单位" for i in items))
+    issuers = list(OrderedDict.fromkeys(i.alert["report"].get("issuer") or _department(i.alert) or "未知单位"
+                                        for i in items))
     high = sum(1 for i in firing if i.alert["severity"] == "high")
     parts = []
     if firing:
@@ -89,11 +110,17 @@ def digest_subject(items, test: bool = False) -> str:
     return clean(("【测试】" if test else "") + f"【审计预警】{','.join(parts)}:{who}").replace("\n", " ").replace("\t", " ")
 
 
+def _department(alert: dict) -> str:
+    """The department a report_missing alert (no report) is about."""
+    duty = (alert.get("evidence") or {}).get("duty")
+    return str(duty.get("department") or "") if isinstance(duty, dict) else ""
+
+
 def digest_text(items) -> str:
     out = []
     for _, group in grouped(items).items():
         r = group[0].alert["report"]
-        out.append(f"=== {r.get('issuer') or ''} {r.get('year') or ''} {r.get('title') or ''} ===")
+        out.append(f"=== {_report_line(r)} ===")
         out.append(f"来源:{group[0].alert['source']}")
         for it in group:
             out.append("")
@@ -121,8 +148,7 @@ def digest_html(items) -> str:
     out = ["<html><body style='font-family:sans-serif'>"]
     for _, group in grouped(items).items():
         r = group[0].alert["report"]
-        out.append(f"<h2>{html.escape(str(r.get('issuer') or ''))} {r.get('year') or ''} "
-                   f"{html.escape(str(r.get('title') or ''))}</h2>")
+        out.append(f"<h2>{html.escape(clean(_report_line(r)))}</h2>")
         out.append(f"<p>来源:{source_html(group[0].alert['source'])}</p>")
         for it in group:
             a = it.alert
@@ -130,7 +156,7 @@ def digest_html(items) -> str:
             out.append(f"<h3 style='color:{colors[a['severity']]}'>{html.escape(tag)}[{SEV_ZH[a['severity']]}] "
                        f"{html.escape(tidy(a['title']))}</h3>")
             if it.event == "withdrawn":
-                out.append("<p>该问题在重新发布的报告中已不存在,此前的预警撤销。</p>")
+                out.append(f"<p>{html.escape(clean(withdrawn_why(a)))}</p>")
                 continue
             out.append(f"<p>{html.escape(tidy(a['message']))}</p>")
             for q in [q for q in quoting.of(a["evidence"]) if q.get("text")][:4]:

@@ -9,6 +9,7 @@ Every outcome is recorded; bad input never stops a run.
 from __future__ import annotations
 
 import functools
+import json
 import hashlib
 import logging
 import traceback
@@ -221,7 +222,17 @@ class Ingestor:
 
     def _record_failure(self, key, source, status, reason, sha, documents=None, text=None) -> Outcome:
         with self.store.tx() as conn:
-            row = conn.execute("SELECT id, attempts FROM reports WHERE key = ?", (key,)).fetchone()
+            row = conn.execute("SELECT id, attempts, status, content_sha, warnings FROM reports WHERE key = ?",
+                               (key,)).fetchone()
+            if row is not None and row["status"] == "parsed" and row["content_sha"] != sha:
+                # A republished version that cannot be read (empty, not a report, broken): the
+                # version read before stays, with its facts and alerts, and says why; not a fix.
+                note = f"重新发布的新内容无法读取({reason}),保留上一版本的数据和预警"
+                warnings = [w for w in json.loads(row["warnings"] or "[]") if "重新发布的新内容无法读取" not in str(w)]
+                conn.execute("UPDATE reports SET warnings = ?, updated_at = ? WHERE id = ?",
+                             (_json(warnings + [note]), now_iso(), row["id"]))
+                return Outcome(key, source, status, f"{reason}; the version read before is kept",
+                               report_id=row["id"])
             attempts = (row["attempts"] if row else 0) + (1 if status == "failed" else 0)
             rid = self.store.upsert_report_row(
                 conn, key, source, **self._named(), status=status, error=reason, content_sha=sha,

@@ -28,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert.heading": ("预警 #{id}", "Alert #{id}"),
     "alert.status": ("状态", "status"),
     "alert.report": ("报告", "report"),
+    "alert.no_report": ("报告:无(此预警不针对某份已收录的报告)", "report: none (this alert is about no stored report)"),
     "alert.source": ("来源", "source"),
     "alert.fingerprint": ("指纹", "fingerprint"),
     "alert.created": ("产生", "created"),

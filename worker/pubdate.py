@@ -48,6 +48,7 @@ _BODY = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二�
 _HEADING = re.compile(r"决算|決算|绩效|績效|预算|預算|公开|公開|公示|报告|報告|说明|說明")
 HEADER_AFTER = 800      # characters after the title still in the header area
 HEADER_BEFORE = 600     # … and before it (an 信息公开 table above the title)
+QUOTE_MAX = 200         # characters of a quote kept (a meta tag's content is not bounded)
 BODY_LINE = 100         # a line this long is a paragraph: the body has begun
 
 
@@ -98,8 +99,14 @@ def from_meta(tags) -> PubDate | None:
     for key in META_NAMES:
         if key in found:
             at, name, content = found[key]
-            return PubDate(at, "meta", f'<meta name="{name}" content="{content}">')
+            return PubDate(at, "meta", f'<meta name="{_cut(name)}" content="{_cut(content)}">')
     return None
+
+
+def _cut(s: str, n: int = QUOTE_MAX) -> str:
+    """A quote kept short: a tag's content may be megabytes long."""
+    s = re.sub(r"\s+", " ", s)
+    return s if len(s) <= n else s[:n] + "…"
 
 
 def labelled(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, str, str]]:

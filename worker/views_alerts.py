@@ -45,7 +45,10 @@ def print_alert(a: dict, events, deliveries=(), state: str | None = None, silenc
     console.print(f"[bold]{m(a['title'])}[/bold]")
     console.print(m(a["message"]))
     rep = a["report"]
-    console.print(m(f"{L('alert.report')} #{rep['id']}: {rep['issuer'] or ''} {rep['year'] or ''} {rep['title'] or ''}"))
+    if rep.get("id") is None:       # report_missing, operator alerts: about no stored report
+        console.print(m(L("alert.no_report")))
+    else:
+        console.print(m(f"{L('alert.report')} #{rep['id']}: {rep['issuer'] or ''} {rep['year'] or ''} {rep['title'] or ''}"))
     console.print(f"{m(L('alert.source'))}: {m(strip_userinfo(a['source']))}")
     ev = dict(a["evidence"])
     for text, page in pairs(ev):

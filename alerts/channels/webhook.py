@@ -67,9 +67,10 @@ def verify(secret: bytes, headers, body: bytes, max_age: float = 300.0, now: flo
 
 def envelope(items: list[Item], status: str) -> dict:
     alerts = [i.alert for i in items]
-    group = sorted({a["report"]["id"] for a in alerts})
+    # report_missing and operator alerts have no report (id None): sorted after the reports, as "none".
+    group = sorted({a["report"]["id"] for a in alerts}, key=lambda g: (g is None, g or 0))
     return {"version": VERSION, "status": status,
-            "group_key": "report:" + ",".join(str(g) for g in group),
+            "group_key": "report:" + ",".join("none" if g is None else str(g) for g in group),
             "delivery_ids": [i.delivery_id for i in items],
             "alerts": alerts}
 

@@ -7,6 +7,8 @@ import csv
 import io
 import json
 
+from worker.safe_text import clean, csv_cell, markup
+
 STATUS_ZH = {"found": "已公开", "late": "逾期公开", "missing": "未公开", "pending": "未到期",
              "no_deadline": "未公开(无截止日期)"}
 COLUMNS = ("department", "year", "type", "source", "status", "note", "report_id", "report_title", "report_source",
@@ -37,13 +39,13 @@ def render(items: list[dict], fmt: str) -> str:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
-        w.writerows(items)
+        # Names come from config and reports: no cell runs as a formula, no control character.
+        w.writerows({k: csv_cell(clean(v)) if isinstance(v, str) else v for k, v in r.items()} for r in items)
         return buf.getvalue()
     raise ValueError(fmt)
 
 
 def print_table(items: list[dict], year: int) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from worker.term import console
@@ -58,7 +60,7 @@ def print_table(items: list[dict], year: int) -> None:
         pub = f"{r['published_at']}({r['published_from']})" if r["published_at"] else "—"
         due = f"{r['due']}({r['due_from']})" if r["due"] else r["due_from"]
         late = (("≥" if r["note"] == "至少" else "") + str(r["days_late"])) if r["days_late"] is not None else ""
-        t.add_row(*(escape(c) for c in (r["department"], r["type"], status, report, pub, due, late)))
+        t.add_row(*(markup(c) for c in (r["department"], r["type"], status, report, pub, due, late)))
     console.print(t)
     if not items:
         console.print("没有应公开的报告:在 config.toml 中配置 [[expected]] 或 [disclosure] expected_csv。")

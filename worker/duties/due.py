@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from worker.duties.names import entry_region, issuer_from_title, matches
+from worker.duties.names import entry_region, issuer_from_title, matches, normalize
 from worker.duties.settings import Disclosure, Expected, fixed_deadline
 
 CHINA = timezone(timedelta(hours=8))
@@ -158,7 +158,7 @@ def judge(d: Disclosure, e: Expected, year: int, typ: str, reports: list[dict], 
 
 def duties(d: Disclosure, entries: list[Expected], reports: list[dict], unseen: dict[tuple, str],
            today: date, year: int | None = None, source: str | None = None) -> list[Duty]:
-    out = []
+    out, seen = [], set()
     for e in entries:
         if source and e.source != source:
             continue
@@ -166,6 +166,10 @@ def duties(d: Disclosure, entries: list[Expected], reports: list[dict], unseen: 
             if year is not None and y != year:
                 continue
             for t in e.types:
+                k = (e.source, normalize(e.name), y, t)
+                if k in seen:
+                    continue        # owed twice (settings.duplicates refuses it at load): judged once
+                seen.add(k)
                 out.append(judge(d, e, y, t, reports, unseen, today))
     return out
 

@@ -67,10 +67,17 @@ def _date_problem(where: str, value, *, ymd_ok: bool = True) -> str | None:
     if not isinstance(value, str):
         return f"{where}: expected a date as a string, got {type(value).__name__} {value!r}"
     v = value.strip()
-    if not v or _MMDD.fullmatch(v) or (ymd_ok and _YMD.fullmatch(v) and _valid_ymd(v)):
+    if not v or (_MMDD.fullmatch(v) and _valid_mmdd(v)) or (ymd_ok and _YMD.fullmatch(v) and _valid_ymd(v)):
         return None
+    if _MMDD.fullmatch(v) or (ymd_ok and _YMD.fullmatch(v)):
+        return f"{where}: {value!r} is not a day of the calendar"
     forms = '"MM-DD" (e.g. "09-30") or "YYYY-MM-DD"' if ymd_ok else '"MM-DD" (e.g. "09-30")'
     return f"{where}: expected {forms}, got {value!r}"
+
+
+def _valid_mmdd(v: str) -> bool:
+    """"02-29" is a day (of leap years: `fixed_deadline` takes 28 February otherwise); "02-30" is not."""
+    return _valid_ymd(f"2000-{v}")
 
 
 def _valid_ymd(v: str) -> bool:
@@ -174,31 +181,71 @@ def entry(where: str, item, problems: list[str], sources: set[str] | None = None
                     years=years, types=types, deadline=dl, origin=where)
 
 
+CSV_MAX_BYTES = 20_000_000     # an expected-publishers list of every department of a province is far smaller
+CSV_MAX_FIELD = 2_000          # characters of one cell: a name, its aliases, a deadline
+
+
+def _decode(path: Path, problems: list[str]) -> str | None:
+    """The CSV's text: UTF-8 (with or without a BOM), else GB18030 (what Excel saves on a
+    Chinese Windows); too large or unreadable is one problem."""
+    try:
+        size = path.stat().st_size
+        if size > CSV_MAX_BYTES:
+            problems.append(f"disclosure.expected_csv: {path} is {size:,} bytes, more than {CSV_MAX_BYTES:,}: "
+                            "not an expected-publishers list")
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(f"disclosure.expected_csv: file not found: {path}")
+        return None
+    except OSError as e:
+        problems.append(f"disclosure.expected_csv: cannot read {path}: {e.strerror or e}")
+        return None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    problems.append(f"disclosure.expected_csv: {path} is neither UTF-8 nor GBK/GB18030 text")
+    return None
+
+
 def read_csv(path: Path, problems: list[str], sources: set[str] | None = None) -> list[Expected]:
     """The expected-publishers CSV: one row per department and fiscal year; a bad
     row is one problem naming its line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        problems.append(f"disclosure.expected_csv: file not found: {path}")
-        return []
-    except UnicodeDecodeError:
-        problems.append(f"disclosure.expected_csv: {path} is not UTF-8 text")
+    text = _decode(path, problems)
+    if text is None:
         return []
     rows = csv.reader(text.splitlines())
-    header = [h.strip().lower() for h in next(rows, [])]
+    try:
+        header = [h.strip().lower() for h in next(rows, [])]
+    except csv.Error as e:
+        problems.append(f"{path}:1: not a CSV header ({e})")
+        return []
     missing = [c for c in ("name", "year") if c not in header]
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if missing or unknown:
         problems.append(f"{path}:1: the header must name the columns {', '.join(CSV_COLUMNS)} "
-                        f"(name and year required){'; unknown: ' + ', '.join(unknown) if unknown else ''}")
+                        f"(name and year required){'; unknown: ' + ', '.join(_short(u) for u in unknown) if unknown else ''}")
         return []
     out = []
-    for n, row in enumerate(rows, start=2):
+    n = 1
+    while True:
+        n += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as e:          # a cell longer than the csv module's limit
+            problems.append(f"{path}:{n}: not a CSV row ({e})")
+            continue
         if not any(c.strip() for c in row):
             continue
         if len(row) > len(header):
             problems.append(f"{path}:{n}: {len(row)} fields, the header has {len(header)}")
+            continue
+        if (long := next((h for h, c in zip(header, row) if len(c) > CSV_MAX_FIELD), None)) is not None:
+            problems.append(f"{path}:{n}: the {long} cell is longer than {CSV_MAX_FIELD} characters")
             continue
         cells = {h: c.strip() for h, c in zip(header, row)}
         item = {"name": cells.get("name", ""), "years": cells.get("year", ""),
@@ -211,6 +258,27 @@ def read_csv(path: Path, problems: list[str], sources: set[str] | None = None) -
         if e is not None:
             e.origin = f"{path.name}:{n}"
             out.append(e)
+    return out
+
+
+def _short(v: str, n: int = 60) -> str:
+    return repr(v if len(v) <= n else v[:n] + "…")
+
+
+def duplicates(entries: list[Expected]) -> list[str]:
+    """A department owed twice (same source, name after normalization, year and type):
+    one problem naming both places."""
+    from worker.duties.names import normalize
+
+    seen: dict[tuple, str] = {}
+    out = []
+    for e in entries:
+        for y in e.years:
+            for t in e.types:
+                k = (e.source, normalize(e.name), y, t)
+                if k in seen and seen[k] != e.origin:
+                    out.append(f"{e.origin}: {e.name} {y} {t} is already expected at {seen[k]}")
+                seen.setdefault(k, e.origin)
     return out
 
 
@@ -248,10 +316,11 @@ def expected(cfg, problems: list[str] | None = None) -> list[Expected]:
 
 
 def check_csv(cfg) -> list[str]:
-    """The CSV named by [disclosure] expected_csv, read once at load (each bad row named by its line)."""
+    """The CSV named by [disclosure] expected_csv, read once at load (each bad row named by its line),
+    and any department owed twice across [[expected]] and the CSV."""
     path = (cfg.data.get("disclosure") or {}).get("expected_csv") or ""
-    if not isinstance(path, str) or not path:
+    if not cfg.data.get("expected") and (not isinstance(path, str) or not path):
         return []
     problems: list[str] = []
-    read_csv(cfg.resolve(path), problems, {s["name"] for s in cfg.sources})
-    return problems
+    entries = expected(cfg, problems)
+    return problems + duplicates(entries)

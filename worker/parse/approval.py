@@ -13,7 +13,10 @@ import re
 
 from worker.facts import Quote
 
-_DATE = re.compile(r"(?<!\d)(20\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2})(?!\d))")
+_DATE = re.compile(r"(?<!\d)(20\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2})(?!\d))"
+                   # 二〇二五年八月一日, as a 公文's date is written
+                   r"|(二[〇○零O][〇○零O一二三四五六七八九]{2})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "O": 0}
 _APPROVED = re.compile(r"批复|批覆|批准")
 _STOP = "。;;\n!!"
 NEAR = 80           # the date within this many characters of the word 批复
@@ -57,8 +60,22 @@ def find_approval(text: str, year: int | None) -> tuple[str, Quote] | None:
 
 
 def _iso(d: re.Match) -> str | None:
-    y, m, day = d.group(1), d.group(2) or d.group(4), d.group(3) or d.group(5)
+    """The ISO date of a match; None for a day not in the calendar (2025年2月30日)."""
+    if d.group(6):
+        y, m, day = int("".join(str(_CN_DIGIT[c]) for c in d.group(6))), _cn(d.group(7)), _cn(d.group(8))
+    else:
+        y, m, day = int(d.group(1)), int(d.group(2) or d.group(4)), int(d.group(3) or d.group(5))
     try:
-        return dt.date(int(y), int(m), int(day)).isoformat()
+        return dt.date(y, m, day).isoformat()
     except ValueError:
         return None
+
+
+def _cn(s: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 三十一 → 31 (0 for a form that is no number: refused)."""
+    tens, _, ones = s.rpartition("十")
+    if "十" not in s:
+        return _CN_DIGIT.get(s, 0) if len(s) == 1 else 0
+    if len(tens) > 1 or len(ones) > 1:
+        return 0
+    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
