@@ -64,8 +64,14 @@ demo: setup
 	@echo
 	@$(BIN)/python -m worker.demo next --config config.toml --bin $(BIN)
 
+# Test processes (pytest-xdist): most tests wait on subprocesses, servers and
+# sockets, so two workers halve the wall time on CI's two cores. Each worker has
+# its own session fixtures (PostgreSQL server, example databases, temp dirs);
+# --dist loadfile keeps a file's tests, and its module fixtures, in one worker.
+TEST_WORKERS ?= 2
+
 test: setup $(CJK_FONT) $(CHROMEDRIVER) postgresql
-	CJK_FONT=$(CJK_FONT) CHROMEDRIVER=$(CHROMEDRIVER) $(BIN)/python -m pytest
+	CJK_FONT=$(CJK_FONT) CHROMEDRIVER=$(CHROMEDRIVER) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup
 	$(BIN)/python bench/ingest.py

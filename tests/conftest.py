@@ -200,7 +200,11 @@ def web_db(request):
     if request.param == "sqlite":
         return request.getfixturevalue("web_db_sqlite")
     srv = request.getfixturevalue("pg_server")
-    return srv.create_database("aw_web", template=request.getfixturevalue("web_pg_template"))
+    template = request.getfixturevalue("web_pg_template")
+    # pytest makes a parametrized session fixture again whenever the param changes, which a process of
+    # pytest-xdist (tests sent in batches) does more than once: the copy of a read-only template is the same.
+    srv.drop_database("aw_web")
+    return srv.create_database("aw_web", template=template)
 
 
 @pytest.fixture

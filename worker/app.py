@@ -358,10 +358,11 @@ class App:
             return res
 
         summary = RunSummary()
-        if len(specs) > 1:
+        if len(specs) > 1 or leases is not None:
             from worker.preload import preload_reader
 
-            preload_reader()    # threads fork document children: nothing may be half-imported then
+            # Threads (pollers, the lease keeper) run while document children fork: nothing may be half-imported then.
+            preload_reader()
         if leases is None:
             summary.polls = poll_all(self.store, specs, poll_one)
         else:

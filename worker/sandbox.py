@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
+from worker.forksafe import reset_in_child
+
 # A worker that cannot even build its "out of memory" report exits with this.
 _EXIT_MEMORY = 86
 _EXIT_PICKLE = 87
@@ -300,6 +302,8 @@ def _ended(status: int) -> Result:
 def _serve(rfd: int, wfd: int, fn, budget: Budget) -> None:
     code = 0
     try:
+        # Other threads of the parent may have held stream locks at fork: this process gets its own.
+        reset_in_child()
         # The parent's Ctrl-C is the parent's to handle: it kills its workers.
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
