@@ -142,3 +142,23 @@ def test_approval_date_printed_in_the_report(text, at, quote):
 ])
 def test_no_approval_date_is_guessed(text):
     assert find_approval(text, 2024) is None
+
+
+def test_a_list_page_of_many_links_on_one_line_is_read_in_bounded_time():
+    """A line (here one <p>) holding 20,000 links: no link gets the line's date (the line is not
+    one link's), and looking costs one step per link, not one per pair (a generous bound only
+    proves it ends)."""
+    import time
+
+    from worker.sources.discover import page_links
+
+    html_ = ("<html><body><p>" + "".join(f"<a href='/a/{n}.html'>决算{n}</a> 2024-09-10 " for n in range(20_000))
+             + "</p><div>" + "".join(f"<a href='/b/{n}.html'>决算{n}</a><span>2024-09-1{n % 10}</span>"
+                                    for n in range(20_000)) + "</div></body></html>")
+    t0 = time.monotonic()
+    links = page_links(html_.encode(), "http://127.0.0.1/", "utf-8", dated=True)
+    assert time.monotonic() - t0 < 60
+    assert len(links) == 40_000
+    assert all(x.published is None for x in links[:20_000])
+    # Bare links side by side: each takes the date printed right after it, not a later link's.
+    assert [x.published for x in links[20_000:20_003]] == ["2024-09-10", "2024-09-11", "2024-09-12"]

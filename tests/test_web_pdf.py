@@ -294,7 +294,7 @@ def test_keep_originals_off_keeps_nothing(tmp_path, drawn):
     png_of(get(logged_in(db, "vera"), f"/reports/{rid}/pages/2.png?alert={aid}"))     # from the file itself
 
 
-def test_reparse_rewrites_the_boxes_and_a_failure_clears_them(tmp_path, drawn, db_url):
+def test_reparse_rewrites_the_boxes_and_an_unreadable_new_file_keeps_them(tmp_path, drawn, db_url):
     db, pdf = make(tmp_path / "w", drawn, url=db_url if is_pg(db_url) else None)
     rid = the_alert(db)[1]
     before = [tuple(r) for r in rows(db, "SELECT * FROM text_boxes WHERE report_id = ? ORDER BY text_start", rid)]
@@ -305,11 +305,15 @@ def test_reparse_rewrites_the_boxes_and_a_failure_clears_them(tmp_path, drawn, d
     cli("--db", str(db), "backfill", "--reparse")
     after = [tuple(r) for r in rows(db, "SELECT * FROM text_boxes WHERE report_id = ? ORDER BY text_start", rid)]
     assert after == before
-    # The file now unreadable: the report fails on re-parse and keeps no boxes.
+    # The file replaced by an unreadable one: the run says it failed, and the version read
+    # before stays whole — its text, its boxes (they still match that text) — with a warning
+    # saying why; nothing is lost, the next run tries again.
     pdf.write_bytes(b"%PDF-1.4\n% not a PDF any more\n")
     assert "1 failed" in cli("--db", str(db), "backfill", "--reparse", code=1)
-    assert rows(db, "SELECT status FROM reports WHERE id = ?", rid)[0][0] == "failed"
-    assert rows(db, "SELECT count(*) FROM text_boxes WHERE report_id = ?", rid)[0][0] == 0
+    status, warnings = rows(db, "SELECT status, warnings FROM reports WHERE id = ?", rid)[0]
+    assert status == "parsed" and "重新发布的新内容无法读取" in warnings
+    kept = [tuple(r) for r in rows(db, "SELECT * FROM text_boxes WHERE report_id = ? ORDER BY text_start", rid)]
+    assert kept == before
 
 
 def test_a_partial_line_is_interpolated_by_character_widths():

@@ -76,6 +76,13 @@ def page_links(data: bytes, base_url: str, charset: str | None, selector: str = 
 
 
 _LINE = ("li", "tr", "dd", "dt", "p")
+_SIBLINGS = 4          # elements after a bare link looked at for its date
+
+
+def _other_link(line, href: str | None) -> bool:
+    """The line holds a link to another address (stops at the first: a line of
+    many links costs no more than one)."""
+    return any(x.get("href") != href for x in line.iter("a"))
 
 
 def _beside(a) -> PubDate | None:
@@ -91,11 +98,18 @@ def _beside(a) -> PubDate | None:
             break
         el = el.getparent()
     if line is None:
-        rest = (a.tail or "") + " ".join(s.text_content() + (s.tail or "") for s in a.itersiblings()
-                                         if isinstance(s.tag, str) and s.tag != "a")
+        # Only what follows the link up to the next link (a page of 100,000 bare
+        # links must not read every sibling for every link).
+        parts = [a.tail or ""]
+        for n, s in enumerate(a.itersiblings()):
+            if n >= _SIBLINGS or s.tag == "a":
+                break
+            if isinstance(s.tag, str):
+                parts.append(s.text_content() + (s.tail or ""))
+        rest = " ".join(parts)
         whole = a.text_content() + " " + rest
     else:
-        if len({x.get("href") for x in line.iter("a")}) > 1:
+        if _other_link(line, a.get("href")):
             return None
         whole = line.text_content()
         rest = whole.replace(a.text_content(), " ", 1)
