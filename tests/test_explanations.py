@@ -275,8 +275,12 @@ def test_seeds_raise_nothing():
         rep = _file(p)
         assert evaluate(rep, None, ["explanations"], strict=True) == [], p.name
         counted[p.name[:3]] = {(c.fig.id, c.explained_by) for c in X.changes(rep, opts) if c.counted}
-    # 雅安 2020: the 公务接待费 (+51.67%) and 机关运行经费 (+32.12%) paragraphs give their reasons.
-    assert counted["003"] == {("sangong_reception", "paragraph"), ("admin_cost", "paragraph")}
+    # 雅安 2020: the 公务接待费 (+51.67%) and 机关运行经费 (+32.12%) paragraphs give their reasons, and so
+    # do the 收、支总计's (+19.85%) and the 财政拨款收、支总计's (+21.71%), each 主要变动原因是….
+    assert counted["003"] == {("sangong_reception", "paragraph"), ("admin_cost", "paragraph"),
+                              ("grand_total", "paragraph"), ("fiscal_total", "paragraph")}
+    # 2020 (+58.36%): the reason is given once, for 财政拨款收、支总计, which is all of the 收、支总计.
+    assert counted["001"] == {("fiscal_total", "paragraph"), ("grand_total", "cover")}
     # 玉林 2024: the 一般公共预算财政拨款支出's 657.33万元 is explained as the 收入's.
     assert ("gpb_expense", "counterpart") in counted["002"]
 

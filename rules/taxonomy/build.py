@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from rules.taxonomy.model import (Concept, Dim, Forms, Identity, Member, Section, TableDef, Taxonomy, TaxonomyError,
-                                  Term)
+from rules.taxonomy.model import (Concept, Dim, Forms, Identity, Member, NarrativeName, Section, TableDef, Taxonomy,
+                                  TaxonomyError, Term)
 from rules.taxonomy.explained import build_explanations
 from rules.taxonomy.words import label_key
 
@@ -118,17 +118,39 @@ def build(raw: dict[str, dict], sources: list[str]) -> Taxonomy:
             problems.append(f"{where}: unknown table {s.table!r}")
         sections.append(s)
 
+    narrative_names = _narrative_names(raw.get("narrative.toml", {}).get("name", []), check_ctx, problems)
     forms = _forms(raw.get("forms.toml", {}), problems)
     explanations = build_explanations(raw.get("explanations.toml", {}), check_ctx, problems)
     if problems:
         raise TaxonomyError("taxonomy is not valid:\n  " + "\n  ".join(problems))
     tax = Taxonomy(dims=dims, concepts=concepts, terms=terms, tables=tables, identities=identities,
                    sections=sections, func_names=func_names, econ_names=econ_names, forms=forms, sources=sources,
-                   explanations=explanations)
+                   explanations=explanations, narrative_names=narrative_names)
     tax._by_name = by_name
     tax._titles = sorted(titles.items(), key=lambda kv: -len(kv[0]))
     tax._class_by_name = class_by_name
     return tax
+
+
+def _narrative_names(specs: list, check_ctx, problems: list[str]) -> dict[str, NarrativeName]:
+    out: dict[str, NarrativeName] = {}
+    for i, spec in enumerate(specs):
+        where = f"{spec.get('_source', 'narrative.toml')}: name #{i + 1} {spec.get('names', [''])[:1]}"
+        dims = {k: str(v) for k, v in spec.get("dims", {}).items()}
+        if not spec.get("concept"):
+            problems.append(f"{where}: no concept")
+        check_ctx(where, spec.get("concept", ""), dims)
+        each = tuple(spec.get("each", []))
+        for c in each:
+            check_ctx(where, c, {})
+        if len(each) == 1:
+            problems.append(f"{where}: each names one concept: list two or more, or none")
+        if not spec.get("names"):
+            problems.append(f"{where}: no names")
+        nn = NarrativeName(spec.get("concept", ""), tuple(sorted(dims.items())), each)
+        for n in spec.get("names", []):
+            out[label_key(n)] = nn      # a later folder's entry for a name replaces it
+    return out
 
 
 FUNDING_ROLES = ("initial", "adjustment", "budget", "executed", "rate", "weight", "score")

@@ -197,6 +197,16 @@ class Section:
     table: str = ""                # the standard table it explains
 
 
+@dataclass(frozen=True)
+class NarrativeName:
+    """A name the 情况说明 gives a table concept (收、支总计, 总支出), and the
+    concepts it names in turn when a list follows 各 / 分别 (收、支总计各是A、B万元)."""
+
+    concept: str
+    dims: tuple[tuple[str, str], ...] = ()
+    each: tuple[str, ...] = ()
+
+
 @dataclass
 class Taxonomy:
     dims: dict[str, Dim]
@@ -209,6 +219,7 @@ class Taxonomy:
     econ_names: dict[str, str]
     forms: Forms = field(default_factory=Forms)
     explanations: Explanations = field(default_factory=Explanations)   # changes that need a reason
+    narrative_names: dict[str, NarrativeName] = field(default_factory=dict)   # normalized name → NarrativeName
     sources: list[str] = field(default_factory=list)
     _by_name: dict[str, Term] = field(default_factory=dict, repr=False)
     _titles: list[tuple[str, TableDef]] = field(default_factory=list, repr=False)

@@ -3,7 +3,8 @@
 A figure is named by the words before it in its clause (本年收入合计1,234.56万元,
 年初预算为…, 支出决算为…). The name is read with the taxonomy's terms,
 qualified by the fund words it carries (一般公共预算财政拨款基本支出) and by the part
-of the 情况说明 it stands in; a name that cannot be read is not tagged. The
+of the 情况说明 it stands in (names.py); a name that cannot be read is not
+tagged; a list after 各 / 分别 is read in turn (distributive.py). The
 statements a sentence makes (占 x%, 增加 … 增长 x%, 完成年初预算的 x%, 决算数大于
 预算数) are kept with the facts they speak of, for the checks to recompute.
 """
@@ -12,22 +13,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rules.taxonomy import Taxonomy, label_key
+from rules.taxonomy import Taxonomy
 from rules.taxonomy.model import Section
 from worker.facts import Quote
 from worker.ledger import LFact, Reading, Statement, dims_of
 from worker.numbers import Num, find_numbers
+from worker.read import distributive
+from worker.read.names import MEASURE_WORDS, func_item, name_of
 from worker.read.sections import Frame, section_at
 from worker.spans import Spans
 
 _SENT = re.compile(r"[^。!?\n]+[。!?]?")
 _CLAUSE = re.compile(r"[^,;，；:、]+")
-MEASURE_WORDS = [
-    ("budget_initial", re.compile(r"(?:年初预算数?|年初预算金额)(?:为|是|数为)?$")),
-    ("budget_adjusted", re.compile(r"(?:调整后预算数?|全年预算数?|调整预算数?)(?:为|是)?$")),
-    ("final", re.compile(r"(?:支出决算数?|决算数?|决算支出|实际支出)(?:为|是|数为)?$")),
-    ("budget", re.compile(r"预算(?:数|金额|安排)?(?:为|是)?$")),
-]
 DELTA_WORD = re.compile(r"(增加|减少|增长|下降|上升|降低|减|增)了?$")
 PCT_UP = re.compile(r"(增长|上升|增加|提高|增幅)(?:了|为|达)?$")
 PCT_DOWN = re.compile(r"(下降|减少|降低|降幅)(?:了|为)?$")
@@ -36,24 +33,11 @@ COMPLETION = re.compile(r"(?:完成|达到)(?P<base>(?:年初|调整后|全年)?
 # 决算数大于预算数; not 大于(小于): template text with both words left in says nothing.
 COMPARE = re.compile(r"决算数?(大于|小于|等于|高于|低于|超过|少于|多于)(?!\s*[((](?:大于|小于|高于|低于))(年初|调整后|全年)?预算数?")
 FLAT = re.compile(r"持平|基本持平|无变化|保持不变")
-_NAME_EXTRA = {  # narrative names of table concepts
-    "收入支出总计": ("grand_total_in", {}), "收支总计": ("grand_total_in", {}), "收入支出决算总计": ("grand_total_in", {}),
-    "收入总计": ("grand_total_in", {}), "支出总计": ("grand_total_out", {}),
-    "总收入": ("grand_total_in", {}), "总支出": ("grand_total_out", {}),
-    "支出": ("expense", {}), "收入": ("income", {}),
-}
-_TRIM = re.compile(r"^(?:其中|包括|主要是|主要为|分别为|分别是|主要用于|用于|以下方面|具体情况如下|合计|共计|总计为|和|及|与|是|为|"
-                   r"\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.](?!\d)|"
-                   r"本部门|本单位|本局|本委|本办|本中心|我局|我单位|我部门|我委|我办|本级|全局|全年|本年度)+")
-_DEPT_PREFIX = re.compile(r"^[\u4e00-\u9fff()]{2,30}?(?:局|委员会|委|办公室|办|中心|厅|院|馆|所|站|处|队|部|署|政府|办事处)"
-                          r"(?:本级)?(?:20\d{2}年度?)?")
 _FIGURE = re.compile(r"\d\s*(?:万元|元|亿元|千元|%)|百分之")
-_TIME = re.compile(r"^(?:20\d{2}年(?:度)?|本年度?|当年|全年|截至20\d{2}年\d{1,2}月\d{1,2}日|年度)")
 _WS = re.compile(r"\s+")
 _COMPARED = re.compile(r"(?:比|较)[^,;]*$|与[^,;]*相比|同比")
 _COMPARED_WITH = re.compile(r"(?:与|同)[^,;]{0,24}?(?:相比|对比)")
 _THAN = re.compile(r"比|较|同比")
-_TAIL_NOISE = re.compile(r"(?:为|是|达|共|约|共计|累计|的)+$")   # 合计/总计 belong to names
 
 
 def tag(text: str, reading: Reading, fr: Frame, spans: list[tuple[int, int]], tax: Taxonomy) -> None:
@@ -71,7 +55,7 @@ def tag(text: str, reading: Reading, fr: Frame, spans: list[tuple[int, int]], ta
         if sec is not prev_sec:
             prev, prev_sec = None, sec
         if not _FIGURE.search(m.group(0)):
-            item = _func_item(m.group(0), sec, reading, tax)
+            item = func_item(m.group(0), sec, reading, tax)
             if item is not None:
                 # 1、教育支出(类)普通教育(款)初中教育(项)。: the item the next sentences' figures are of.
                 prev = _Prev(item)
@@ -107,6 +91,12 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
     printed: dict = {}
     if not nums:
         return None, printed
+    lists = distributive.runs(text, s, e) if ("各" in sent or "分别" in sent) else {}
+    skip: set[int] = set()          # figures read with the list they stand in
+    if lists:
+        # A list is met at its first figure (bare ones read in the list's unit).
+        nums = sorted({n.start: n for n in nums + [run[0] for run in lists.values()]}.values(), key=lambda n: n.start)
+    pending_each: list | None = None   # 各减少A、B万元: [(delta, word, key)] for 各下降p%、q%
     head: int | None = None          # the first figure of the sentence: the whole a 其中 list splits
     subject_key: tuple | None = carried   # 年初预算为…: the item named in the sentence before
     last_fact: int | None = None
@@ -122,6 +112,28 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
         words = text[cs:n.start]
         if "其中" in text[s:n.start] or "主要用于" in text[s:n.start]:
             after_qizhong = True
+        if n.start in skip:
+            continue
+        run = lists.get(n.start)
+        if run is not None:
+            took = _each(text, s, e, cs, run, sec, reading, tax, year, pending_each)
+            if run[-1].kind == "money":
+                # Figures of two concepts in turn (or of a name not read): neither
+                # is the sentence's one subject.
+                _flush_delta(text, s, e, sec, reading, pending_delta, subject_key)
+                _flush_each(text, s, e, sec, reading, pending_each)
+                pending_delta, subject_key, last_money_tagged, first_money = None, None, False, False
+                pending_each = took or None
+                skip.update(m.start for m in run)
+                clause_start = run[-1].end
+                continue
+            if took is not None:
+                pending_each = None
+                skip.update(m.start for m in run)
+                clause_start = run[-1].end
+                continue
+            if not n.unit:
+                continue       # rates of no listed change (分别增长5%、8%): read as before
         if n.kind == "money":
             w = words.strip()
             dm = DELTA_WORD.search(w)
@@ -135,8 +147,10 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                 cut = _THAN.search(who)
                 if cut:
                     who = who[: cut.start()]           # X比上年增加: X
-                named = _name(who, sec, tax, year, subject_key, reading.issuer) if who else None
+                named = name_of(who, sec, tax, year, subject_key, reading.issuer) if who else None
                 key = named[0] if named else subject_key
+                if named is None and who and _in_reason(text, s, n.start, tax):
+                    key = None       # 主要原因是X增加…: X's change, not the subject's
                 if key is not None:
                     _flush_delta(text, s, e, sec, reading, pending_delta, subject_key)
                     subject_key = (key[0], key[1], "final", key[3])
@@ -153,7 +167,7 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                 if rx.search(bare):
                     printed[mname] = n       # 年初预算为X万元, 支出决算为Y万元: kept even when X is of an unread item
                     break
-            named = _name(w, sec, tax, year, subject_key, reading.issuer)
+            named = name_of(w, sec, tax, year, subject_key, reading.issuer)
             last_money_tagged = named is not None
             if named is None:
                 if first_money:
@@ -186,7 +200,7 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
             if bname:
                 # 占本年支出合计的: the department's total, or the section's (charitably both).
                 for scope in (None, sec):
-                    bk = _name(bname, scope, tax, year, None, reading.issuer)
+                    bk = name_of(bname, scope, tax, year, None, reading.issuer)
                     if bk is not None and bk[0] not in bases:
                         bases.append(bk[0])
             if head is not None and head != last_fact:
@@ -215,9 +229,64 @@ def _sentence(text: str, s: int, e: int, sec: Section | None, reading: Reading, 
                                                 direction=_dir(word), page=page, section=sec.id if sec else ""))
         clause_start = n.end
     _flush_delta(text, s, e, sec, reading, pending_delta, subject_key)
+    _flush_each(text, s, e, sec, reading, pending_each)
     _compare(text, s, e, sec, reading, _Prev(subject_key, last_fact if last_fact is not None else -1, printed),
              tax, year)
     return subject_key, printed
+
+
+def _each(text: str, s: int, e: int, cs: int, run: list[Num], sec: Section | None, reading: Reading,
+          tax: Taxonomy, year: int | None, pending: list | None) -> list | None:
+    """Read a list after 各 / 分别. Figures (收、支总计各是A、B万元) are tagged,
+    each of the name's concepts in turn, and [] returned; changes (各减少A、B万元)
+    are returned as [(delta, word, key)] for the rates that may follow; rates
+    (各下降p%、q%) make a growth statement with each pending change, in order, and
+    return []. None: not read (a name of one figure, a list of another length)."""
+    bare = _WS.sub("", text[cs:run[0].start])
+    m = distributive.MARK.search(bare)
+    if m is None:
+        return None
+    page, section = reading.page_at(s), sec.id if sec else ""
+    if run[-1].kind == "percent":
+        word = m.group("dw") or m.group("pw")
+        if not pending or len(pending) != len(run) or not word or bare[: m.start()].strip(",;"):
+            return None
+        for (delta, dword, key), rate in zip(pending, run):
+            reading.statements.append(Statement(type="growth", quote=Quote(text[s:e], s, e), stated=rate, base=[key],
+                                                delta=delta, words=f"{dword}/{word}", direction=_dir(word),
+                                                page=page, section=section))
+        return []
+    who = bare[: m.start()]
+    cmp_ = _COMPARED_WITH.search(who)
+    if cmp_:
+        who = who[cmp_.end():]                 # 与2021年相比收、支总计各减少: 收、支总计
+    cut = _THAN.search(who)
+    if cut:
+        who = who[: cut.start()]               # 收、支总计比上年各增加: 收、支总计
+    named = name_of(who, sec, tax, year, None, reading.issuer) if who else None
+    keys = distributive.keys_of(named[0], named[1], tax) if named else None
+    if keys is None or len(keys) != len(run):
+        return None
+    if m.group("dw"):
+        return [(n, m.group("dw"), k) for n, k in zip(run, keys)]
+    if m.group("pw"):
+        return None
+    for n, (concept, dims, measure, period) in zip(run, keys):
+        reading.facts.append(LFact(concept=concept, dims=dims, num=n, quote=Quote(text[cs:n.end].strip(),
+                                   _lstrip(text, cs), n.end), where="text", measure=measure, period=period,
+                                   label=named[1], page=page, section=section))
+    return []
+
+
+def _flush_each(text, s, e, sec, reading: Reading, pending: list | None) -> None:
+    """Changes listed after 各 with no rates: each kept as a change of its figure."""
+    for n, word, key in pending or ():
+        _flush_delta(text, s, e, sec, reading, (n, word), key)
+
+
+def _in_reason(text: str, s: int, pos: int, tax: Taxonomy) -> bool:
+    """Does a reason (主要原因是 …) open before `pos` in the sentence?"""
+    return any(rx.search(text, s, pos) for rx in tax.explanations.reasons)
 
 
 def _flush_delta(text, s, e, sec, reading: Reading, pending, subject_key) -> None:
@@ -240,7 +309,7 @@ def _compare(text: str, s: int, e: int, sec: Section | None, reading: Reading, p
     # 2024年度“三公”经费支出决算数小于预算数: the sentence names what it compares.
     own = text[_clause_start(text, cmp_.start(), s):cmp_.start()].strip()
     if own and re.search(r"[\u4e00-\u9fff]{2}", own):
-        named = _name(own, sec, tax, year, None, reading.issuer)
+        named = name_of(own, sec, tax, year, None, reading.issuer)
         if named is not None:
             subject_key, subject = named[0], -1
     word = cmp_.group(1)
@@ -280,136 +349,6 @@ def _lstrip(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t":
         pos += 1
     return pos
-
-
-def _name(words: str, sec: Section | None, tax: Taxonomy, year: int | None, subject: tuple | None,
-          issuer_prefix: str = ""):
-    """(key, label) of the figure named by `words`, or None when unsure."""
-    w = _WS.sub("", words)
-    w = _TRIM.sub("", w)
-    if issuer_prefix and w.startswith(issuer_prefix):
-        w = _TRIM.sub("", w[len(issuer_prefix):])
-    period = "current"
-    m = re.match(r"^(20\d{2})年(?:度)?", w)
-    if m:
-        if year and int(m.group(1)) == year - 1:
-            period = "prior"
-        elif year and int(m.group(1)) != year:
-            return None
-        w = _TRIM.sub("", w[m.end():])
-        if issuer_prefix and w.startswith(issuer_prefix):      # 2020年度某某局机关运行经费支出
-            w = _TRIM.sub("", w[len(issuer_prefix):])
-    if w.startswith("上年") and not w.startswith("上年结转"):
-        period = "prior"
-        w = re.sub(r"^上年度?", "", w)
-    w = _TIME.sub("", w)
-    measure, measured = "final", False
-    for mname, rx in MEASURE_WORDS:
-        mm = rx.search(w)
-        if mm:
-            measure, measured = mname, True
-            w = w[: mm.start()]
-            break
-    w = _TAIL_NOISE.sub("", w)
-    w = re.sub(r"^[“\"]|[”\"]$", "", w)
-    if not w or (w in ("支出", "收入") and subject is not None and measured and
-                 (measure != "final" or subject[0] not in ("expense", "income"))):
-        if subject is None or not measured:
-            return None      # a bare figure: only 年初预算为 / 决算为 … speak of the sentence's subject
-        c, d, _, p = subject
-        return (c, d, measure, p), ""
-    if w in ("支出", "收入") and sec is not None and sec.concept and sec.concept not in ("expense", "income"):
-        return None          # 支出 of what? (接待…支出0.91万元 under 三公: not the 三公 total)
-    hit = _concept_of(w, tax)
-    if hit is None:
-        # 某某区某某局机关运行经费支出: a department's name before the figure's own name.
-        m = _DEPT_PREFIX.match(w)
-        if m and m.end() < len(w):
-            w = w[m.end():]
-            hit = _concept_of(w, tax)
-    if hit is None:
-        return None
-    concept, dims = hit
-    ctx = dict(sec.dims) if sec else {}
-    if sec and sec.concept and concept in ("expense", "income") and not dims and concept != sec.concept:
-        ctx = {}
-    ctx.update(dims)
-    if concept == "sangong" and "fund" not in ctx:
-        ctx["fund"] = "fiscal"
-    allowed = tax.concepts[concept].dims
-    clean = {k: v for k, v in ctx.items() if k in allowed and v != tax.dims[k].root}
-    return (concept, dims_of(clean), measure, period), w
-
-
-def _concept_of(name: str, tax: Taxonomy) -> tuple[str, dict] | None:
-    key = label_key(name)
-    for cand in (key, re.sub(r"(?:支出|费用)$", "", key) if key.endswith(("费支出", "经费支出", "费用")) else None):
-        if not cand:
-            continue
-        t = tax.term(cand)
-        if t is not None and t.concept and not t.measure and t.role == "":
-            return t.concept, dict(t.dims)
-        if t is not None and t.side_concepts:
-            return None
-    if key in _NAME_EXTRA:
-        c, d = _NAME_EXTRA[key]
-        return c, dict(d)
-    for prefix, fund in tax.fund_words():
-        if key.startswith(prefix) and len(key) > len(prefix):
-            rest = _concept_of(key[len(prefix):], tax)
-            if rest is not None and rest[0] in ("income", "expense", "grand_total_in", "grand_total_out",
-                                                "carry_begin", "carry_end", "sangong"):
-                if "fund" in rest[1] and rest[1]["fund"] != fund:
-                    return None
-                return rest[0], {**rest[1], "fund": fund}
-            return None
-    if "(款)" in name or "(项)" in name:
-        return None      # 款 and 项 are read from their codes, in the tables
-    # 教育支出(类)…, 一般公共服务(类)支出: the name with its (类) mark.
-    fc = None
-    for bare in (re.sub(r"\(类\).*$", "", key), key.replace("(类)", "")):
-        fc = fc or tax.func_class(bare) or (tax.func_class(bare + "支出") if "(类)" in name and not bare.endswith("支出") else None)
-    if fc:
-        return "expense", {"func": fc}
-    return None
-
-
-_ITEM = re.compile(r"(?P<l>[^()、,.:。]+?)\(类\)(?:(?P<k>[^,。;]+?)\(款\))?(?:(?P<x>[^,。;]+?)\(项\))?")
-
-
-def _func_item(sentence: str, sec: Section | None, reading: Reading, tax: Taxonomy) -> tuple | None:
-    """The key of a 功能分类 item named 教育支出(类)普通教育(款)初中教育(项): the 类
-    by its name, the 款 and 项 by the names the report's own tables print under it."""
-    flat = re.sub(r"[\s“”\"]", "", sentence)
-    m = _ITEM.search(flat)
-    if m is None or sec is None or sec.concept != "expense":
-        return None
-    if ("(款)" in flat and not m.group("k")) or ("(项)" in flat and not m.group("x")):
-        return None              # a level named but not read: not the 类 itself
-    name = re.sub(r"^\d{1,2}[、.]", "", m.group("l"))
-    code = tax.func_class(name) or tax.func_class(name + "支出")
-    if code is None:
-        return None
-    names = _coded_names(reading)
-    for part in (m.group("k"), m.group("x")):
-        if not part:
-            break
-        under = [c for c, n in names.items() if n == label_key(part) and c.startswith(code) and len(c) == len(code) + 2]
-        if len(under) != 1:
-            return None          # not printed, or printed twice: not guessed
-        code = under[0]
-    dims = {**{k: v for k, v in sec.dims.items() if k in tax.concepts["expense"].dims}, "func": code}
-    return ("expense", dims_of(dims), "final", "current")
-
-
-def _coded_names(reading: Reading) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for f in reading.facts:
-        if f.where == "table" and f.dim("func"):
-            code, _, name = f.label.strip().partition(" ")
-            if code == f.dim("func") and name:
-                out.setdefault(code, label_key(name))
-    return out
 
 
 def _section_total(sec: Section, f: LFact) -> tuple | None:
