@@ -66,6 +66,9 @@ class Change:
     explained_by: str = ""              # how a reason was found ('' = none)
 
 
+NEWS_HEAD_CHARS = 300         # where a news copy's byline stands
+
+
 def _judged(report: ParsedReport) -> Reading | None:
     rd = ev.reading(report)
     if rd is None or rd.blank_form or not rd.year:
@@ -75,7 +78,10 @@ def _judged(report: ParsedReport) -> Reading | None:
     title = report.meta.title or ""
     if "预算" in title and "决算" not in title:
         return None                   # a budget that mentions last year's 决算
-    if any(w in report.text for w in taxonomy().explanations.news):
+    # A news copy announces itself at the top (本报北京8月30日电(记者…), 新华社…电, 【…网讯】);
+    # a department's own report may cite its coverage by 新华社 far into its 绩效 part.
+    head = report.text[:NEWS_HEAD_CHARS]
+    if any(w in head for w in taxonomy().explanations.news):
         return None                   # a news copy of the figures
     return rd
 

@@ -210,6 +210,15 @@ def test_reports_not_judged():
     assert len(explained(ADMIN, report_type="单位决算")) == 1
 
 
+def test_a_report_citing_its_news_coverage_is_still_judged():
+    # A byline opens a news copy; a department's own report may cite 新华社 or 记者 coverage
+    # of its work in a later part (绩效): that does not make it a news copy.
+    opening = ["第一部分 部门概况", "本部门主要职责是……" + "为群众办事提供便利。" * 40]
+    later = ["十、预算绩效管理情况", "我局“一网通办”改革受到新华社专访,人民网、记者多次报道。"]
+    assert len(explained(opening + later + ADMIN)) == 1
+    assert explained(["【文匯網訊】財政部公布:"] + opening + ADMIN) == []
+
+
 def direction_findings(lines):
     return [f for f in run(lines) if f.rule == "explanations.reason_direction"]
 
