@@ -222,3 +222,49 @@ def test_a_bad_csv_row_is_named_by_its_line(tmp_path):
     with pytest.raises(ConfigError) as e:
         load(write(tmp_path, '[disclosure]\nexpected_csv = "e.csv"\n'))
     assert "e.csv:4: years" in str(e.value)
+
+
+def test_the_lookup_index_finds_what_a_scan_of_every_report_finds():
+    """duties() files reports by name core; each duty must get exactly the reports a scan of all
+    of them would match (a bare leading 区/市 word, a core that itself begins with 市, aliases,
+    traditional characters, an issuer read from the title)."""
+    from worker.duties.due import Index, matching
+    from worker.duties.settings import Expected
+
+    issuers = ["北京市通州区市场监督管理局", "通州区市场监督管理局", "区市场监督管理局", "市场监督管理局",
+               "北京市通州区政务服务管理局", "區政務服務管理局", "政务服务管理局", "北京市丰台区财政局", "财政局",
+               "中国共产党北京市通州区委员会宣传部", "", "玉林市大数据发展和政务服务局本级"]
+    reports = [{"id": i + 1, "issuer": name, "title": "北京市通州区财政局2024年度部门决算" if not name else "",
+                "year": 2024, "report_type": "部门决算", "region": "", "source_name": "portal" if i % 2 else "other"}
+               for i, name in enumerate(issuers)]
+    entries = [Expected(name="北京市通州区市场监督管理局", aliases=["区市场监督管理局"], source="portal"),
+               Expected(name="北京市通州区政务服务管理局", aliases=["区政务服务局"]),
+               Expected(name="北京市通州区财政局", source="portal"),
+               Expected(name="市场监督管理局"), Expected(name="玉林市大数据发展和政务服务局")]
+    index = Index(reports)
+    for e in entries:
+        scanned = [r["id"] for r in matching(e, 2024, "部门决算", reports)]
+        assert [r["id"] for r in matching(e, 2024, "部门决算", index)] == scanned, e.name
+        assert matching(e, 2023, "部门决算", index) == []
+    # The scan itself, checked by hand for two of them: the full name, 通州区 (upper levels left out),
+    # the alias as written, and the bare 市场监督管理局 from the entry's own source (it vouches);
+    # 北京市丰台区财政局 is another region, the bare 财政局 of another source is not vouched for.
+    assert [r["id"] for r in matching(entries[0], 2024, "部门决算", reports)] == [1, 2, 3, 4]
+    assert [r["id"] for r in matching(entries[2], 2024, "部门决算", reports)] == [11]
+
+
+def test_only_published_reports_are_looked_at(db_url):
+    """A list page stored as not_report, or a document that failed, does not make a department's
+    report found; a parsed one and a duplicate of it do."""
+    from worker.duties import store as duty_store
+    from worker.storage import Store
+
+    st = Store(db_url)
+    with st.tx() as conn:
+        for n, status in enumerate(("parsed", "duplicate", "not_report", "failed", "empty")):
+            st.upsert_report_row(conn, f"http://p/{n}.html", f"http://p/{n}.html", status=status,
+                                 title="北京市通州区财政局2024年度部门决算", issuer="北京市通州区财政局", year=2024,
+                                 report_type="部门决算")
+    got = duty_store.reports(st.conn, {2024})
+    assert sorted(r["status"] for r in got) == ["duplicate", "parsed"]
+    st.close()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from worker.duties.names import entry_region, issuer_from_title, matches, normalize
+from worker.duties.names import core_keys, entry_region, issuer_from_title, matches, normalize, split
 from worker.duties.settings import Disclosure, Expected, fixed_deadline
 
 CHINA = timezone(timedelta(hours=8))
@@ -107,16 +107,45 @@ def approval_due(d: Disclosure, r: dict) -> date | None:
     return a + timedelta(days=d.publish_within_days) if a else None
 
 
-def matching(e: Expected, year: int, typ: str, reports: list[dict]) -> list[dict]:
+def _issuer(r: dict) -> str:
+    return r.get("issuer") or issuer_from_title(r.get("title") or "")
+
+
+class Index:
+    """Reports by (year, type, name core): each duty looks only at reports whose
+    issuer could name it, instead of at every report (matches() then decides).
+    A core is filed also without a leading bare unit word (区政务服务局 → 政务服务局),
+    so every pair same_core() accepts shares a slot."""
+
+    def __init__(self, reports: list[dict]):
+        self.slots: dict[tuple, list[dict]] = {}
+        for r in reports:
+            issuer = _issuer(r)
+            if not issuer:
+                continue
+            for k in core_keys(split(issuer).core):
+                self.slots.setdefault((r.get("year"), r.get("report_type"), k), []).append(r)
+
+    def candidates(self, names: list[str], year: int, typ: str) -> list[dict]:
+        seen: dict[int, dict] = {}
+        for n in names:
+            for k in core_keys(split(n).core):
+                for r in self.slots.get((year, typ, k), ()):
+                    seen.setdefault(id(r), r)
+        return list(seen.values())
+
+
+def matching(e: Expected, year: int, typ: str, reports: list[dict] | Index) -> list[dict]:
     names = [e.name, *e.aliases]
     region = entry_region(e.name, e.region)
-    return [r for r in reports
-            if r.get("year") == year and r.get("report_type") == typ
-            and matches(names, region, e.source, r.get("issuer") or issuer_from_title(r.get("title") or ""),
-                        r.get("region") or "", r.get("source_name") or "")]
+    pool = reports.candidates(names, year, typ) if isinstance(reports, Index) else reports
+    found = [r for r in pool
+             if r.get("year") == year and r.get("report_type") == typ
+             and matches(names, region, e.source, _issuer(r), r.get("region") or "", r.get("source_name") or "")]
+    return sorted(found, key=lambda r: r["id"])
 
 
-def judge(d: Disclosure, e: Expected, year: int, typ: str, reports: list[dict], unseen: dict[tuple, str],
+def judge(d: Disclosure, e: Expected, year: int, typ: str, reports: list[dict] | Index, unseen: dict[tuple, str],
           today: date) -> Duty:
     """`unseen`: (duty key, source name) → when that source was polled after the due date without the report."""
     duty = Duty(e, year, typ, candidates=matching(e, year, typ, reports))
@@ -159,6 +188,7 @@ def judge(d: Disclosure, e: Expected, year: int, typ: str, reports: list[dict], 
 def duties(d: Disclosure, entries: list[Expected], reports: list[dict], unseen: dict[tuple, str],
            today: date, year: int | None = None, source: str | None = None) -> list[Duty]:
     out, seen = [], set()
+    index = Index(reports)
     for e in entries:
         if source and e.source != source:
             continue
@@ -170,7 +200,7 @@ def duties(d: Disclosure, entries: list[Expected], reports: list[dict], unseen: 
                 if k in seen:
                     continue        # owed twice (settings.duplicates refuses it at load): judged once
                 seen.add(k)
-                out.append(judge(d, e, y, t, reports, unseen, today))
+                out.append(judge(d, e, y, t, index, unseen, today))
     return out
 
 

@@ -79,6 +79,14 @@ def same_core(a: str, b: str) -> bool:
     return len(b) == len(a) + 1 and b[0] in _BARE and b[1:] == a and len(a) >= 2
 
 
+def core_keys(core: str) -> tuple[str, ...]:
+    """The slots a core is filed under for lookup: itself, and without a leading
+    bare unit word. Two cores same_core() accepts always share one."""
+    if len(core) >= 3 and core[0] in _BARE:
+        return (core, core[1:])
+    return (core,) if core else ()
+
+
 def regions_agree(a: str, b: str) -> bool:
     """通州区 ~ 北京市通州区 (one omits upper levels); 北京市 ≁ 北京市通州区 (another level)."""
     return bool(a) and bool(b) and (a.endswith(b) or b.endswith(a))

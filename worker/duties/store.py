@@ -20,11 +20,14 @@ _COLUMNS = ("id, key, source, source_name, status, title, issuer, region, year, 
 
 
 def reports(conn, years: set[int]) -> list[dict]:
-    """Reports of the expected years, and every report with a 批复 date (the rule without an entry)."""
+    """Reports of the expected years, and every report with a 批复 date (the rule without an entry).
+    Only what was published as a report: read (parsed), the same bytes as one (duplicate) or
+    outside --since/--until; not a list page, an empty or unreadable document."""
     marks = ",".join("?" for _ in years)
-    where = f"year IN ({marks}) OR approved_at IS NOT NULL" if years else "approved_at IS NOT NULL"
-    return [dict(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM reports WHERE {where} ORDER BY id",
-                                          tuple(sorted(years)))]
+    where = f"(year IN ({marks}) OR approved_at IS NOT NULL)" if years else "approved_at IS NOT NULL"
+    return [dict(r) for r in conn.execute(
+        f"SELECT {_COLUMNS} FROM reports WHERE {where} AND status IN ('parsed', 'duplicate', 'out_of_range')"
+        f" ORDER BY id", tuple(sorted(years)))]
 
 
 def last_ok(conn) -> dict[str, str]:
