@@ -13,7 +13,6 @@ import json
 import hashlib
 import logging
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
 
 from worker import ledger_store, originals, pubdate, text_boxes, versions
@@ -137,7 +136,7 @@ class Ingestor:
         if prep.status != "parsed":
             return self._record_failure(key, source, prep.status, prep.reason, sha, prep.documents, prep.text)
         meta = prep.parsed.meta
-        dates, notes = published_dates(self.store.report_by_key(key), key, meta, published)
+        dates, notes = pubdate.report_dates(self.store.report_by_key(key), key, meta, published, now_iso())
         if self.bounds:
             why = self.bounds.excludes(meta.year, dates.get("published_at") or self._first_seen(key))
             if why:
@@ -241,33 +240,6 @@ class Ingestor:
             if documents:
                 self._save_documents(conn, rid, documents)
         return Outcome(key, source, status, reason, report_id=rid, changed=True)
-
-
-def published_dates(existing, key: str, meta, published: pubdate.PubDate | None) -> tuple[dict, list[str]]:
-    """The reports columns of a report's publication and 批复 dates, and warnings
-    (dates refused, sources that disagree). Candidates: the document's own (meta
-    tag, page, attachment), the index's (list, feed), the one stored before (a
-    re-parse keeps a better date: a fresh reading wins only at equal or better
-    rank), and first_seen for a fetched page (a file on disk was not seen being
-    published)."""
-    cands = [pubdate.PubDate.from_dict(d) for d in meta.published]
-    if published is not None:
-        cands.append(published)
-    if existing is not None and existing["published_at"] and existing["published_from"] != "first_seen":
-        # Stored before sources were recorded: only a feed's date was.
-        cands.append(pubdate.PubDate(existing["published_at"], existing["published_from"] or "feed",
-                                     existing["published_quote"] or existing["published_at"]))
-    if key.startswith(("http://", "https://")):
-        seen = (existing["first_seen"] if existing is not None else None) or now_iso()
-        cands.append(pubdate.PubDate(seen, "first_seen", seen))
-    best, notes = pubdate.choose(cands, meta.year, datetime.now(timezone.utc))
-    out: dict = {}
-    if best is not None:
-        out = {"published_at": best.at, "published_from": best.source, "published_quote": best.quote}
-    q = meta.approved_quote
-    out.update(approved_at=meta.approved_at or None, approved_quote=q.text if q else None,
-               approved_start=q.start if q else None, approved_end=q.end if q else None)
-    return out, notes
 
 
 def prepare(docs: list[Doc], limits: Limits, analyse=None) -> Prepared:

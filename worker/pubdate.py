@@ -221,3 +221,30 @@ def merged(*groups: list[dict]) -> list[dict]:
                 seen.add((d["from"], d["at"]))
                 out.append(d)
     return out
+
+
+def report_dates(existing, key: str, meta, published: PubDate | None, now: str) -> tuple[dict, list[str]]:
+    """The reports columns of a report's publication and 批复 dates, and warnings
+    (dates refused, sources that disagree). Candidates: the document's own (meta
+    tag, page, attachment), the index's (list, feed), the one stored before (a
+    re-parse keeps a better date: a fresh reading wins only at equal or better
+    rank), and first_seen for a fetched page (a file on disk was not seen being
+    published)."""
+    cands = [PubDate.from_dict(d) for d in meta.published]
+    if published is not None:
+        cands.append(published)
+    if existing is not None and existing["published_at"] and existing["published_from"] != "first_seen":
+        # Stored before sources were recorded: only a feed's date was.
+        cands.append(PubDate(existing["published_at"], existing["published_from"] or "feed",
+                                     existing["published_quote"] or existing["published_at"]))
+    if key.startswith(("http://", "https://")):
+        seen = (existing["first_seen"] if existing is not None else None) or now
+        cands.append(PubDate(seen, "first_seen", seen))
+    best, notes = choose(cands, meta.year, dt.datetime.fromisoformat(now))
+    out: dict = {}
+    if best is not None:
+        out = {"published_at": best.at, "published_from": best.source, "published_quote": best.quote}
+    q = meta.approved_quote
+    out.update(approved_at=meta.approved_at or None, approved_quote=q.text if q else None,
+               approved_start=q.start if q else None, approved_end=q.end if q else None)
+    return out, notes
