@@ -11,13 +11,24 @@ buffer locked, and the child hangs at its first log line or warning (a parser
 error, a pdfminer warning) until its document's time limit kills it. This was
 reproduced (tests/test_forksafe.py): the child waits in the stream's lock.
 
+The same holds for lxml: an XPath object takes its own lock while it
+evaluates, and lxml.html's `text_content()` evaluates one module-level XPath
+shared by every thread. A polling thread reading a list page's links at the
+instant of the fork left that lock held, and the child's first
+`text_content()` waited forever (py-spy showed a stalled worker in
+PyThread_acquire_lock under HtmlMixin.text_content: the intermittent
+180-s stall of earlier runs).
+
 `reset_in_child()` runs first thing in a forked worker: stdout, stderr and the
 streams of logging's handlers are replaced by new stream objects on the same
-file descriptors (new locks, nothing buffered by the parent), and
-`_strptime`'s cache lock is re-made.
+file descriptors (new locks, nothing buffered by the parent), `_strptime`'s
+cache lock is re-made, lxml.html is re-imported (its module-level XPaths made
+anew) and our own modules' module-level XPaths are compiled again (cached
+ones dropped).
 """
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import sys
@@ -66,3 +77,26 @@ def reset_in_child() -> None:
         import _thread
 
         strptime._cache_lock = _thread.allocate_lock()
+    _fresh_xpaths()
+
+
+# Our modules whose module-level XPaths are compiled again in a child. They must
+# be plain (no namespaces, extensions or options): made again from their path.
+_OURS = ("worker.", "rules.", "models.", "alerts.")
+
+
+def _fresh_xpaths() -> None:
+    etree = sys.modules.get("lxml.etree")
+    if etree is None:
+        return              # lxml not loaded: nothing of it can be held
+    lx = sys.modules.get("lxml.html")
+    if lx is not None:
+        importlib.reload(lx)        # its XPaths carry namespaces and options: its own code makes them
+    for mod in list(sys.modules.values()):
+        if not getattr(mod, "__name__", "").startswith(_OURS):
+            continue
+        for attr, val in list(vars(mod).items()):
+            if type(val) is etree.XPath:
+                setattr(mod, attr, etree.XPath(val.path))
+            elif isinstance(val, dict) and val and all(type(v) is etree.XPath for v in val.values()):
+                val.clear()         # a cache of compiled XPaths: filled again on use
