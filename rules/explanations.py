@@ -198,6 +198,9 @@ def _part(line: str) -> bool:
     return is_heading(t) and (section_of(t, taxonomy()) is not None or _TOP.match(t) is not None)
 
 
+_LEAD = re.compile(r"[\s:：]*(?:主要)?(?:是|为|在于|有)?[\s:：]*")
+
+
 def _reasons(text: str, span: tuple[int, int], words: Explanations) -> list[tuple[int, int, int]]:
     """(marker start, reason start, reason end): each reason in a span, its
     words running to the end of the sentence or the next comparison (a change
@@ -207,6 +210,8 @@ def _reasons(text: str, span: tuple[int, int], words: Explanations) -> list[tupl
     for rx in words.reasons:
         for m in rx.finditer(chunk):
             rs = span[0] + m.end()
+            lead = _LEAD.match(text, rs, span[1])      # 原因「是」/「为」/「:」: the connective is not the reason
+            rs = lead.end() if lead else rs
             end = _SENT_END.search(text, rs, span[1])
             re_ = end.start() if end else span[1]
             cmp_ = _AGAINST.search(text, rs, re_)

@@ -230,6 +230,9 @@ def test_an_increase_explained_by_cuts():
     assert len(found) == 1 and found[0].kind == "wording_mismatch"
     assert found[0].evidence["direction"] == "增加" and "压减" in found[0].evidence["reason"]
     assert explained(lines) == []           # a reason is given: not unexplained too
+    # The reason as the auditor reads it: without the connective 是 after 主要原因.
+    lines[1] = lines[1].replace("主要原因是", "原因是:")
+    assert direction_findings(lines)[0].evidence["reason"] == "厉行节约,压减一般性支出"
 
 
 def test_a_decrease_explained_by_growth():
